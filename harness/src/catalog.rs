@@ -1,0 +1,238 @@
+//! The workload catalogue (workloads/catalog.toml) and the suites (harness/suites/*.toml):
+//! parsed into plain data and validated, so later stages never see a malformed file.
+//! Both are embedded at compile time; a suite file path may also be given by the user.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use arena_runners::Language;
+use serde::Deserialize;
+
+const CATALOG_TOML: &str = include_str!("../../workloads/catalog.toml");
+const BUILTIN_SUITES: [(&str, &str); 3] = [
+    ("quick", include_str!("../suites/quick.toml")),
+    ("full", include_str!("../suites/full.toml")),
+    ("smoke", include_str!("../suites/smoke.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    #[serde(default)]
+    pub runtime_args: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "workload")]
+    pub workloads: Vec<WorkloadSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub id: String,
+    pub class: String,
+    pub summary: String,
+    pub claim: String,
+    pub verify: BTreeMap<String, u64>,
+    #[serde(rename = "variant")]
+    pub variants: Vec<VariantSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantSpec {
+    pub lang: String,
+    pub model: String,
+    pub tests: String,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+impl VariantSpec {
+    /// `language/model`.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.lang, self.model)
+    }
+
+    pub fn language(&self) -> Language {
+        Language::parse(&self.lang).expect("validated when the catalog was loaded")
+    }
+}
+
+impl Catalog {
+    pub fn builtin() -> Catalog {
+        let catalog: Catalog = toml::from_str(CATALOG_TOML).expect("workloads/catalog.toml parses");
+        catalog.validate().expect("workloads/catalog.toml is valid");
+        catalog
+    }
+
+    fn validate(&self) -> Result<()> {
+        for w in &self.workloads {
+            for v in &w.variants {
+                if Language::parse(&v.lang).is_none() {
+                    bail!("workload {}: unknown language {:?}", w.id, v.lang);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn workload(&self, id: &str) -> Option<&WorkloadSpec> {
+        self.workloads.iter().find(|w| w.id == id)
+    }
+}
+
+/// A list of values for one parameter, or a rule expanded on this machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValues {
+    List(Vec<u64>),
+    Rule(String),
+}
+
+impl ParamValues {
+    pub fn expand(&self, cores: u64) -> Result<Vec<u64>> {
+        match self {
+            ParamValues::List(values) if !values.is_empty() => Ok(values.clone()),
+            ParamValues::List(_) => bail!("an empty list of values"),
+            ParamValues::Rule(rule) if rule == "pow2-to-2x-cores" => {
+                Ok(std::iter::successors(Some(1u64), |w| Some(w * 2))
+                    .take_while(|w| *w <= 2 * cores.max(1))
+                    .collect())
+            }
+            ParamValues::Rule(rule) => bail!("unknown rule {rule:?} (known: \"pow2-to-2x-cores\")"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    pub name: String,
+    pub description: String,
+    pub repetitions: u32,
+    pub workloads: BTreeMap<String, SuiteWorkload>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteWorkload {
+    pub timeout_s: u64,
+    pub params: BTreeMap<String, ParamValues>,
+    /// Keyed by `language` or `language/model`; replaces the named parameter lists.
+    #[serde(default)]
+    pub r#override: BTreeMap<String, BTreeMap<String, ParamValues>>,
+}
+
+impl SuiteWorkload {
+    /// The parameter lists for one variant, overrides applied (language, then language/model).
+    pub fn params_for(&self, variant: &VariantSpec) -> BTreeMap<String, ParamValues> {
+        let mut params = self.params.clone();
+        for key in [variant.lang.clone(), variant.name()] {
+            if let Some(replacement) = self.r#override.get(&key) {
+                params.extend(replacement.clone());
+            }
+        }
+        params
+    }
+}
+
+impl Suite {
+    /// A built-in suite by name, or a TOML file by path.
+    pub fn load(name_or_path: &str, catalog: &Catalog) -> Result<Suite> {
+        let text = match BUILTIN_SUITES.iter().find(|(name, _)| *name == name_or_path) {
+            Some((_, text)) => text.to_string(),
+            None if Path::new(name_or_path).is_file() => std::fs::read_to_string(name_or_path)
+                .with_context(|| format!("cannot read suite file {name_or_path}"))?,
+            None => bail!(
+                "--suite {name_or_path:?}: no built-in suite of that name ({}) and no such file",
+                Self::builtin_names().join(", ")
+            ),
+        };
+        let suite: Suite =
+            toml::from_str(&text).with_context(|| format!("suite {name_or_path}: invalid TOML"))?;
+        suite
+            .validate(catalog)
+            .with_context(|| format!("suite {name_or_path}"))?;
+        Ok(suite)
+    }
+
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN_SUITES.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn validate(&self, catalog: &Catalog) -> Result<()> {
+        if self.repetitions == 0 {
+            bail!("repetitions must be at least 1");
+        }
+        for (id, workload) in &self.workloads {
+            let spec = catalog
+                .workload(id)
+                .with_context(|| format!("unknown workload {id:?} (see `arena list`)"))?;
+            for key in workload.r#override.keys() {
+                if !spec.variants.iter().any(|v| &v.lang == key || &v.name() == key) {
+                    bail!("workload {id}: override {key:?} names no variant of it");
+                }
+            }
+            if workload.timeout_s == 0 {
+                bail!("workload {id}: timeout_s must be positive");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_and_suites_load() {
+        let catalog = Catalog::builtin();
+        assert!(catalog.workload("cpu-scale").is_some());
+        for name in Suite::builtin_names() {
+            let suite = Suite::load(name, &catalog).unwrap();
+            assert!(suite.repetitions >= 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn quick_has_at_least_three_repetitions() {
+        assert!(Suite::load("quick", &Catalog::builtin()).unwrap().repetitions >= 3);
+    }
+
+    #[test]
+    fn workers_rule_goes_to_twice_the_cores() {
+        let rule = ParamValues::Rule("pow2-to-2x-cores".into());
+        assert_eq!(rule.expand(2).unwrap(), vec![1, 2, 4]);
+        assert_eq!(rule.expand(8).unwrap(), vec![1, 2, 4, 8, 16]);
+        assert!(ParamValues::Rule("many".into()).expand(2).is_err());
+    }
+
+    #[test]
+    fn unknown_suite_is_a_clear_error() {
+        let err = Suite::load("nope", &Catalog::builtin()).unwrap_err().to_string();
+        assert!(err.contains("--suite") && err.contains("quick"), "{err}");
+    }
+
+    #[test]
+    fn override_by_language_then_variant() {
+        let catalog = Catalog::builtin();
+        let suite = Suite::load("quick", &catalog).unwrap();
+        let sleep = &suite.workloads["sleep-tasks"];
+        let spec = catalog.workload("sleep-tasks").unwrap();
+        let threads = spec
+            .variants
+            .iter()
+            .find(|v| v.name() == "python/threads")
+            .unwrap();
+        let asyncio = spec
+            .variants
+            .iter()
+            .find(|v| v.name() == "python/asyncio")
+            .unwrap();
+        let hold = |v| sleep.params_for(v)["hold_ms"].expand(2).unwrap();
+        assert_ne!(hold(threads), hold(asyncio));
+    }
+}

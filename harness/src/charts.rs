@@ -1,0 +1,347 @@
+//! Charts of a run, SVG and PNG, drawn with plotters: cpu-scale speedup vs workers (ideal line
+//! drawn, 95% intervals as error bars) and sleep-tasks memory vs N on log-log axes. Colour is
+//! the language, line style the model. Text uses a font shipped in harness/assets, so PNGs need
+//! no system font. Reads derived figures only; it must not compute statistics.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{anyhow, Result};
+use arena_results::RunRecord;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const SIZE: (u32, u32) = (1100, 720);
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// Colour per language, consistent across every chart.
+pub fn language_colour(language: &str) -> RGBColor {
+    match language {
+        "python" => RGBColor(53, 114, 165),
+        "node" => RGBColor(60, 135, 58),
+        "go" => RGBColor(0, 150, 190),
+        "java" => RGBColor(200, 110, 20),
+        "rust" => RGBColor(160, 50, 40),
+        _ => RGBColor(90, 90, 90),
+    }
+}
+
+/// One line of a chart: a variant's points.
+struct Line {
+    variant: String,
+    /// Second and later models of a language are dashed.
+    dashed: bool,
+    /// (x, y, y_low, y_high)
+    points: Vec<(f64, f64, f64, f64)>,
+    label: String,
+}
+
+fn language_of(variant: &str) -> &str {
+    variant.split('/').next().unwrap_or(variant)
+}
+
+/// Marks every model after a language's first as dashed, in variant order.
+fn assign_styles(lines: &mut [Line]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for line in lines.iter_mut() {
+        let count = seen.entry(language_of(&line.variant).to_string()).or_default();
+        line.dashed = *count > 0;
+        *count += 1;
+    }
+}
+
+/// Versions and machine, for every caption.
+fn provenance(record: &RunRecord) -> String {
+    let versions: Vec<String> = record
+        .environment
+        .toolchains
+        .iter()
+        .filter_map(|t| t.version.as_ref().map(|v| format!("{} {v}", t.language)))
+        .collect();
+    format!(
+        "{} | {} ({} cores) | run {}",
+        versions.join(", "),
+        record.environment.cpu_model,
+        record.environment.logical_cores,
+        record.run_id
+    )
+}
+
+/// Draws every chart the run has data for; returns the files written.
+pub fn render_all(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>> {
+    register_font();
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    let caption = provenance(record);
+    if !record.derived.cpu_scale.is_empty() {
+        let cores = record.environment.logical_cores as f64;
+        let mut by_variant: BTreeMap<&str, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
+        for p in &record.derived.cpu_scale {
+            by_variant.entry(&p.variant).or_default().push((
+                p.workers as f64,
+                p.speedup,
+                p.speedup_ci_low,
+                p.speedup_ci_high,
+            ));
+        }
+        let mut lines: Vec<Line> = by_variant
+            .into_iter()
+            .map(|(variant, points)| {
+                let at2 = points
+                    .iter()
+                    .find(|p| p.0 == 2.0)
+                    .map(|p| format!(" ({:.2}x at W=2)", p.1))
+                    .unwrap_or_default();
+                Line {
+                    variant: variant.into(),
+                    dashed: false,
+                    points,
+                    label: format!("{variant}{at2}"),
+                }
+            })
+            .collect();
+        assign_styles(&mut lines);
+        let spec = ChartSpec {
+            title: "cpu-scale: speedup over 1 worker (median, 95% CI)",
+            x_label: "workers W",
+            y_label: "speedup = wall(W=1) / wall(W)  [x]",
+            log_axes: false,
+            caption: &caption,
+            reference: Some(ReferenceLine {
+                label: format!("ideal: min(W, {cores} cores)"),
+                cores,
+            }),
+        };
+        written.extend(render_both(dir, "cpu-scale-speedup", &spec, &lines)?);
+    }
+    let memory_lines: Vec<Line> = record
+        .derived
+        .sleep_tasks
+        .iter()
+        .filter(|t| !t.points.is_empty())
+        .map(|t| {
+            let per_task = t
+                .bytes_per_task
+                .map(|b| format!(" ({:.1} KiB/task)", b / 1024.0))
+                .unwrap_or_default();
+            let limit = t
+                .first_failed_tasks
+                .map(|n| format!(", failed at N={n}"))
+                .unwrap_or_default();
+            Line {
+                variant: t.variant.clone(),
+                dashed: false,
+                points: t
+                    .points
+                    .iter()
+                    .map(|p| (p.tasks as f64, p.ready_tree_rss_bytes_median, f64::NAN, f64::NAN))
+                    .collect(),
+                label: format!("{}{per_task}{limit}", t.variant),
+            }
+        })
+        .collect();
+    if !memory_lines.is_empty() {
+        let mut lines = memory_lines;
+        assign_styles(&mut lines);
+        let spec = ChartSpec {
+            title: "sleep-tasks: process-tree RSS with N tasks alive (median)",
+            x_label: "concurrent tasks N (log)",
+            y_label: "tree RSS at ready [MiB] (log)",
+            log_axes: true,
+            caption: &caption,
+            reference: None,
+        };
+        written.extend(render_both(dir, "sleep-tasks-memory", &spec, &lines)?);
+    }
+    Ok(written)
+}
+
+struct ReferenceLine {
+    label: String,
+    cores: f64,
+}
+
+struct ChartSpec<'a> {
+    title: &'a str,
+    x_label: &'a str,
+    y_label: &'a str,
+    log_axes: bool,
+    caption: &'a str,
+    reference: Option<ReferenceLine>,
+}
+
+fn render_both(dir: &Path, stem: &str, spec: &ChartSpec, lines: &[Line]) -> Result<Vec<PathBuf>> {
+    let svg = dir.join(format!("{stem}.svg"));
+    let png = dir.join(format!("{stem}.png"));
+    draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), spec, lines)?;
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), spec, lines)?;
+    Ok(vec![svg, png])
+}
+
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, spec: &ChartSpec, lines: &[Line]) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing {}: {e:?}", spec.title);
+    root.fill(&WHITE).map_err(err)?;
+    let (plot_area, caption_area) = root.split_vertically(SIZE.1 - 30);
+    caption_area
+        .draw_text(
+            spec.caption,
+            &("sans-serif", 13).into_font().color(&RGBColor(80, 80, 80)),
+            (12, 8),
+        )
+        .map_err(err)?;
+    let all = lines.iter().flat_map(|l| l.points.iter());
+    let x_max = all.clone().map(|p| p.0).fold(1.0, f64::max);
+    let x_min = all.clone().map(|p| p.0).fold(f64::INFINITY, f64::min).min(x_max);
+    let y_max = all
+        .clone()
+        .flat_map(|p| [p.1, p.3])
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let y_min = all
+        .clone()
+        .map(|p| p.1)
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+
+    let mut builder = ChartBuilder::on(&plot_area);
+    builder
+        .caption(spec.title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80);
+    if spec.log_axes {
+        let mut chart = builder
+            .build_cartesian_2d(
+                (x_min / 1.5..x_max * 1.5).log_scale(),
+                (y_min / 1.5..y_max * 1.5).log_scale(),
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(spec.x_label)
+            .y_desc(spec.y_label)
+            .x_label_formatter(&|v| format_count(*v))
+            .y_label_formatter(&|v| format!("{:.0}", v / MIB))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()
+            .map_err(err)?;
+        for line in lines {
+            draw_line(&mut chart, line).map_err(err)?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(err)?;
+    } else {
+        let y_top = y_max.max(spec.reference.as_ref().map_or(0.0, |r| r.cores.min(x_max))) * 1.15;
+        let mut chart = builder
+            .build_cartesian_2d(0.8..x_max + 0.2, 0.0..y_top.max(1.2))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(spec.x_label)
+            .y_desc(spec.y_label)
+            .x_labels(x_max as usize + 1)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()
+            .map_err(err)?;
+        if let Some(reference) = &spec.reference {
+            let xs: Vec<f64> = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).collect();
+            let mut ideal: Vec<(f64, f64)> = xs.iter().map(|x| (*x, x.min(reference.cores))).collect();
+            ideal.sort_by(|a, b| a.0.total_cmp(&b.0));
+            ideal.dedup();
+            chart
+                .draw_series(DashedLineSeries::new(ideal, 6, 6, BLACK.stroke_width(2)))
+                .map_err(err)?
+                .label(reference.label.as_str())
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+        }
+        for line in lines {
+            draw_line(&mut chart, line).map_err(err)?;
+            let colour = language_colour(language_of(&line.variant));
+            chart
+                .draw_series(
+                    line.points
+                        .iter()
+                        .filter(|p| p.2.is_finite() && p.3.is_finite())
+                        .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
+                )
+                .map_err(err)?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+fn draw_line<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    line: &Line,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let colour = language_colour(language_of(&line.variant));
+    let style = colour.stroke_width(3);
+    let points: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.1)).collect();
+    let dashed = line.dashed;
+    let legend_style = style;
+    if dashed {
+        chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?
+    } else {
+        chart.draw_series(LineSeries::new(points.clone(), style))?
+    }
+    .label(line.label.as_str())
+    .legend(move |(x, y)| {
+        if dashed {
+            PathElement::new(vec![(x, y), (x + 9, y)], legend_style)
+        } else {
+            PathElement::new(vec![(x, y), (x + 24, y)], legend_style)
+        }
+    });
+    chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, colour.filled())))?;
+    Ok(())
+}
+
+fn legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+}
+
+fn format_count(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.0}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}

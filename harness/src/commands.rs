@@ -1,0 +1,226 @@
+//! The commands behind the CLI, each a short sequence of the harness's stages. They print for
+//! people (stdout) and return an exit code; they never parse flags.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
+use arena_runners::Workspace;
+
+use crate::catalog::Catalog;
+use crate::config::{Filters, RunConfig};
+use crate::environment;
+use crate::executor::{self, ProcessExecutor};
+use crate::plan::{self, MachineFacts};
+use crate::progress::TerminalProgress;
+use crate::schedule::{self, Schedule};
+use crate::toolchains::{self, Detected};
+use crate::{charts, report};
+
+fn machine() -> MachineFacts {
+    MachineFacts {
+        cores: environment::logical_cores() as u64,
+    }
+}
+
+pub fn doctor(ws: &Workspace, json: bool) -> Result<i32> {
+    let detected = Detected::all(ws);
+    let records = detected.records();
+    let all_found = records.iter().all(|r| r.found);
+    if json {
+        let out = serde_json::json!({ "all_found": all_found, "toolchains": records });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for r in &records {
+            match (&r.executable, &r.version) {
+                (Some(exe), Some(version)) => {
+                    println!("{:<7} found    {:<10} {exe}", r.language, version);
+                    for (k, v) in &r.details {
+                        println!("{:<7}          {k}: {v}", "");
+                    }
+                }
+                _ => println!(
+                    "{:<7} MISSING  {}",
+                    r.language,
+                    r.problem.as_deref().unwrap_or("")
+                ),
+            }
+        }
+        if !all_found {
+            println!("\nMissing toolchains are skipped by `arena run` on this machine (CI=true makes them an error).");
+        }
+    }
+    Ok(if all_found { 0 } else { 1 })
+}
+
+pub fn list(catalog: &Catalog, json: bool) -> Result<i32> {
+    if json {
+        let workloads: Vec<_> = catalog
+            .workloads
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "id": w.id, "class": w.class, "summary": w.summary, "claim": w.claim, "verify_params": w.verify,
+                    "variants": w.variants.iter().map(|v| serde_json::json!({
+                        "variant": v.name(), "language": v.lang, "model": v.model, "tests": v.tests, "env": v.env, "params": v.params
+                    })).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&workloads)?);
+        return Ok(0);
+    }
+    for w in &catalog.workloads {
+        println!("{} ({})\n  {}\n  claim: {}", w.id, w.class, w.summary, w.claim);
+        for v in &w.variants {
+            println!("    {:<18} {}", v.name(), v.tests);
+        }
+        println!();
+    }
+    Ok(0)
+}
+
+pub fn verify(catalog: &Catalog, filters: &Filters, ws: &Workspace, require_all: bool) -> Result<i32> {
+    let cases = plan::plan_verify(catalog, filters, machine())?;
+    let detected = Detected::all(ws);
+    let planned = toolchains::prepare(cases, &detected, ws, require_all, &|line| eprintln!("{line}"))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let store = RunStore::create(&ws.target.join("arena-verify"), &stamp)?;
+    let mut record = new_record("verify", &detected, ws, std::env::args().collect());
+    schedule::execute(
+        &mut record,
+        &planned,
+        &Schedule {
+            repetitions: 1,
+            seed: 0,
+        },
+        &ProcessExecutor,
+        &store,
+        &TerminalProgress::new(),
+    )?;
+    let mut problems = 0;
+    for case in &record.cases {
+        let line = match case.status {
+            CaseStatus::Ok => "ok".to_string(),
+            CaseStatus::Skipped => format!("skipped: {}", case.reason.as_deref().unwrap_or("")),
+            _ => {
+                problems += 1;
+                format!(
+                    "FAILED {:?}: {}",
+                    case.failure_kind.unwrap_or(arena_results::FailureKind::Crashed),
+                    case.reason.as_deref().unwrap_or("")
+                )
+            }
+        };
+        println!("{:<12} {:<18} {line}", case.workload, case.variant);
+    }
+    println!(
+        "\n{} implementations verified, {problems} with problems; logs in {}",
+        record.cases.len(),
+        store.dir().display()
+    );
+    Ok(if problems == 0 && !executor::interrupted() {
+        0
+    } else {
+        1
+    })
+}
+
+fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Vec<String>) -> RunRecord {
+    let now = chrono::Utc::now();
+    RunRecord {
+        schema_version: SCHEMA_VERSION,
+        run_id: format!("{}-{suite}", now.format("%Y%m%dT%H%M%SZ")),
+        suite: suite.into(),
+        started_at: now.to_rfc3339(),
+        finished_at: None,
+        complete: false,
+        harness: environment::harness_info(&ws.root, command_line),
+        environment: environment::capture(detected.records()),
+        methods: environment::methods(),
+        order_seed: 0,
+        execution_order: Vec::new(),
+        cases: Vec::new(),
+        derived: Default::default(),
+    }
+}
+
+pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
+    let started = std::time::Instant::now();
+    let cases = plan::plan_suite(catalog, &config.suite, &config.filters, machine())?;
+    let detected = Detected::all(&config.workspace);
+    let planned = toolchains::prepare(
+        cases,
+        &detected,
+        &config.workspace,
+        config.require_all_toolchains,
+        &|line| eprintln!("{line}"),
+    )?;
+    let mut record = new_record(
+        &config.suite.name,
+        &detected,
+        &config.workspace,
+        config.command_line.clone(),
+    );
+    let store = RunStore::create(&config.runs_dir, &record.run_id)?;
+    eprintln!(
+        "run {}: suite {} ({} cases × {} repetitions), results in {}",
+        record.run_id,
+        config.suite.name,
+        planned.len(),
+        config.repetitions,
+        store.results_path().display()
+    );
+    let schedule = Schedule {
+        repetitions: config.repetitions,
+        seed: config.seed,
+    };
+    schedule::execute(
+        &mut record,
+        &planned,
+        &schedule,
+        &ProcessExecutor,
+        &store,
+        &TerminalProgress::new(),
+    )?;
+    write_reports(&record, &store, config.charts)?;
+    println!("{}", report::markdown_summary(&record));
+    println!(
+        "wall time of the run: {:.1} s; results: {}",
+        started.elapsed().as_secs_f64(),
+        store.dir().display()
+    );
+    if executor::interrupted() {
+        eprintln!(
+            "interrupted: the results measured so far are in {}",
+            store.results_path().display()
+        );
+        return Ok(130);
+    }
+    Ok(0)
+}
+
+fn write_reports(record: &RunRecord, store: &RunStore, with_charts: bool) -> Result<()> {
+    if with_charts {
+        for path in charts::render_all(record, &store.charts_dir())? {
+            eprintln!("chart: {}", path.display());
+        }
+    }
+    let summary = store.dir().join("summary.md");
+    std::fs::write(&summary, report::markdown_summary(record))
+        .with_context(|| format!("cannot write {}", summary.display()))?;
+    Ok(())
+}
+
+pub fn report(run: &Path) -> Result<i32> {
+    let dir = if run.is_file() {
+        run.parent().unwrap_or(Path::new("."))
+    } else {
+        run
+    };
+    let store = RunStore::open(dir)?;
+    let record = store.read()?;
+    write_reports(&record, &store, true)?;
+    println!("{}", report::markdown_summary(&record));
+    Ok(0)
+}

@@ -1,0 +1,307 @@
+//! Process supervision and measurement from outside, identical for every language.
+//! `ProcessExecutor` spawns one workload in its own process group, reads its protocol from
+//! stdout, samples the group's RSS on a timeline, enforces a timeout, reaps it with wait4 (user
+//! and system CPU, ru_maxrss) and finally kills whatever is left of the group, so no process
+//! outlives its case. It records what happened; judging it is `judge`'s job.
+//! `Executor` is the seam the scheduler is tested through (a mock lives in the tests).
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use arena_results::RssTimeline;
+use arena_runners::LaunchSpec;
+use crossbeam_channel::{bounded, RecvTimeoutError};
+
+use crate::protocol::{self, Event};
+use crate::sampler;
+
+/// Set by the Ctrl-C handler; the running workload's group is killed and the run stops.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs a Ctrl-C handler that sets `INTERRUPTED` instead of killing the harness outright,
+/// so the current case is recorded, its processes killed and the results file kept intact.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// RSS sampling period: 50 Hz, above the ≥ 20 Hz that METHOD.md asks for.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(20);
+/// How many protocol errors are kept verbatim (a garbage flood is counted, not stored).
+const MAX_PROTOCOL_ERRORS: usize = 10;
+const STDERR_TAIL_BYTES: u64 = 4096;
+
+/// One process to run and how long it may take.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub spec: LaunchSpec,
+    pub timeout: Duration,
+    /// Where the full stderr goes.
+    pub stderr_log: PathBuf,
+}
+
+/// What was observed while running one process.
+#[derive(Debug, Clone, Default)]
+pub struct Execution {
+    /// The process could not be started at all.
+    pub spawn_error: Option<String>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub interrupted: bool,
+    /// Monotonic clock, from just before spawn to wait4's return.
+    pub wall_ns: u64,
+    pub user_cpu_ns: u64,
+    pub sys_cpu_ns: u64,
+    /// wait4's ru_maxrss: the largest single process, not the tree.
+    pub ru_maxrss_bytes: Option<u64>,
+    pub events: Vec<Event>,
+    /// `line N: reason: text` for stdout lines that break the protocol.
+    pub protocol_errors: Vec<String>,
+    pub protocol_error_count: usize,
+    pub timeline: RssTimeline,
+    /// Tree RSS sampled the moment the `ready` line arrived.
+    pub ready_rss_bytes: Option<u64>,
+    /// Processes of the group still alive after the main process exited (killed by us).
+    pub leftovers_killed: bool,
+    pub stderr_tail: String,
+}
+
+impl Execution {
+    pub fn first_event(&self, kind: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.kind == kind)
+    }
+}
+
+/// Runs one job to completion. Implementations must never leave processes behind.
+pub trait Executor: Sync {
+    fn execute(&self, job: &Job) -> Execution;
+}
+
+/// The real executor: processes on this machine.
+#[derive(Debug, Default)]
+pub struct ProcessExecutor;
+
+struct StdoutCapture {
+    events: Vec<Event>,
+    errors: Vec<String>,
+    error_count: usize,
+    ready_rss_bytes: Option<u64>,
+}
+
+impl Executor for ProcessExecutor {
+    fn execute(&self, job: &Job) -> Execution {
+        let mut exec = Execution::default();
+        let stderr = match open_log(&job.stderr_log) {
+            Ok(file) => file,
+            Err(e) => {
+                exec.spawn_error = Some(format!("cannot create {}: {e}", job.stderr_log.display()));
+                return exec;
+            }
+        };
+        let page_size = sampler::page_size();
+        let start = Instant::now();
+        let spawned = Command::new(&job.spec.program)
+            .args(&job.spec.args)
+            .envs(&job.spec.env)
+            .current_dir(&job.spec.cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            // Its own process group: the whole tree can be sampled and killed as one, and a
+            // Ctrl-C at the terminal reaches only the harness, which then kills the group.
+            .process_group(0)
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) => {
+                exec.spawn_error = Some(format!("cannot start {}: {e}", job.spec.program.display()));
+                return exec;
+            }
+        };
+        let pid = child.id() as i32;
+        let stdout = child.stdout.take().expect("stdout is piped");
+
+        let (capture_tx, capture_rx) = bounded::<StdoutCapture>(1);
+        std::thread::spawn(move || {
+            let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size));
+        });
+
+        let (stop_sampler_tx, stop_sampler_rx) = bounded::<()>(1);
+        let sampler = std::thread::spawn(move || {
+            let mut timeline = RssTimeline::default();
+            loop {
+                if let Some(rss) = sampler::tree_rss_bytes(pid, page_size) {
+                    timeline.t_ns.push(start.elapsed().as_nanos() as u64);
+                    timeline.rss_bytes.push(rss);
+                }
+                match stop_sampler_rx.recv_timeout(SAMPLE_INTERVAL) {
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    _ => return timeline,
+                }
+            }
+        });
+
+        let (exited_tx, exited_rx) = bounded::<()>(1);
+        let timeout = job.timeout;
+        let watchdog = std::thread::spawn(move || loop {
+            match exited_rx.recv_timeout(Duration::from_millis(50)) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => return (false, false),
+            }
+            let timed_out = start.elapsed() > timeout;
+            let interrupted = interrupted();
+            if timed_out || interrupted {
+                kill_group(pid);
+                return (timed_out, interrupted);
+            }
+        });
+
+        let (status, usage) = wait4(pid);
+        exec.wall_ns = start.elapsed().as_nanos() as u64;
+        let _ = exited_tx.send(());
+        (exec.timed_out, exec.interrupted) = watchdog.join().unwrap_or((false, false));
+
+        // The main process is gone; anything left in its group (orphaned children) goes too.
+        exec.leftovers_killed = sampler::tree_rss_bytes(pid, page_size).is_some();
+        kill_group(pid);
+
+        let _ = stop_sampler_tx.send(());
+        exec.timeline = sampler.join().unwrap_or_default();
+
+        if let Some(status) = status {
+            if libc::WIFEXITED(status) {
+                exec.exit_code = Some(libc::WEXITSTATUS(status));
+            } else if libc::WIFSIGNALED(status) {
+                exec.signal = Some(libc::WTERMSIG(status));
+            }
+        }
+        if let Some(usage) = usage {
+            exec.user_cpu_ns = timeval_ns(usage.ru_utime);
+            exec.sys_cpu_ns = timeval_ns(usage.ru_stime);
+            // Linux reports ru_maxrss in KiB.
+            exec.ru_maxrss_bytes = Some(usage.ru_maxrss as u64 * 1024);
+        }
+
+        match capture_rx.recv_timeout(Duration::from_secs(2)) {
+            Ok(capture) => {
+                exec.events = capture.events;
+                exec.protocol_errors = capture.errors;
+                exec.protocol_error_count = capture.error_count;
+                exec.ready_rss_bytes = capture.ready_rss_bytes;
+            }
+            Err(_) => {
+                exec.protocol_error_count += 1;
+                exec.protocol_errors.push(
+                    "stdout stayed open after the process group was killed (a process left the group?)"
+                        .into(),
+                );
+            }
+        }
+        drop(child);
+        exec.stderr_tail = stderr_tail(&job.stderr_log);
+        exec
+    }
+}
+
+fn open_log(path: &PathBuf) -> std::io::Result<File> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    File::create(path)
+}
+
+fn read_protocol(stdout: impl Read, start: Instant, pgid: i32, page_size: u64) -> StdoutCapture {
+    let mut capture = StdoutCapture {
+        events: Vec::new(),
+        errors: Vec::new(),
+        error_count: 0,
+        ready_rss_bytes: None,
+    };
+    for (index, line) in BufReader::new(stdout).lines().enumerate() {
+        let at_ns = start.elapsed().as_nanos() as u64;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                capture.error_count += 1;
+                if capture.errors.len() < MAX_PROTOCOL_ERRORS {
+                    capture
+                        .errors
+                        .push(format!("line {}: unreadable ({e})", index + 1));
+                }
+                continue;
+            }
+        };
+        match protocol::parse_line(&line, at_ns) {
+            Ok(event) => {
+                if event.kind == "ready" && capture.ready_rss_bytes.is_none() {
+                    // Sampled now, while every task is alive and waiting.
+                    capture.ready_rss_bytes = sampler::tree_rss_bytes(pgid, page_size);
+                }
+                capture.events.push(event);
+            }
+            Err(reason) => {
+                capture.error_count += 1;
+                if capture.errors.len() < MAX_PROTOCOL_ERRORS {
+                    let snippet: String = line.chars().take(120).collect();
+                    capture
+                        .errors
+                        .push(format!("line {}: {reason}: {snippet:?}", index + 1));
+                }
+            }
+        }
+    }
+    capture
+}
+
+/// Blocks until `pid` exits; returns its wait status and resource usage.
+fn wait4(pid: i32) -> (Option<i32>, Option<libc::rusage>) {
+    let mut status = 0;
+    // SAFETY: rusage is plain old data; zeroed is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: valid pointers to locals; pid is our own child.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            return (Some(status), Some(usage));
+        }
+        if rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        return (None, None);
+    }
+}
+
+/// SIGKILL to every process of the group; a group that is already gone is fine.
+pub fn kill_group(pgid: i32) {
+    // SAFETY: kill has no memory preconditions; a negative pid addresses the process group.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+fn timeval_ns(tv: libc::timeval) -> u64 {
+    tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1_000
+}
+
+/// The last lines of the stderr log (up to 4 KiB).
+fn stderr_tail(path: &PathBuf) -> String {
+    let Ok(mut file) = File::open(path) else {
+        return String::new();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(STDERR_TAIL_BYTES)));
+    let mut bytes = Vec::new();
+    let _ = file.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}

@@ -1,0 +1,194 @@
+//! Judging one execution: did it finish, speak the protocol, compute the expected checksum and
+//! hold the workload's invariants? Only then are its timings valid. Pure: no I/O.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use arena_results::FailureKind;
+
+use crate::executor::Execution;
+use crate::plan::CaseSpec;
+use crate::reference;
+
+/// Slack on the sleep-tasks upper bound: timers fire late on a loaded 2-core box and the last
+/// task starts its timer only after `spawn_ns`; 250 ms plus 10% of the hold.
+fn sleep_slack_ns(hold_ns: u64) -> u64 {
+    250_000_000 + hold_ns / 10
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub failure: Option<(FailureKind, String)>,
+    pub checksum: Option<String>,
+    pub self_reported: BTreeMap<String, i64>,
+}
+
+/// The checksum the case must print, computed by the harness (`reference`).
+pub fn expected_checksum(case: &CaseSpec) -> Option<String> {
+    let p = |k: &str| case.params.get(k).copied();
+    match case.workload.as_str() {
+        "cpu-scale" => Some(reference::cpu_scale_checksum(p("chunks")?, p("items")?).to_string()),
+        "sleep-tasks" => Some(reference::sleep_tasks_checksum(p("tasks")?).to_string()),
+        _ => None,
+    }
+}
+
+pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>) -> Verdict {
+    let mut self_reported = BTreeMap::new();
+    for kind in ["ready", "result"] {
+        if let Some(event) = exec.first_event(kind) {
+            self_reported.extend(event.integer_fields().map(|(k, v)| (k.clone(), v)));
+        }
+    }
+    let checksum = exec
+        .first_event("result")
+        .and_then(|e| e.text("checksum"))
+        .map(str::to_string);
+    let failure = find_failure(case, exec, expected, checksum.as_deref());
+    Verdict {
+        failure,
+        checksum,
+        self_reported,
+    }
+}
+
+fn find_failure(
+    case: &CaseSpec,
+    exec: &Execution,
+    expected: Option<&str>,
+    checksum: Option<&str>,
+) -> Option<(FailureKind, String)> {
+    use FailureKind::*;
+    if let Some(error) = &exec.spawn_error {
+        return Some((SpawnFailed, error.clone()));
+    }
+    if exec.interrupted {
+        return Some((Interrupted, "interrupted (Ctrl-C); process group killed".into()));
+    }
+    if exec.timed_out {
+        return Some((
+            Timeout,
+            format!("no exit within {:?}; process group killed", case.timeout),
+        ));
+    }
+    if exec.protocol_error_count > 0 {
+        return Some((
+            ProtocolError,
+            format!(
+                "{} stdout line(s) break the protocol; first: {}",
+                exec.protocol_error_count,
+                exec.protocol_errors.join(" | ")
+            ),
+        ));
+    }
+    if let Some(error) = exec.first_event("error") {
+        if error.text("kind") == Some("resource_limit") && exec.exit_code == Some(3) {
+            return Some((
+                ResourceLimit,
+                format!(
+                    "could not create more than {} tasks: {}",
+                    error.int("alive").map_or("?".into(), |n| n.to_string()),
+                    error.text("message").unwrap_or("no message")
+                ),
+            ));
+        }
+    }
+    match (exec.exit_code, exec.signal) {
+        (Some(0), _) => {}
+        (Some(code), _) => return Some((Crashed, format!("exited with code {code}{}", stderr_hint(exec)))),
+        (None, Some(signal)) => {
+            return Some((Crashed, format!("killed by signal {signal}{}", stderr_hint(exec))))
+        }
+        (None, None) => return Some((Crashed, "exit status unknown (wait4 failed)".into())),
+    }
+    let Some(result) = exec.first_event("result") else {
+        return Some((ProtocolError, "exited 0 without a `result` event".into()));
+    };
+    let Some(checksum) = checksum else {
+        return Some((
+            ProtocolError,
+            "the `result` event has no string `checksum`".into(),
+        ));
+    };
+    if let Some(expected) = expected {
+        if checksum != expected {
+            return Some((
+                ChecksumMismatch,
+                format!("checksum {checksum}, expected {expected}"),
+            ));
+        }
+    }
+    let param = |k: &str| case.params.get(k).copied().unwrap_or(0) as i64;
+    let mut invariants: Vec<(bool, String)> = Vec::new();
+    match case.workload.as_str() {
+        "cpu-scale" => {
+            invariants.push((
+                result.int("workers") == Some(param("workers")),
+                format!(
+                    "result.workers {:?} == workers {}",
+                    result.int("workers"),
+                    param("workers")
+                ),
+            ));
+            let ops = param("chunks") * param("items");
+            invariants.push((
+                result.int("ops") == Some(ops),
+                format!("result.ops {:?} == chunks*items {ops}", result.int("ops")),
+            ));
+        }
+        "sleep-tasks" => {
+            let n = param("tasks");
+            let Some(ready) = exec.first_event("ready") else {
+                return Some((ProtocolError, "no `ready` event before `result`".into()));
+            };
+            invariants.push((
+                ready.int("alive") == Some(n),
+                format!("alive at ready {:?} == N {n}", ready.int("alive")),
+            ));
+            invariants.push((
+                ready.int("done") == Some(0),
+                format!("done at ready {:?} == 0 (a task finished before all were spawned: hold_ms shorter than the spawn time)", ready.int("done")),
+            ));
+            invariants.push((
+                result.int("done") == Some(n),
+                format!("done at exit {:?} == N {n}", result.int("done")),
+            ));
+            let hold_ns = param("hold_ms") as u64 * 1_000_000;
+            let spawn_ns = result.int("spawn_ns").unwrap_or(0).max(0) as u64;
+            let upper = hold_ns + spawn_ns + sleep_slack_ns(hold_ns);
+            match result.int("total_ns") {
+                Some(total) => invariants.push((
+                    (hold_ns..=upper).contains(&(total.max(0) as u64)),
+                    format!(
+                        "hold {} <= total {} <= hold + spawn + slack {}",
+                        fmt_ms(hold_ns),
+                        fmt_ms(total.max(0) as u64),
+                        fmt_ms(upper)
+                    ),
+                )),
+                None => invariants.push((false, "result has total_ns".into())),
+            }
+        }
+        _ => {}
+    }
+    let broken: Vec<String> = invariants
+        .into_iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, what)| what)
+        .collect();
+    if !broken.is_empty() {
+        return Some((InvariantViolated, format!("violated: {}", broken.join("; "))));
+    }
+    None
+}
+
+fn stderr_hint(exec: &Execution) -> String {
+    match exec.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()) {
+        Some(line) => format!("; stderr ends: {}", line.chars().take(200).collect::<String>()),
+        None => String::new(),
+    }
+}
+
+fn fmt_ms(ns: u64) -> String {
+    format!("{:.0} ms", Duration::from_nanos(ns).as_secs_f64() * 1e3)
+}

@@ -1,0 +1,21 @@
+//! The orchestrator: CLI → config → planning → toolchains → scheduling → process supervision
+//! and measurement → judging → statistics → reports. Per-case failures are data, not panics.
+
+pub mod analysis;
+pub mod catalog;
+pub mod charts;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod environment;
+pub mod executor;
+pub mod judge;
+pub mod plan;
+pub mod progress;
+pub mod protocol;
+pub mod reference;
+pub mod report;
+pub mod sampler;
+pub mod schedule;
+pub mod stats;
+pub mod toolchains;

@@ -1,0 +1,254 @@
+//! Scheduling: runs the planned cases as whole-process repetitions in rounds; within a round the
+//! cases are shuffled with a recorded seed, so languages interleave and slow drift of this noisy
+//! machine spreads over every variant (METHOD.md). After every repetition the judged figures are
+//! added and results.json is rewritten, so nothing measured is lost. A failing case stops
+//! repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use arena_results::{CaseRecord, CaseStatus, FailureKind, LaunchRecord, Repetition, RunRecord, RunStore};
+use arena_runners::LaunchSpec;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use crate::analysis;
+use crate::executor::{self, Execution, Executor, Job};
+use crate::judge;
+use crate::plan::CaseSpec;
+
+/// Whether a case can run: launchable, or skipped/failed before it starts (missing toolchain,
+/// failed build).
+#[derive(Debug, Clone)]
+pub enum Readiness {
+    Ready(LaunchSpec),
+    Skipped(String),
+    Failed(FailureKind, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedCase {
+    pub spec: CaseSpec,
+    pub readiness: Readiness,
+}
+
+/// Reports progress to the user; the CLI shows a bar, tests stay silent.
+pub trait Progress {
+    fn start(&self, total_jobs: u64);
+    fn begin(&self, what: &str);
+    fn end(&self, what: &str, outcome: &str);
+    fn finish(&self);
+}
+
+pub struct Schedule {
+    pub repetitions: u32,
+    pub seed: u64,
+}
+
+/// Builds the record's case list from the plan (no process runs here).
+pub fn initial_cases(cases: &[PlannedCase], repetitions: u32) -> Vec<CaseRecord> {
+    cases
+        .iter()
+        .map(|planned| {
+            let spec = &planned.spec;
+            let (status, failure_kind, reason, launch) = match &planned.readiness {
+                Readiness::Ready(launch) => (CaseStatus::Pending, None, None, Some(launch)),
+                Readiness::Skipped(why) => (CaseStatus::Skipped, None, Some(why.clone()), None),
+                Readiness::Failed(kind, why) => (CaseStatus::Failed, Some(*kind), Some(why.clone()), None),
+            };
+            CaseRecord {
+                case_id: spec.case_id.clone(),
+                workload: spec.workload.clone(),
+                language: spec.language.id().into(),
+                variant: spec.variant(),
+                model: spec.model.clone(),
+                params: spec.params.clone(),
+                launch: launch_record(launch, spec),
+                status,
+                failure_kind,
+                reason,
+                expected_checksum: judge::expected_checksum(spec),
+                repetitions_planned: repetitions,
+                repetitions: Vec::new(),
+                summary: None,
+            }
+        })
+        .collect()
+}
+
+fn launch_record(launch: Option<&LaunchSpec>, spec: &CaseSpec) -> LaunchRecord {
+    LaunchRecord {
+        program: launch
+            .map(|l| l.program.display().to_string())
+            .unwrap_or_default(),
+        args: launch.map(|l| l.args.clone()).unwrap_or_default(),
+        env: launch.map(|l| l.env.clone()).unwrap_or_else(|| spec.env.clone()),
+        cwd: launch.map(|l| l.cwd.display().to_string()).unwrap_or_default(),
+        timeout_ms: spec.timeout.as_millis() as u64,
+    }
+}
+
+/// Runs every ready case `schedule.repetitions` times, writing `record` after each repetition.
+pub fn execute(
+    record: &mut RunRecord,
+    cases: &[PlannedCase],
+    schedule: &Schedule,
+    executor: &dyn Executor,
+    store: &RunStore,
+    progress: &dyn Progress,
+) -> Result<()> {
+    record.cases = initial_cases(cases, schedule.repetitions);
+    record.order_seed = schedule.seed;
+    store.write(record)?;
+    let ready_count = cases
+        .iter()
+        .filter(|c| matches!(c.readiness, Readiness::Ready(_)))
+        .count();
+    progress.start(ready_count as u64 * schedule.repetitions as u64);
+    let mut rng = StdRng::seed_from_u64(schedule.seed);
+
+    'rounds: for round in 0..schedule.repetitions {
+        let mut order: Vec<usize> = (0..cases.len()).collect();
+        order.shuffle(&mut rng);
+        for index in order {
+            if record.cases[index].status != CaseStatus::Pending {
+                continue;
+            }
+            if executor::interrupted() {
+                break 'rounds;
+            }
+            let Readiness::Ready(launch) = &cases[index].readiness else {
+                continue;
+            };
+            let spec = &cases[index].spec;
+            if let Some(reason) = beyond_known_limit(&record.cases, spec) {
+                let case = &mut record.cases[index];
+                case.status = CaseStatus::Failed;
+                case.failure_kind = Some(FailureKind::ResourceLimit);
+                case.reason = Some(reason);
+                store.write(record)?;
+                continue;
+            }
+            let label = format!("{} (rep {}/{})", spec.label(), round + 1, schedule.repetitions);
+            progress.begin(&label);
+            let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
+            let job = Job {
+                spec: launch.clone(),
+                timeout: spec.timeout,
+                stderr_log: store.logs_dir().join(&log_name),
+            };
+            let execution = executor.execute(&job);
+            let expected = record.cases[index].expected_checksum.clone();
+            let verdict = judge::judge(spec, &execution, expected.as_deref());
+            let repetition = to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
+            let outcome = match &repetition.failure_kind {
+                None => format!("ok {:.3} s", repetition.wall_ns as f64 / 1e9),
+                Some(kind) => format!("FAILED {kind:?}: {}", repetition.reason.as_deref().unwrap_or("")),
+            };
+            record
+                .execution_order
+                .push(format!("{}#{}", spec.case_id, round + 1));
+            let case = &mut record.cases[index];
+            if let (Some(kind), Some(reason)) = (repetition.failure_kind, repetition.reason.clone()) {
+                case.status = CaseStatus::Failed;
+                case.failure_kind = Some(kind);
+                case.reason = Some(format!("repetition {}: {reason}", round + 1));
+            }
+            case.repetitions.push(repetition);
+            if case.status == CaseStatus::Pending && case.repetitions.len() as u32 == schedule.repetitions {
+                case.status = CaseStatus::Ok;
+                case.summary = analysis::summarize(&case.repetitions);
+            }
+            record.derived = analysis::derive(&record.cases);
+            store.write(record)?;
+            progress.end(&label, &outcome);
+        }
+    }
+
+    let was_interrupted = executor::interrupted();
+    for case in record
+        .cases
+        .iter_mut()
+        .filter(|c| c.status == CaseStatus::Pending)
+    {
+        case.status = CaseStatus::Skipped;
+        case.reason = Some(format!(
+            "run interrupted (Ctrl-C) after {} of {} repetitions",
+            case.repetitions.len(),
+            schedule.repetitions
+        ));
+    }
+    record.complete = !was_interrupted;
+    record.finished_at = Some(chrono::Utc::now().to_rfc3339());
+    record.derived = analysis::derive(&record.cases);
+    store.write(record)?;
+    progress.finish();
+    Ok(())
+}
+
+/// A case asking for more tasks than its variant already failed to create is not attempted.
+fn beyond_known_limit(cases: &[CaseRecord], spec: &CaseSpec) -> Option<String> {
+    let tasks = *spec.params.get("tasks")?;
+    cases
+        .iter()
+        .filter(|c| c.variant == spec.variant() && c.workload == spec.workload)
+        .filter(|c| {
+            c.failure_kind == Some(FailureKind::ResourceLimit)
+                && c.params.get("tasks").is_some_and(|n| *n <= tasks)
+        })
+        .map(|c| {
+            format!(
+                "not attempted: tasks={} already hit a resource limit ({})",
+                c.params["tasks"],
+                c.reason.as_deref().unwrap_or("")
+            )
+        })
+        .next()
+}
+
+fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_log: String) -> Repetition {
+    let timeline_peak = exec.timeline.rss_bytes.iter().copied().max();
+    let peak = timeline_peak.max(exec.ready_rss_bytes);
+    let (failure_kind, reason) = match verdict.failure {
+        Some((kind, reason)) => (Some(kind), Some(reason)),
+        None => (None, None),
+    };
+    Repetition {
+        index: round + 1,
+        valid: failure_kind.is_none(),
+        stderr_tail: failure_kind
+            .is_some()
+            .then(|| exec.stderr_tail.clone())
+            .filter(|t| !t.is_empty()),
+        failure_kind,
+        reason,
+        exit_code: exec.exit_code,
+        signal: exec.signal,
+        wall_ns: exec.wall_ns,
+        user_cpu_ns: exec.user_cpu_ns,
+        sys_cpu_ns: exec.sys_cpu_ns,
+        peak_tree_rss_bytes: peak,
+        ready_tree_rss_bytes: exec.ready_rss_bytes,
+        ru_maxrss_bytes: exec.ru_maxrss_bytes,
+        time_to_ready_ns: exec.first_event("ready").map(|e| e.at_ns),
+        rss_samples: exec.timeline.t_ns.len() as u32,
+        checksum: verdict.checksum,
+        self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
+        rss_timeline: exec.timeline.clone(),
+        stderr_log: Some(stderr_log),
+    }
+}
+
+/// A case id as a file name.
+fn sanitize(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '=' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,238 @@
+//! The versioned result schema: plain serde types, every measured field unit-suffixed
+//! (`_ns`, `_bytes`, `_ops_per_s`), every number accompanied by the method that produced it.
+//! This module declares data only; it must not measure, compute statistics or print.
+//! The committed JSON Schema (`results/schema/results.schema.json`) is generated from these
+//! types and checked by a test, so a change here without regenerating it fails the tests.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Bumped on every incompatible change of the types below.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One invocation of `arena run`: the environment, the plan, every case and derived figures.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RunRecord {
+    pub schema_version: u32,
+    pub run_id: String,
+    pub suite: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// RFC 3339, UTC; absent while the run is still going (results are written after every case).
+    pub finished_at: Option<String>,
+    /// true once every planned case has been run or skipped; false for an interrupted run.
+    pub complete: bool,
+    pub harness: HarnessInfo,
+    pub environment: Environment,
+    /// How each kind of figure was measured, keyed by field name.
+    pub methods: BTreeMap<String, String>,
+    /// The seed of the random case order, so the order can be reproduced.
+    pub order_seed: u64,
+    /// Case ids with repetition index, in the order they were executed.
+    pub execution_order: Vec<String>,
+    pub cases: Vec<CaseRecord>,
+    pub derived: Derived,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct HarnessInfo {
+    pub version: String,
+    pub git_commit: Option<String>,
+    pub git_dirty: Option<bool>,
+    /// The command line the run was started with.
+    pub command_line: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Environment {
+    pub cpu_model: String,
+    pub logical_cores: u32,
+    pub memory_total_bytes: u64,
+    pub kernel: String,
+    pub os: String,
+    pub pid_max: Option<u64>,
+    pub threads_max: Option<u64>,
+    pub page_size_bytes: u64,
+    /// How load generator and workloads were placed on cores ("none" when not pinned).
+    pub cpu_pinning: String,
+    pub toolchains: Vec<ToolchainRecord>,
+}
+
+/// A language's toolchain as found by its runner.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ToolchainRecord {
+    pub language: String,
+    pub found: bool,
+    /// The real executable that runs (or builds) the workloads, with shims and symlinks resolved.
+    pub executable: Option<String>,
+    pub version: Option<String>,
+    /// Further facts: the JDK home, the compiler used, alternatives that were not chosen.
+    pub details: BTreeMap<String, String>,
+    /// Why it is missing or unusable and how to install it.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Planned; not every repetition has run yet (seen only in a run still in progress).
+    Pending,
+    Ok,
+    Failed,
+    Skipped,
+}
+
+/// Why a repetition's figures were not recorded as valid.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    BuildFailed,
+    SpawnFailed,
+    Crashed,
+    Timeout,
+    Interrupted,
+    ProtocolError,
+    ChecksumMismatch,
+    InvariantViolated,
+    /// The runtime could not create the requested number of tasks (e.g. OS thread limits).
+    ResourceLimit,
+}
+
+/// One (workload, variant, parameter set): repeated as whole processes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CaseRecord {
+    /// `workload/language/model/k=v,...`, unique within a run.
+    pub case_id: String,
+    pub workload: String,
+    pub language: String,
+    /// `language/model`, e.g. `python/threads`.
+    pub variant: String,
+    pub model: String,
+    pub params: BTreeMap<String, u64>,
+    /// The exact command, environment additions and working directory used.
+    pub launch: LaunchRecord,
+    pub status: CaseStatus,
+    pub failure_kind: Option<FailureKind>,
+    pub reason: Option<String>,
+    pub expected_checksum: Option<String>,
+    pub repetitions_planned: u32,
+    pub repetitions: Vec<Repetition>,
+    /// Summary over the repetitions whose figures are valid; absent unless status is ok.
+    pub summary: Option<CaseSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LaunchRecord {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    pub cwd: String,
+    pub timeout_ms: u64,
+}
+
+/// One process execution, measured from outside.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Repetition {
+    pub index: u32,
+    pub valid: bool,
+    pub failure_kind: Option<FailureKind>,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub wall_ns: u64,
+    pub user_cpu_ns: u64,
+    pub sys_cpu_ns: u64,
+    pub peak_tree_rss_bytes: Option<u64>,
+    pub ready_tree_rss_bytes: Option<u64>,
+    pub ru_maxrss_bytes: Option<u64>,
+    pub time_to_ready_ns: Option<u64>,
+    pub rss_samples: u32,
+    pub checksum: Option<String>,
+    /// Integer fields the workload reported about itself (`work_ns`, `spawn_ns`, `workers`...).
+    pub self_reported: BTreeMap<String, i64>,
+    pub rss_timeline: RssTimeline,
+    /// Path of the full stderr log, relative to the run folder.
+    pub stderr_log: Option<String>,
+    /// Last lines of stderr, kept inline for failures.
+    pub stderr_tail: Option<String>,
+}
+
+/// The process tree's resident set sampled on a timeline (t from spawn).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RssTimeline {
+    pub t_ns: Vec<u64>,
+    pub rss_bytes: Vec<u64>,
+}
+
+/// The median of valid repetitions with a distribution-free confidence interval.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Estimate {
+    pub median: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Coverage actually achieved by the order-statistic interval (0.95 when n allows it).
+    pub ci_level: f64,
+    pub n: u32,
+    /// Values outside the Tukey fences (1.5 IQR), flagged, never dropped.
+    pub outliers: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CaseSummary {
+    pub wall_ns: Estimate,
+    pub cpu_ns: Estimate,
+    pub peak_tree_rss_bytes: Option<Estimate>,
+    pub ready_tree_rss_bytes: Option<Estimate>,
+    pub time_to_ready_ns: Option<Estimate>,
+    pub ru_maxrss_bytes: Option<Estimate>,
+    /// Self-reported figures summarised the same way (e.g. `work_ns`, `spawn_ns`).
+    pub self_reported: BTreeMap<String, Estimate>,
+}
+
+/// Figures derived across cases of one workload.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Derived {
+    pub cpu_scale: Vec<SpeedupPoint>,
+    pub sleep_tasks: Vec<TaskMemory>,
+}
+
+/// cpu-scale: speedup of W workers over W = 1 of the same variant and parameters.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct SpeedupPoint {
+    pub variant: String,
+    pub workers: u64,
+    /// median wall(W=1) / median wall(W); interval by bootstrap over repetitions.
+    pub speedup: f64,
+    pub speedup_ci_low: f64,
+    pub speedup_ci_high: f64,
+    pub wall_ns_median: f64,
+    pub cpu_ns_median: f64,
+    pub peak_tree_rss_bytes_median: Option<f64>,
+}
+
+/// sleep-tasks: what one more waiting task costs, per variant.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TaskMemory {
+    pub variant: String,
+    /// Least-squares slope of tree RSS at ready over N (the idle baseline is the intercept).
+    pub bytes_per_task: Option<f64>,
+    pub bytes_per_task_ci_low: Option<f64>,
+    pub bytes_per_task_ci_high: Option<f64>,
+    pub baseline_bytes: Option<f64>,
+    /// The task counts measured successfully, ascending.
+    pub tasks_reached: Vec<u64>,
+    pub largest_tasks_reached: Option<u64>,
+    /// The smallest N that failed, and why (e.g. a resource limit).
+    pub first_failed_tasks: Option<u64>,
+    pub first_failure: Option<String>,
+    pub points: Vec<TaskMemoryPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TaskMemoryPoint {
+    pub tasks: u64,
+    pub ready_tree_rss_bytes_median: f64,
+    pub spawn_ns_median: Option<f64>,
+}

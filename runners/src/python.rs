@@ -1,0 +1,88 @@
+//! Python runner: finds the real CPython interpreter behind any shim (pyenv's `python3` is a
+//! bash script) by asking the interpreter for `sys.executable`; nothing to build.
+
+use std::path::{Path, PathBuf};
+
+use crate::build::BuildOutcome;
+use crate::probe;
+use crate::{Detection, Language, LaunchRequest, LaunchSpec, Runner, Toolchain, Workspace};
+
+pub struct PythonRunner;
+
+const MIN_MINOR: u32 = 9;
+const INSTALL: &str =
+    "`apt-get install python3` (Debian/Ubuntu) or pyenv; or point ARENA_PYTHON at an interpreter";
+
+impl Runner for PythonRunner {
+    fn language(&self) -> Language {
+        Language::Python
+    }
+
+    fn detect(&self, _ws: &Workspace) -> Detection {
+        let candidate = std::env::var_os("ARENA_PYTHON")
+            .map(PathBuf::from)
+            .or_else(|| probe::which("python3"));
+        let Some(candidate) = candidate else {
+            return missing("no python3 on PATH");
+        };
+        let script = "import sys, platform; print(sys.executable); print(platform.python_version()); print(platform.python_implementation())";
+        let Some(out) = probe::output(&candidate, &["-c", script]) else {
+            return missing(&format!("{} does not run", candidate.display()));
+        };
+        let mut lines = out.lines();
+        let (Some(exe), Some(version), Some(implementation)) = (lines.next(), lines.next(), lines.next())
+        else {
+            return missing(&format!("{} gave no version", candidate.display()));
+        };
+        let minor: u32 = version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if !version.starts_with("3.") || minor < MIN_MINOR {
+            return missing(&format!("Python {version} is older than 3.{MIN_MINOR}"));
+        }
+        let mut details = vec![("implementation".into(), implementation.into())];
+        if candidate != Path::new(exe) {
+            details.push(("resolved_from".into(), candidate.display().to_string()));
+        }
+        Detection::Found(Toolchain {
+            language: Language::Python,
+            executable: probe::real_path(&PathBuf::from(exe)),
+            version: version.into(),
+            details,
+        })
+    }
+
+    fn build(&self, _tc: &Toolchain, _ws: &Workspace) -> anyhow::Result<BuildOutcome> {
+        Ok(BuildOutcome::NotNeeded)
+    }
+
+    fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
+        let mut args = req.runtime_args.clone();
+        args.push(ws.sources(Language::Python).join("main.py").display().to_string());
+        args.extend(req.protocol_args());
+        let mut env = req.env.clone();
+        // Bytecode caches go to the build folder, not into the source tree.
+        env.insert(
+            "PYTHONPYCACHEPREFIX".into(),
+            ws.artifacts(Language::Python)
+                .join("pycache")
+                .display()
+                .to_string(),
+        );
+        LaunchSpec {
+            program: tc.executable.clone(),
+            args,
+            env,
+            cwd: ws.root.clone(),
+        }
+    }
+}
+
+fn missing(problem: &str) -> Detection {
+    Detection::Missing {
+        problem: problem.into(),
+        install_hint: INSTALL.into(),
+    }
+}

@@ -1,0 +1,3 @@
+module runtime-arena/workloads/go
+
+go 1.22

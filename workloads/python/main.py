@@ -1,0 +1,52 @@
+"""Entry point: `python3 main.py <workload> <model> key=value ...`.
+
+Owns: choosing the workload and model from the command line and handing them the parsed
+parameters. Must not: measure anything, print anything but protocol events on stdout, or
+know how a workload works (see ../README.md for the contract).
+"""
+
+import os
+import sys
+
+# Launched by absolute path from any cwd, possibly with -I (which drops the script's
+# directory from sys.path): make the package next to this file importable.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from arena_workloads import cpu_scale, sleep_tasks  # noqa: E402
+from arena_workloads.protocol import parse_params, usage_error  # noqa: E402
+
+WORKLOADS = {
+    "cpu-scale": cpu_scale,
+    "sleep-tasks": sleep_tasks,
+}
+
+USAGE = "usage: main.py <workload> <model> key=value ...  (workloads: {})".format(
+    ", ".join(sorted(WORKLOADS))
+)
+
+
+def main(argv):
+    if len(argv) < 2:
+        usage_error(USAGE)
+    workload_name, model_name, raw_params = argv[0], argv[1], argv[2:]
+
+    workload = WORKLOADS.get(workload_name)
+    if workload is None:
+        usage_error("unknown workload {!r}; {}".format(workload_name, USAGE))
+
+    run_model = workload.MODELS.get(model_name)
+    if run_model is None:
+        usage_error(
+            "unknown model {!r} for {}; models: {}".format(
+                model_name, workload_name, ", ".join(sorted(workload.MODELS))
+            )
+        )
+
+    params = parse_params(raw_params, workload.PARAMETERS)
+    run_model(**params)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,241 @@
+//! The edges of the workload contract: the stdout JSON-lines events (one object per line,
+//! flushed as soon as it is written), the exit codes, and `key=value` parameter parsing.
+//! It must not contain workload logic, and nothing else in this program may write to stdout.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::io::{self, Write as _};
+use std::time::Duration;
+
+/// Exit code when an event cannot be written to stdout (a "failure" in the contract).
+pub const EXIT_WRITE_FAILURE: i32 = 1;
+/// Exit code for a usage error; the message goes to stderr.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code after an `error` event of kind `resource_limit`.
+pub const EXIT_RESOURCE_LIMIT: i32 = 3;
+
+/// A bad command line: unknown workload, model or key, a missing or repeated key, or a value
+/// that is not a positive decimal integer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// One protocol event, built field by field in the order the fields should appear.
+#[must_use = "an event is only printed by `emit`"]
+pub struct Event {
+    json: String,
+}
+
+impl Event {
+    /// Starts `{"event":"<name>"`.
+    pub fn new(name: &str) -> Self {
+        let mut event = Event {
+            json: String::from("{"),
+        };
+        event.push_key("event");
+        push_json_string(&mut event.json, name);
+        event
+    }
+
+    /// Adds an integer field.
+    pub fn int(mut self, key: &str, value: u64) -> Self {
+        self.push_key(key);
+        write!(self.json, "{value}").expect("writing to a String cannot fail");
+        self
+    }
+
+    /// Adds a count field (`usize` is at most 64 bits on every supported target).
+    pub fn count(self, key: &str, value: usize) -> Self {
+        self.int(key, value as u64)
+    }
+
+    /// Adds a duration field as integer nanoseconds.
+    pub fn nanos(self, key: &str, value: Duration) -> Self {
+        self.int(key, u64::try_from(value.as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    /// Adds a string field (JSON-escaped).
+    pub fn text(mut self, key: &str, value: &str) -> Self {
+        self.push_key(key);
+        push_json_string(&mut self.json, value);
+        self
+    }
+
+    /// Closes the object and returns the line without its newline.
+    pub fn into_line(mut self) -> String {
+        self.json.push('}');
+        self.json
+    }
+
+    /// Writes the event as one line on stdout and flushes it at once. If stdout is gone
+    /// the measurement is worthless, so the program exits with [`EXIT_WRITE_FAILURE`].
+    pub fn emit(self) {
+        let line = self.into_line();
+        let mut stdout = io::stdout().lock();
+        if let Err(error) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+            eprintln!("arena-rust: cannot write event to stdout: {error}");
+            std::process::exit(EXIT_WRITE_FAILURE);
+        }
+    }
+
+    fn push_key(&mut self, key: &str) {
+        if self.json.len() > 1 {
+            self.json.push(',');
+        }
+        push_json_string(&mut self.json, key);
+        self.json.push(':');
+    }
+}
+
+/// Appends `value` as a JSON string literal: quotes, backslashes and control characters are
+/// escaped; everything else (valid UTF-8 already) is copied as is.
+fn push_json_string(json: &mut String, value: &str) {
+    json.push('"');
+    for character in value.chars() {
+        match character {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            '\n' => json.push_str("\\n"),
+            '\r' => json.push_str("\\r"),
+            '\t' => json.push_str("\\t"),
+            control if u32::from(control) < 0x20 => {
+                write!(json, "\\u{:04x}", u32::from(control))
+                    .expect("writing to a String cannot fail");
+            }
+            other => json.push(other),
+        }
+    }
+    json.push('"');
+}
+
+/// The parsed `key=value` parameters of one run: exactly the keys its variant requires.
+#[derive(Debug)]
+pub struct Params {
+    values: BTreeMap<&'static str, usize>,
+}
+
+impl Params {
+    /// Reads `key=value` arguments. Every key in `required` must appear exactly once, no
+    /// other key may appear, and each value must be a positive decimal integer (digits only).
+    pub fn parse(args: &[String], required: &[&'static str]) -> Result<Self, UsageError> {
+        let mut values = BTreeMap::new();
+        for arg in args {
+            let (key, value) = arg.split_once('=').ok_or_else(|| {
+                UsageError(format!("parameter {arg:?} is not of the form key=value"))
+            })?;
+            let known_key = required
+                .iter()
+                .copied()
+                .find(|&candidate| candidate == key)
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "unknown parameter {key:?} (expected: {})",
+                        required.join(", ")
+                    ))
+                })?;
+            let value = parse_positive_integer(key, value)?;
+            if values.insert(known_key, value).is_some() {
+                return Err(UsageError(format!("parameter {key:?} given twice")));
+            }
+        }
+        if let Some(missing) = required.iter().find(|key| !values.contains_key(*key)) {
+            return Err(UsageError(format!("missing parameter {missing:?}")));
+        }
+        Ok(Params { values })
+    }
+
+    /// The value of a required key. Asking for a key the variant did not declare is a bug.
+    pub fn get(&self, key: &str) -> usize {
+        *self
+            .values
+            .get(key)
+            .unwrap_or_else(|| panic!("parameter {key:?} was not declared by this variant"))
+    }
+}
+
+fn parse_positive_integer(key: &str, value: &str) -> Result<usize, UsageError> {
+    let not_positive = || {
+        UsageError(format!(
+            "parameter {key:?}: {value:?} is not a positive integer"
+        ))
+    };
+    if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(not_positive());
+    }
+    match value.parse::<usize>() {
+        Ok(0) => Err(not_positive()),
+        Ok(parsed) => Ok(parsed),
+        Err(_) => Err(UsageError(format!(
+            "parameter {key:?}: {value:?} is too large"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn event_fields_keep_their_order_and_types() {
+        let line = Event::new("result")
+            .text("checksum", "84694791")
+            .count("ops", 1)
+            .int("workers", 2)
+            .nanos("work_ns", Duration::from_micros(3))
+            .into_line();
+        assert_eq!(
+            line,
+            r#"{"event":"result","checksum":"84694791","ops":1,"workers":2,"work_ns":3000}"#
+        );
+    }
+
+    #[test]
+    fn text_is_json_escaped() {
+        let line = Event::new("error")
+            .text("message", "a \"b\" \\ c\nd\u{1}é")
+            .into_line();
+        assert_eq!(
+            line,
+            r#"{"event":"error","message":"a \"b\" \\ c\nd\u0001é"}"#
+        );
+    }
+
+    #[test]
+    fn parses_exactly_the_required_keys_in_any_order() {
+        let params = Params::parse(&args(&["items=7", "chunks=3"]), &["chunks", "items"]).unwrap();
+        assert_eq!(params.get("chunks"), 3);
+        assert_eq!(params.get("items"), 7);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let required = ["tasks", "hold_ms"];
+        for bad in [
+            &["tasks=1"][..],                                // missing key
+            &["tasks=1", "hold_ms=1", "extra=1"],            // unknown key
+            &["tasks=1", "hold_ms=1", "tasks=2"],            // repeated key
+            &["tasks=abc", "hold_ms=1"],                     // not a number
+            &["tasks=0", "hold_ms=1"],                       // not positive
+            &["tasks=-1", "hold_ms=1"],                      // sign
+            &["tasks=+1", "hold_ms=1"],                      // sign
+            &["tasks=", "hold_ms=1"],                        // empty
+            &["tasks=1.5", "hold_ms=1"],                     // not an integer
+            &["tasks", "hold_ms=1"],                         // no '='
+            &["tasks=99999999999999999999999", "hold_ms=1"], // too large
+        ] {
+            assert!(
+                Params::parse(&args(bad), &required).is_err(),
+                "accepted {bad:?}"
+            );
+        }
+    }
+}
