@@ -138,8 +138,9 @@ impl Executor for ProcessExecutor {
         let (stop_sampler_tx, stop_sampler_rx) = bounded::<()>(1);
         let sampler = std::thread::spawn(move || {
             let mut timeline = RssTimeline::default();
+            let mut tree = sampler::TreeSampler::new(pid, page_size);
             loop {
-                if let Some(rss) = sampler::tree_rss_bytes(pid, page_size) {
+                if let Some(rss) = tree.sample() {
                     timeline.t_ns.push(start.elapsed().as_nanos() as u64);
                     timeline.rss_bytes.push(rss);
                 }

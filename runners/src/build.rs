@@ -54,13 +54,21 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Runs `build` unless `<artifacts>/build.stamp` holds `hash`; keeps the log in `artifacts`.
-pub fn build_once(artifacts: &Path, hash: &str, mut build: Command) -> Result<BuildOutcome> {
+/// Runs the command made by `build` unless `<artifacts>/build.stamp` holds `hash`; keeps the log
+/// in `artifacts`. An exclusive file lock serialises concurrent builds of one language (parallel
+/// tests, two runs at once); `build` runs under the lock, so it may also clean its output.
+pub fn build_once(artifacts: &Path, hash: &str, build: impl FnOnce() -> Command) -> Result<BuildOutcome> {
+    fs::create_dir_all(artifacts).with_context(|| format!("cannot create {}", artifacts.display()))?;
+    let lock = fs::File::create(artifacts.join("build.lock"))
+        .with_context(|| format!("cannot create a lock in {}", artifacts.display()))?;
+    lock.lock()
+        .with_context(|| format!("cannot lock {}", artifacts.display()))?;
     let stamp = artifacts.join("build.stamp");
     if fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == hash) {
         return Ok(BuildOutcome::UpToDate);
     }
-    fs::create_dir_all(artifacts).with_context(|| format!("cannot create {}", artifacts.display()))?;
+    let _ = fs::remove_file(&stamp);
+    let mut build = build();
     let log = artifacts.join("build.log");
     let output = build
         .output()

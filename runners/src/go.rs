@@ -45,12 +45,14 @@ impl Runner for GoRunner {
     fn build(&self, tc: &Toolchain, ws: &Workspace) -> anyhow::Result<BuildOutcome> {
         let sources = ws.sources(Language::Go);
         let hash = source_hash(&sources, &tc.version)?;
-        let mut cmd = Command::new(&tc.executable);
-        cmd.args(["build", "-trimpath", "-o"])
-            .arg(ws.artifacts(Language::Go).join(BINARY))
-            .arg(".")
-            .current_dir(&sources);
-        build_once(&ws.artifacts(Language::Go), &hash, cmd)
+        build_once(&ws.artifacts(Language::Go), &hash, || {
+            let mut cmd = Command::new(&tc.executable);
+            cmd.args(["build", "-trimpath", "-o"])
+                .arg(ws.artifacts(Language::Go).join(BINARY))
+                .arg(".")
+                .current_dir(&sources);
+            cmd
+        })
     }
 
     fn launch(&self, _tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {

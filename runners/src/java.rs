@@ -106,16 +106,18 @@ impl Runner for JavaRunner {
         let sources = ws.sources(Language::Java).join("src").join("main").join("java");
         let hash = source_hash(&sources, &format!("{} {}", tc.version, tc.executable.display()))?;
         let classes = ws.artifacts(Language::Java).join("classes");
-        // A clean output folder: classes of a deleted source must not linger.
-        let _ = fs::remove_dir_all(&classes);
         let mut java_files = Vec::new();
         collect_java(&sources, &mut java_files)?;
         java_files.sort();
-        let mut cmd = Command::new(tc.executable.with_file_name("javac"));
-        cmd.args(["--release", &MIN_MAJOR.to_string(), "-Xlint:all", "-d"])
-            .arg(&classes)
-            .args(&java_files);
-        build_once(&ws.artifacts(Language::Java), &hash, cmd)
+        build_once(&ws.artifacts(Language::Java), &hash, || {
+            // A clean output folder: classes of a deleted source must not linger.
+            let _ = fs::remove_dir_all(&classes);
+            let mut cmd = Command::new(tc.executable.with_file_name("javac"));
+            cmd.args(["--release", &MIN_MAJOR.to_string(), "-Xlint:all", "-d"])
+                .arg(&classes)
+                .args(&java_files);
+            cmd
+        })
     }
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {

@@ -70,12 +70,14 @@ impl Runner for RustRunner {
             .find(|(k, _)| k == "cargo")
             .map(|(_, v)| PathBuf::from(v))
             .unwrap_or_else(|| PathBuf::from("cargo"));
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--release", "--locked", "--manifest-path"])
-            .arg(sources.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(ws.artifacts(Language::Rust));
-        build_once(&ws.artifacts(Language::Rust), &hash, cmd)
+        build_once(&ws.artifacts(Language::Rust), &hash, || {
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--release", "--locked", "--manifest-path"])
+                .arg(sources.join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(ws.artifacts(Language::Rust));
+            cmd
+        })
     }
 
     fn launch(&self, _tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {

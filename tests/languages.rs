@@ -1,0 +1,163 @@
+//! Per-language end-to-end tests through the `arena` binary: every implementation of every
+//! workload passes `arena verify` (protocol, checksum, invariants), and a smoke run writes a
+//! results.json that validates against the committed schema, with charts and a summary.
+//! A missing toolchain skips its language here, except in CI (CI=true), where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// One at a time: these tests time real processes on a small machine.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn arena() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arena"));
+    cmd.arg("--root").arg(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether `arena doctor --json` finds the language; in CI a missing one fails the test.
+fn toolchain_found(language: &str) -> bool {
+    let out = arena().args(["doctor", "--json"]).output().unwrap();
+    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = doctor["toolchains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["language"] == language)
+        .unwrap()
+        .clone();
+    let found = entry["found"].as_bool().unwrap();
+    if !found {
+        assert!(
+            !in_ci(),
+            "CI requires the {language} toolchain: {}",
+            entry["problem"]
+        );
+        eprintln!("SKIPPED {language}: toolchain missing: {}", entry["problem"]);
+    }
+    found
+}
+
+fn verify_language(language: &str) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !toolchain_found(language) {
+        return;
+    }
+    let out = arena().args(["verify", "--lang", language]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "arena verify --lang {language} failed:\n{stdout}\n{stderr}"
+    );
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("cpu-scale") || l.starts_with("sleep-tasks"))
+        .collect();
+    assert!(
+        lines.len() >= 2,
+        "both workloads verified for {language}:\n{stdout}"
+    );
+    for workload in ["cpu-scale", "sleep-tasks"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(workload)),
+            "{language} has no {workload}:\n{stdout}"
+        );
+    }
+    assert!(lines.iter().all(|l| l.ends_with(" ok")), "{language}:\n{stdout}");
+}
+
+macro_rules! verify_tests {
+    ($($name:ident => $language:literal),* $(,)?) => {
+        $(#[test] fn $name() { verify_language($language); })*
+    };
+}
+
+verify_tests! {
+    verify_python => "python",
+    verify_node => "node",
+    verify_go => "go",
+    verify_java => "java",
+    verify_rust => "rust",
+}
+
+fn schema_errors(results: &serde_json::Value) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/schema/results.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(results)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn smoke_run_writes_valid_results_charts_and_summary() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = arena()
+        .args(["run", "--suite", "smoke", "--seed", "11", "--out"])
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "arena run --suite smoke failed:\n{stdout}\n{stderr}"
+    );
+    let run_dir: PathBuf = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(schema_errors(&results), Vec::<String>::new());
+    assert_eq!(results["complete"], true);
+
+    let mut measured_languages = std::collections::BTreeSet::new();
+    for case in results["cases"].as_array().unwrap() {
+        let status = case["status"].as_str().unwrap();
+        match status {
+            "ok" => {
+                measured_languages.insert(case["language"].as_str().unwrap().to_string());
+                assert_eq!(case["repetitions"].as_array().unwrap().len(), 3);
+                assert!(case["summary"]["wall_ns"]["median"].as_f64().unwrap() > 0.0);
+            }
+            "skipped" if !in_ci() => eprintln!("skipped: {}", case["reason"]),
+            _ => panic!("case {} is {status}: {}", case["case_id"], case["reason"]),
+        }
+    }
+    if in_ci() {
+        assert_eq!(
+            measured_languages.len(),
+            5,
+            "CI measures all five languages: {measured_languages:?}"
+        );
+    }
+    for chart in [
+        "cpu-scale-speedup.svg",
+        "cpu-scale-speedup.png",
+        "sleep-tasks-memory.svg",
+        "sleep-tasks-memory.png",
+    ] {
+        let path = run_dir.join("charts").join(chart);
+        assert!(
+            path.metadata().map(|m| m.len() > 1000).unwrap_or(false),
+            "{} missing or empty",
+            path.display()
+        );
+    }
+    let summary = std::fs::read_to_string(run_dir.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("## cpu-scale") && summary.contains("## sleep-tasks"),
+        "{summary}"
+    );
+}

@@ -1,0 +1,250 @@
+//! The scheduler, driven through a mock executor: rounds interleave cases, failures stop a case
+//! but not the run, resource limits skip larger N, and results.json is rewritten after every
+//! repetition (checked from inside the executor, i.e. while the run is still going).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use arena_harness::executor::{Execution, Executor, Job};
+use arena_harness::plan::CaseSpec;
+use arena_harness::progress::SilentProgress;
+use arena_harness::protocol::parse_line;
+use arena_harness::schedule::{self, PlannedCase, Readiness, Schedule};
+use arena_results::{CaseStatus, FailureKind, RunStore};
+use arena_runners::{Language, LaunchSpec};
+use common::empty_record;
+
+/// Behaves according to the program name; checks the results file before every call.
+struct MockExecutor {
+    results_path: PathBuf,
+    calls: Mutex<Vec<String>>,
+}
+
+impl MockExecutor {
+    fn lines(&self, job: &Job) -> Vec<String> {
+        let arg = |k: &str| -> u64 {
+            job.spec
+                .args
+                .iter()
+                .find_map(|a| a.strip_prefix(&format!("{k}=")))
+                .map_or(0, |v| v.parse().unwrap())
+        };
+        let n = arg("tasks");
+        match job.spec.program.to_str().unwrap() {
+            "sleep-ok" => vec![
+                format!(r#"{{"event":"ready","alive":{n},"done":0,"spawn_ns":1000}}"#),
+                format!(
+                    r#"{{"event":"result","checksum":"{}","ops":{n},"done":{n},"total_ns":{},"spawn_ns":1000}}"#,
+                    n * (n - 1) / 2,
+                    arg("hold_ms") * 1_000_000 + 5000
+                ),
+            ],
+            "sleep-limited" if n > 500 => vec![format!(
+                r#"{{"event":"error","kind":"resource_limit","alive":500,"message":"can't start new thread"}}"#
+            )],
+            "sleep-limited" => self.lines(&Job {
+                spec: LaunchSpec {
+                    program: "sleep-ok".into(),
+                    ..job.spec.clone()
+                },
+                ..job.clone()
+            }),
+            "sleep-early" => vec![
+                format!(r#"{{"event":"ready","alive":{n},"done":3,"spawn_ns":1000}}"#),
+                format!(
+                    r#"{{"event":"result","checksum":"{}","ops":{n},"done":{n},"total_ns":{},"spawn_ns":1000}}"#,
+                    n * (n - 1) / 2,
+                    arg("hold_ms") * 1_000_000
+                ),
+            ],
+            other => panic!("unknown mock program {other}"),
+        }
+    }
+}
+
+impl Executor for MockExecutor {
+    fn execute(&self, job: &Job) -> Execution {
+        let mut calls = self.calls.lock().unwrap();
+        // Everything measured before this call is already on disk.
+        let on_disk: arena_results::RunRecord =
+            serde_json::from_slice(&std::fs::read(&self.results_path).unwrap()).unwrap();
+        let recorded: usize = on_disk.cases.iter().map(|c| c.repetitions.len()).sum();
+        assert_eq!(
+            recorded,
+            calls.len(),
+            "results.json lags behind the executed repetitions"
+        );
+        calls.push(job.spec.args.join(" "));
+
+        let lines = self.lines(job);
+        let events = lines
+            .iter()
+            .map(|l| parse_line(l, 1_000).unwrap())
+            .collect::<Vec<_>>();
+        let limited = events.iter().any(|e| e.kind == "error");
+        Execution {
+            exit_code: Some(if limited { 3 } else { 0 }),
+            wall_ns: 2_000_000_000 + calls.len() as u64,
+            user_cpu_ns: 10_000_000,
+            sys_cpu_ns: 1_000_000,
+            ru_maxrss_bytes: Some(10 << 20),
+            ready_rss_bytes: Some(20 << 20),
+            events,
+            ..Default::default()
+        }
+    }
+}
+
+fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
+    let params: BTreeMap<String, u64> = [("tasks".to_string(), tasks), ("hold_ms".to_string(), 100)].into();
+    let spec = CaseSpec {
+        case_id: format!("sleep-tasks/{program}/tasks={tasks}"),
+        workload: "sleep-tasks".into(),
+        language: Language::Go,
+        model: program.into(),
+        params: params.clone(),
+        env: BTreeMap::new(),
+        runtime_args: vec![],
+        timeout: Duration::from_secs(5),
+    };
+    let args = ["sleep-tasks".to_string(), program.to_string()]
+        .into_iter()
+        .chain(params.iter().map(|(k, v)| format!("{k}={v}")))
+        .collect();
+    let launch = LaunchSpec {
+        program: program.into(),
+        args,
+        env: BTreeMap::new(),
+        cwd: ".".into(),
+    };
+    PlannedCase {
+        spec,
+        readiness: Readiness::Ready(launch),
+    }
+}
+
+#[test]
+fn rounds_failures_limits_and_incremental_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::create(dir.path(), "mock").unwrap();
+    let mut cases = vec![
+        sleep_case("sleep-ok", 100),
+        sleep_case("sleep-ok", 1000),
+        sleep_case("sleep-limited", 100),
+        sleep_case("sleep-limited", 1000),
+        sleep_case("sleep-limited", 10000),
+        sleep_case("sleep-early", 100),
+    ];
+    let mut skipped = sleep_case("sleep-ok", 5);
+    skipped.readiness = Readiness::Skipped("go toolchain missing".into());
+    cases.push(skipped);
+    let executor = MockExecutor {
+        results_path: store.results_path(),
+        calls: Mutex::new(vec![]),
+    };
+    let mut record = empty_record("mock");
+    schedule::execute(
+        &mut record,
+        &cases,
+        &Schedule {
+            repetitions: 3,
+            seed: 42,
+        },
+        &executor,
+        &store,
+        &SilentProgress,
+    )
+    .unwrap();
+
+    let by_id = |id: &str| record.cases.iter().find(|c| c.case_id == id).unwrap();
+    let ok = by_id("sleep-tasks/sleep-ok/tasks=1000");
+    assert_eq!(ok.status, CaseStatus::Ok);
+    assert_eq!(ok.repetitions.len(), 3);
+    assert_eq!(
+        ok.summary
+            .as_ref()
+            .unwrap()
+            .ready_tree_rss_bytes
+            .as_ref()
+            .unwrap()
+            .median,
+        (20 << 20) as f64
+    );
+
+    let early = by_id("sleep-tasks/sleep-early/tasks=100");
+    assert_eq!(early.failure_kind, Some(FailureKind::InvariantViolated));
+    assert!(
+        early.reason.as_deref().unwrap().contains("done at ready"),
+        "{:?}",
+        early.reason
+    );
+
+    let limited_small = by_id("sleep-tasks/sleep-limited/tasks=100");
+    assert_eq!(limited_small.status, CaseStatus::Ok);
+    // 1000 and 10000 exceed the mock's limit: one hits it, the other is either hit or skipped
+    // as "not attempted", depending on the shuffled order; neither is a crash.
+    for tasks in [1000, 10000] {
+        let c = by_id(&format!("sleep-tasks/sleep-limited/tasks={tasks}"));
+        assert_eq!(
+            c.failure_kind,
+            Some(FailureKind::ResourceLimit),
+            "{tasks}: {:?}",
+            c.reason
+        );
+        assert!(c.repetitions.len() <= 1);
+    }
+    let memory = record
+        .derived
+        .sleep_tasks
+        .iter()
+        .find(|t| t.variant == "go/sleep-limited")
+        .unwrap();
+    assert_eq!(memory.largest_tasks_reached, Some(100));
+    assert_eq!(memory.first_failed_tasks, Some(1000));
+
+    let skipped = by_id("sleep-tasks/sleep-ok/tasks=5");
+    assert_eq!(skipped.status, CaseStatus::Skipped);
+    assert!(skipped.repetitions.is_empty());
+
+    // Rounds: every pending case runs its repetition k before any case runs k + 1.
+    let rounds: Vec<u32> = record
+        .execution_order
+        .iter()
+        .map(|e| e.rsplit('#').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(rounds.windows(2).all(|w| w[0] <= w[1]), "{rounds:?}");
+    assert_eq!(record.execution_order.len(), executor.calls.lock().unwrap().len());
+    assert!(record.complete);
+    assert_eq!(store.read().unwrap(), record);
+}
+
+#[test]
+fn the_order_is_shuffled_by_the_recorded_seed() {
+    let order = |seed| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RunStore::create(dir.path(), "mock").unwrap();
+        let cases: Vec<_> = (1..=8).map(|n| sleep_case("sleep-ok", n * 10)).collect();
+        let executor = MockExecutor {
+            results_path: store.results_path(),
+            calls: Mutex::new(vec![]),
+        };
+        let mut record = empty_record("mock");
+        schedule::execute(
+            &mut record,
+            &cases,
+            &Schedule { repetitions: 1, seed },
+            &executor,
+            &store,
+            &SilentProgress,
+        )
+        .unwrap();
+        assert_eq!(record.order_seed, seed);
+        record.execution_order
+    };
+    assert_eq!(order(7), order(7), "same seed, same order");
+    assert_ne!(order(7), order(8), "another seed, another order");
+}

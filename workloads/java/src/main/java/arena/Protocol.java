@@ -1,0 +1,180 @@
+// Protocol owns the workload contract's edges: the stdout JSON-lines events (one object per
+// line, flushed as soon as it is written), the exit codes, and key=value parameter parsing.
+// It must not contain workload logic, and nothing else in this program may write to stdout.
+package arena;
+
+import java.io.Serial;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+final class Protocol {
+
+    /** Exit code for a crash or an event that could not be written to stdout. */
+    static final int EXIT_FAILURE = 1;
+    /** Exit code for a usage error; the message goes to stderr. */
+    static final int EXIT_USAGE = 2;
+    /** Exit code right after an {@code error} event of kind {@code resource_limit}. */
+    static final int EXIT_RESOURCE_LIMIT = 3;
+
+    private Protocol() {}
+
+    /**
+     * A bad command line: unknown workload, model or key, a missing or repeated key, or a value
+     * that is not a positive decimal integer.
+     */
+    static final class UsageError extends Exception {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Validated parameters: exactly the required keys, each a positive int. */
+    record Params(Map<String, Integer> values) {
+        Params {
+            values = Map.copyOf(values);
+        }
+
+        int get(String key) {
+            var value = values.get(key);
+            if (value == null) {
+                throw new IllegalArgumentException("parameter " + key + " was not declared by this variant");
+            }
+            return value;
+        }
+    }
+
+    /** Prints the problem and the invocation form on stderr and exits with code 2. */
+    static void exitWithUsageError(String message) {
+        System.err.println("arena-java: usage error: " + message);
+        System.err.println("usage: java -cp <classes> arena.Main <workload> <model> key=value [key=value ...]");
+        System.exit(EXIT_USAGE);
+    }
+
+    /**
+     * Reads key=value arguments. Every required key must appear exactly once, no other key may
+     * appear, and each value must be a positive decimal integer (ASCII digits only) that fits an int.
+     */
+    static Params parseParams(List<String> arguments, List<String> requiredKeys) throws UsageError {
+        var values = new HashMap<String, Integer>();
+        for (var argument : arguments) {
+            int equals = argument.indexOf('=');
+            if (equals <= 0) {
+                throw new UsageError("argument \"%s\" is not key=value".formatted(argument));
+            }
+            var key = argument.substring(0, equals);
+            var text = argument.substring(equals + 1);
+            if (!requiredKeys.contains(key)) {
+                throw new UsageError("unknown key \"%s\" (expected: %s)".formatted(key, requiredKeys));
+            }
+            if (values.containsKey(key)) {
+                throw new UsageError("key \"%s\" given more than once".formatted(key));
+            }
+            values.put(key, parsePositiveDecimal(key, text));
+        }
+        for (var key : requiredKeys) {
+            if (!values.containsKey(key)) {
+                throw new UsageError("missing key \"%s\" (expected: %s)".formatted(key, requiredKeys));
+            }
+        }
+        return new Params(values);
+    }
+
+    private static int parsePositiveDecimal(String key, String text) throws UsageError {
+        if (text.isEmpty() || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new UsageError("%s=\"%s\": not a positive decimal integer".formatted(key, text));
+        }
+        int number;
+        try {
+            number = Integer.parseInt(text);
+        } catch (NumberFormatException tooLarge) {
+            throw new UsageError("%s=\"%s\": out of range (at most %d)".formatted(key, text, Integer.MAX_VALUE));
+        }
+        if (number < 1) {
+            throw new UsageError("%s=\"%s\": must be a positive integer".formatted(key, text));
+        }
+        return number;
+    }
+
+    /** Starts an event line: {@code {"event":"<name>"}} followed by the fields added to it. */
+    static EventLine event(String name) {
+        return new EventLine(name);
+    }
+
+    /** One protocol event, built field by field in the order the fields should appear. */
+    static final class EventLine {
+        private final StringBuilder json = new StringBuilder(128);
+
+        private EventLine(String name) {
+            json.append('{');
+            appendKey("event");
+            appendString(name);
+        }
+
+        /** Adds a JSON integer field. */
+        EventLine integer(String key, long value) {
+            appendKey(key);
+            json.append(value);
+            return this;
+        }
+
+        /** Adds a checksum: a JSON string of decimal digits. */
+        EventLine checksum(String key, long nonNegative) {
+            appendKey(key);
+            appendString(Long.toString(nonNegative));
+            return this;
+        }
+
+        /** Adds a free-text JSON string field, escaped. */
+        EventLine text(String key, String value) {
+            appendKey(key);
+            appendString(value);
+            return this;
+        }
+
+        /** Writes the event as one line on stdout and flushes it; exits with code 1 if it cannot. */
+        void emit() {
+            json.append("}\n");
+            System.out.print(json);
+            System.out.flush();
+            if (System.out.checkError()) {
+                System.err.println("arena-java: cannot write event to stdout");
+                System.exit(EXIT_FAILURE);
+            }
+        }
+
+        private void appendKey(String key) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            appendString(key);
+            json.append(':');
+        }
+
+        /** Appends a quoted JSON string; output stays ASCII (everything else is \\u-escaped). */
+        private void appendString(String value) {
+            json.append('"');
+            for (int index = 0; index < value.length(); index++) {
+                char ch = value.charAt(index);
+                switch (ch) {
+                    case '"' -> json.append("\\\"");
+                    case '\\' -> json.append("\\\\");
+                    case '\n' -> json.append("\\n");
+                    case '\r' -> json.append("\\r");
+                    case '\t' -> json.append("\\t");
+                    default -> {
+                        if (ch < 0x20 || ch > 0x7e) {
+                            json.append("\\u%04x".formatted((int) ch));
+                        } else {
+                            json.append(ch);
+                        }
+                    }
+                }
+            }
+            json.append('"');
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// Entry point: `node main.js <workload> <model> key=value ...`.
+//
+// Owns: choosing the workload and model from the command line and handing them the parsed
+// parameters, and turning failures into the contract's exit codes. Must not: measure anything,
+// write anything but protocol events to stdout, or know how a workload works
+// (see ../README.md for the contract). Launched by absolute path from any cwd: every module
+// is required relative to this file, never to the working directory.
+'use strict';
+
+const { UsageError, parseParams, EXIT_USAGE, EXIT_FAILURE } = require('./src/protocol');
+const cpuScale = require('./src/cpu_scale');
+const sleepTasks = require('./src/sleep_tasks');
+
+const WORKLOADS = {
+  'cpu-scale': cpuScale,
+  'sleep-tasks': sleepTasks,
+};
+
+const USAGE =
+  `usage: node main.js <workload> <model> key=value ...  (workloads: ${Object.keys(WORKLOADS).sort().join(', ')})`;
+
+function selectRun(argv) {
+  if (argv.length < 2) {
+    throw new UsageError(USAGE);
+  }
+  const [workloadName, modelName, ...rawParams] = argv;
+
+  if (!Object.hasOwn(WORKLOADS, workloadName)) {
+    throw new UsageError(`unknown workload '${workloadName}'; ${USAGE}`);
+  }
+  const workload = WORKLOADS[workloadName];
+
+  if (!Object.hasOwn(workload.MODELS, modelName)) {
+    const models = Object.keys(workload.MODELS).sort().join(', ');
+    throw new UsageError(`unknown model '${modelName}' for ${workloadName}; models: ${models}`);
+  }
+  const runModel = workload.MODELS[modelName];
+
+  const params = parseParams(rawParams, workload.PARAMETERS);
+  return () => runModel(params);
+}
+
+// A UsageError is raised only before a workload prints anything (a bad command line, or a
+// value the runtime cannot honour); any other error is a failure.
+async function main(argv) {
+  try {
+    const run = selectRun(argv);
+    await run();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    throw error;
+  }
+}
+
+// Never call process.exit() here: setting exitCode and letting the event loop drain
+// guarantees every event already written to stdout reaches the reader.
+main(process.argv.slice(2)).catch((error) => {
+  process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+  process.exitCode = EXIT_FAILURE;
+});
