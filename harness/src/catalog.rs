@@ -119,22 +119,51 @@ pub struct Suite {
 #[serde(deny_unknown_fields)]
 pub struct SuiteWorkload {
     pub timeout_s: u64,
-    pub params: BTreeMap<String, ParamValues>,
-    /// Keyed by `language` or `language/model`; replaces the named parameter lists.
+    /// Expanded as a cartesian product ...
     #[serde(default)]
-    pub r#override: BTreeMap<String, BTreeMap<String, ParamValues>>,
+    pub params: BTreeMap<String, ParamValues>,
+    /// ... or listed as explicit parameter sets (when values must go together, e.g. a longer
+    /// hold for a larger N).
+    #[serde(default)]
+    pub points: Vec<BTreeMap<String, u64>>,
+    /// Keyed by `language` or `language/model`; replaces parameter lists or the points.
+    #[serde(default)]
+    pub r#override: BTreeMap<String, Override>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Override {
+    #[serde(default)]
+    pub points: Vec<BTreeMap<String, u64>>,
+    #[serde(flatten)]
+    pub params: BTreeMap<String, ParamValues>,
+}
+
+/// The parameter sets of one variant: a product of lists, or explicit points.
+#[derive(Debug, Clone)]
+pub enum ParamSets {
+    Product(BTreeMap<String, ParamValues>),
+    Points(Vec<BTreeMap<String, u64>>),
 }
 
 impl SuiteWorkload {
-    /// The parameter lists for one variant, overrides applied (language, then language/model).
-    pub fn params_for(&self, variant: &VariantSpec) -> BTreeMap<String, ParamValues> {
+    /// The parameter sets for one variant, overrides applied (language, then language/model).
+    pub fn params_for(&self, variant: &VariantSpec) -> ParamSets {
         let mut params = self.params.clone();
+        let mut points = self.points.clone();
         for key in [variant.lang.clone(), variant.name()] {
             if let Some(replacement) = self.r#override.get(&key) {
-                params.extend(replacement.clone());
+                params.extend(replacement.params.clone());
+                if !replacement.points.is_empty() {
+                    points = replacement.points.clone();
+                }
             }
         }
-        params
+        if points.is_empty() {
+            ParamSets::Product(params)
+        } else {
+            ParamSets::Points(points)
+        }
     }
 }
 
@@ -174,6 +203,9 @@ impl Suite {
                 if !spec.variants.iter().any(|v| &v.lang == key || &v.name() == key) {
                     bail!("workload {id}: override {key:?} names no variant of it");
                 }
+            }
+            if workload.params.is_empty() == workload.points.is_empty() {
+                bail!("workload {id}: give either `params` (lists) or `points` (parameter sets)");
             }
             if workload.timeout_s == 0 {
                 bail!("workload {id}: timeout_s must be positive");
@@ -232,7 +264,10 @@ mod tests {
             .iter()
             .find(|v| v.name() == "python/asyncio")
             .unwrap();
-        let hold = |v| sleep.params_for(v)["hold_ms"].expand(2).unwrap();
-        assert_ne!(hold(threads), hold(asyncio));
+        let holds = |v| match sleep.params_for(v) {
+            ParamSets::Points(points) => points.iter().map(|p| p["hold_ms"]).collect::<Vec<_>>(),
+            ParamSets::Product(lists) => lists["hold_ms"].expand(2).unwrap(),
+        };
+        assert_ne!(holds(threads), holds(asyncio));
     }
 }

@@ -143,7 +143,15 @@ pub fn render_all(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>> {
                 points: t
                     .points
                     .iter()
-                    .map(|p| (p.tasks as f64, p.ready_tree_rss_bytes_median, f64::NAN, f64::NAN))
+                    // In MiB, so that the log axis puts its ticks on round MiB values.
+                    .map(|p| {
+                        (
+                            p.tasks as f64,
+                            p.ready_tree_rss_bytes_median / MIB,
+                            f64::NAN,
+                            f64::NAN,
+                        )
+                    })
                     .collect(),
                 label: format!("{}{per_task}{limit}", t.variant),
             }
@@ -233,7 +241,7 @@ where
             .x_desc(spec.x_label)
             .y_desc(spec.y_label)
             .x_label_formatter(&|v| format_count(*v))
-            .y_label_formatter(&|v| format!("{:.0}", v / MIB))
+            .y_label_formatter(&|v| format_mib(*v))
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 16))
             .draw()
@@ -241,7 +249,8 @@ where
         for line in lines {
             draw_line(&mut chart, line).map_err(err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(err)?;
+        // Memory grows with N: the lower right stays empty.
+        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(err)?;
     } else {
         let y_top = y_max.max(spec.reference.as_ref().map_or(0.0, |r| r.cores.min(x_max))) * 1.15;
         let mut chart = builder
@@ -281,7 +290,8 @@ where
                 )
                 .map_err(err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(err)?;
+        // Speedups sit at or above 1 and below the ideal line: the lower right stays empty.
+        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(err)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -334,6 +344,15 @@ where
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
+}
+
+/// MiB with as many decimals as a log axis needs near 1.
+fn format_mib(mib: f64) -> String {
+    if mib >= 10.0 {
+        format!("{mib:.0}")
+    } else {
+        format!("{mib:.1}")
+    }
 }
 
 fn format_count(v: f64) -> String {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use arena_runners::{Language, LaunchRequest};
 
-use crate::catalog::{Catalog, ParamValues, Suite, VariantSpec};
+use crate::catalog::{Catalog, ParamSets, ParamValues, Suite, VariantSpec};
 use crate::config::Filters;
 
 /// One case: a workload variant at one parameter set, repeated as whole processes.
@@ -65,10 +65,12 @@ pub fn plan_suite(
             if !filters.admits(workload_id, variant.language(), &variant.name()) {
                 continue;
             }
-            let lists = suite_workload.params_for(variant);
-            for params in
-                cartesian(&lists, machine.cores).with_context(|| format!("suite workload {workload_id}"))?
-            {
+            let sets = match suite_workload.params_for(variant) {
+                ParamSets::Product(lists) => cartesian(&lists, machine.cores)
+                    .with_context(|| format!("suite workload {workload_id}"))?,
+                ParamSets::Points(points) => points,
+            };
+            for params in sets {
                 let timeout = Duration::from_secs(suite_workload.timeout_s);
                 cases.push(resolve_case(
                     catalog,

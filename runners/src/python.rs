@@ -63,14 +63,10 @@ impl Runner for PythonRunner {
         args.push(ws.sources(Language::Python).join("main.py").display().to_string());
         args.extend(req.protocol_args());
         let mut env = req.env.clone();
-        // Bytecode caches go to the build folder, not into the source tree.
-        env.insert(
-            "PYTHONPYCACHEPREFIX".into(),
-            ws.artifacts(Language::Python)
-                .join("pycache")
-                .display()
-                .to_string(),
-        );
+        // No __pycache__ in the source tree. Not PYTHONPYCACHEPREFIX: it makes CPython ignore the
+        // standard library's own caches and recompile it at every start (0.17 s vs 0.05 s here).
+        // Only the workload's few modules are compiled per launch (milliseconds).
+        env.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
         LaunchSpec {
             program: tc.executable.clone(),
             args,
