@@ -71,7 +71,10 @@ fn find_failure(
         return Some((SpawnFailed, error.clone()));
     }
     if exec.interrupted {
-        return Some((Interrupted, "interrupted (Ctrl-C); process group killed".into()));
+        return Some((
+            Interrupted,
+            "interrupted (Ctrl-C or SIGTERM); process group killed".into(),
+        ));
     }
     if exec.timed_out {
         return Some((

@@ -150,7 +150,12 @@ pub fn execute(
                 .execution_order
                 .push(format!("{}#{}", spec.case_id, round + 1));
             let case = &mut record.cases[index];
-            if let (Some(kind), Some(reason)) = (repetition.failure_kind, repetition.reason.clone()) {
+            // An interrupted repetition is kept for the record but is not the workload's fault:
+            // the case stays pending and becomes `skipped` when the run stops below.
+            let interrupted = repetition.failure_kind == Some(FailureKind::Interrupted);
+            if let (Some(kind), Some(reason), false) =
+                (repetition.failure_kind, repetition.reason.clone(), interrupted)
+            {
                 case.status = CaseStatus::Failed;
                 case.failure_kind = Some(kind);
                 case.reason = Some(format!("repetition {}: {reason}", round + 1));
@@ -173,9 +178,9 @@ pub fn execute(
         .filter(|c| c.status == CaseStatus::Pending)
     {
         case.status = CaseStatus::Skipped;
+        let completed = case.repetitions.iter().filter(|r| r.valid).count();
         case.reason = Some(format!(
-            "run interrupted (Ctrl-C) after {} of {} repetitions",
-            case.repetitions.len(),
+            "run interrupted (Ctrl-C or SIGTERM) after {completed} of {} repetitions",
             schedule.repetitions
         ));
     }
