@@ -160,4 +160,65 @@ fn smoke_run_writes_valid_results_charts_and_summary() {
         summary.contains("## cpu-scale") && summary.contains("## sleep-tasks"),
         "{summary}"
     );
+
+    // The HTML report covers every workload measured, and every claim whose workload ran has a
+    // verdict other than "not measured".
+    let report = run_dir.join("report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    for section in [
+        "id=\"cpu-scale\"",
+        "id=\"sleep-tasks\"",
+        "id=\"claims\"",
+        "id=\"provenance\"",
+    ] {
+        assert!(html.contains(section), "report.html has no {section}");
+    }
+    let record: arena_results::RunRecord = serde_json::from_value(results.clone()).unwrap();
+    for judged in arena_harness::claims::judge_all(&record) {
+        let ran = ["cpu-scale", "sleep-tasks"].contains(&judged.claim.workload.as_str());
+        let measured = judged.verdict != arena_harness::claims::Verdict::NotMeasured;
+        assert_eq!(ran, measured, "claim {}: {:?}", judged.claim.id, judged.verdict);
+    }
+    open_in_chromium(&report, &run_dir.join("report.png"));
+}
+
+/// Opens the report in headless Chromium (scripts/report-check): every chart decoded, no console
+/// error, no network request, a screenshot. Installed by scripts/install-test-deps; required in CI.
+fn open_in_chromium(report: &Path, screenshot: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checker = root.join("scripts/report-check");
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() || !checker.join("node_modules/playwright-core").exists() {
+        assert!(
+            !in_ci(),
+            "CI needs Chromium and scripts/report-check: run scripts/install-test-deps"
+        );
+        eprintln!(
+            "SKIPPED browser check: run scripts/install-test-deps to install Chromium and playwright-core"
+        );
+        return;
+    }
+    let out = Command::new("node")
+        .arg(checker.join("check.js"))
+        .arg(report)
+        .arg(screenshot)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "report check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdict: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(verdict["charts"].as_array().unwrap().len(), 2, "{stdout}");
+    assert!(
+        screenshot.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "screenshot saved"
+    );
+    // Keep a copy where a person (or CI) can look at it.
+    let keep = root.join("target/report-check");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::copy(screenshot, keep.join("report.png")).unwrap();
+    std::fs::copy(report, keep.join("report.html")).unwrap();
 }

@@ -46,10 +46,20 @@ enum Command {
     Verify(Selection),
     /// Run a suite and write results (after every case), charts and a summary.
     Run(RunArgs),
-    /// Re-render charts and the Markdown summary of a finished run folder.
+    /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
         /// A run folder (results/runs/<id>) or its results.json.
         run: PathBuf,
+    },
+    /// One figure of a run with its interval, machine, versions and run id, ready to paste.
+    Cite {
+        /// A run folder (results/runs/<id>) or its results.json.
+        run: PathBuf,
+        /// A case id (see results.json `case_id`) or a part of it that matches one case.
+        case: String,
+        /// wall_ns, cpu_ns, peak_tree_rss_bytes, ready_tree_rss_bytes, time_to_ready_ns,
+        /// ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup or bytes_per_task.
+        metric: String,
     },
 }
 
@@ -131,7 +141,8 @@ pub fn main() -> Result<i32> {
             };
             commands::run(&catalog, &config)
         }
-        Command::Report { run } => commands::report(&run),
+        Command::Report { run } => commands::report(&catalog, &run),
+        Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
     }
 }
 

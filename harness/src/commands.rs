@@ -15,7 +15,7 @@ use crate::plan::{self, MachineFacts};
 use crate::progress::TerminalProgress;
 use crate::schedule::{self, Schedule};
 use crate::toolchains::{self, Detected};
-use crate::{charts, report};
+use crate::{charts, cite, report, report_html};
 
 fn machine() -> MachineFacts {
     MachineFacts {
@@ -183,7 +183,7 @@ pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
         &store,
         &TerminalProgress::new(),
     )?;
-    write_reports(&record, &store, config.charts)?;
+    write_reports(catalog, &record, &store, config.charts)?;
     println!("{}", report::markdown_summary(&record));
     println!(
         "wall time of the run: {:.1} s; results: {}",
@@ -200,7 +200,7 @@ pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
     Ok(0)
 }
 
-fn write_reports(record: &RunRecord, store: &RunStore, with_charts: bool) -> Result<()> {
+fn write_reports(catalog: &Catalog, record: &RunRecord, store: &RunStore, with_charts: bool) -> Result<()> {
     if with_charts {
         for path in charts::render_all(record, &store.charts_dir())? {
             eprintln!("chart: {}", path.display());
@@ -209,18 +209,31 @@ fn write_reports(record: &RunRecord, store: &RunStore, with_charts: bool) -> Res
     let summary = store.dir().join("summary.md");
     std::fs::write(&summary, report::markdown_summary(record))
         .with_context(|| format!("cannot write {}", summary.display()))?;
+    eprintln!("summary: {}", summary.display());
+    let html = report_html::write(record, catalog, store.dir())?;
+    eprintln!("report: {}", html.display());
     Ok(())
 }
 
-pub fn report(run: &Path) -> Result<i32> {
+fn open_run(run: &Path) -> Result<RunStore> {
     let dir = if run.is_file() {
         run.parent().unwrap_or(Path::new("."))
     } else {
         run
     };
-    let store = RunStore::open(dir)?;
+    RunStore::open(dir)
+}
+
+pub fn report(catalog: &Catalog, run: &Path) -> Result<i32> {
+    let store = open_run(run)?;
     let record = store.read()?;
-    write_reports(&record, &store, true)?;
+    write_reports(catalog, &record, &store, true)?;
     println!("{}", report::markdown_summary(&record));
+    Ok(0)
+}
+
+pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
+    let record = open_run(run)?.read()?;
+    print!("{}", cite::cite(&record, case, metric)?);
     Ok(0)
 }

@@ -1,9 +1,11 @@
 //! The orchestrator: CLI → config → planning → toolchains → scheduling → process supervision
-//! and measurement → judging → statistics → reports. Per-case failures are data, not panics.
+//! and measurement → judging → statistics → reports (charts, Markdown, HTML, claims, citations). Per-case failures are data, not panics.
 
 pub mod analysis;
 pub mod catalog;
 pub mod charts;
+pub mod cite;
+pub mod claims;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -15,6 +17,7 @@ pub mod progress;
 pub mod protocol;
 pub mod reference;
 pub mod report;
+pub mod report_html;
 pub mod sampler;
 pub mod schedule;
 pub mod stats;

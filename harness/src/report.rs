@@ -105,6 +105,19 @@ pub fn markdown_summary(record: &RunRecord) -> String {
         }
         md.push('\n');
     }
+    let _ = writeln!(md, "## Claims, judged on this machine (95% interval bounds)\n");
+    let _ = writeln!(md, "| claim | verdict | evidence |");
+    let _ = writeln!(md, "|---|---|---|");
+    for judged in crate::claims::judge_all(record) {
+        let _ = writeln!(
+            md,
+            "| {} | **{}** | {} |",
+            judged.claim.statement.replace('|', "/"),
+            judged.verdict.label(),
+            judged.evidence.join("<br>").replace('|', "/")
+        );
+    }
+    md.push('\n');
     let problems: Vec<_> = record
         .cases
         .iter()
