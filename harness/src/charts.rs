@@ -13,7 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
-const SIZE: (u32, u32) = (1100, 720);
+const SIZE: (u32, u32) = (1250, 720);
+/// The legend gets a strip of its own beside the plot, so it can never hide data.
+const LEGEND_WIDTH: u32 = 350;
 const MIB: f64 = 1024.0 * 1024.0;
 
 fn register_font() {
@@ -223,7 +225,21 @@ where
         .filter(|v| *v > 0.0)
         .fold(f64::INFINITY, f64::min);
 
-    let mut builder = ChartBuilder::on(&plot_area);
+    let (chart_area, legend_area) = plot_area.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+    let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+    if let Some(reference) = &spec.reference {
+        entries.push((reference.label.clone(), BLACK, true));
+    }
+    entries.extend(lines.iter().map(|l| {
+        (
+            l.label.clone(),
+            language_colour(language_of(&l.variant)),
+            l.dashed,
+        )
+    }));
+    draw_legend(&legend_area, &entries).map_err(err)?;
+
+    let mut builder = ChartBuilder::on(&chart_area);
     builder
         .caption(spec.title, ("sans-serif", 24))
         .margin(16)
@@ -249,8 +265,6 @@ where
         for line in lines {
             draw_line(&mut chart, line).map_err(err)?;
         }
-        // Memory grows with N: the lower right stays empty.
-        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(err)?;
     } else {
         let y_top = y_max.max(spec.reference.as_ref().map_or(0.0, |r| r.cores.min(x_max))) * 1.15;
         let mut chart = builder
@@ -274,9 +288,7 @@ where
             ideal.dedup();
             chart
                 .draw_series(DashedLineSeries::new(ideal, 6, 6, BLACK.stroke_width(2)))
-                .map_err(err)?
-                .label(reference.label.as_str())
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+                .map_err(err)?;
         }
         for line in lines {
             draw_line(&mut chart, line).map_err(err)?;
@@ -290,8 +302,6 @@ where
                 )
                 .map_err(err)?;
         }
-        // Speedups sit at or above 1 and below the ideal line: the lower right stays empty.
-        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(err)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -309,41 +319,33 @@ where
     let colour = language_colour(language_of(&line.variant));
     let style = colour.stroke_width(3);
     let points: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.1)).collect();
-    let dashed = line.dashed;
-    let legend_style = style;
-    if dashed {
-        chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?
+    if line.dashed {
+        chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?;
     } else {
-        chart.draw_series(LineSeries::new(points.clone(), style))?
+        chart.draw_series(LineSeries::new(points.clone(), style))?;
     }
-    .label(line.label.as_str())
-    .legend(move |(x, y)| {
-        if dashed {
-            PathElement::new(vec![(x, y), (x + 9, y)], legend_style)
-        } else {
-            PathElement::new(vec![(x, y), (x + 24, y)], legend_style)
-        }
-    });
     chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, colour.filled())))?;
     Ok(())
 }
 
-fn legend<'a, DB, X, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    position: SeriesLabelPosition,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
-where
-    DB: DrawingBackend + 'a,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font(("sans-serif", 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
+/// One row per entry: a line sample (dashed for a language's second model) and its label.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor, bool)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let font = ("sans-serif", 13).into_font();
+    for (row, (label, colour, dashed)) in entries.iter().enumerate() {
+        let y = 70 + row as i32 * 24;
+        let style = colour.stroke_width(3);
+        if *dashed {
+            area.draw(&PathElement::new(vec![(4, y), (12, y)], style))?;
+            area.draw(&PathElement::new(vec![(18, y), (26, y)], style))?;
+        } else {
+            area.draw(&PathElement::new(vec![(4, y), (26, y)], style))?;
+        }
+        area.draw(&Text::new(label.clone(), (34, y - 7), font.clone()))?;
+    }
+    Ok(())
 }
 
 /// MiB with as many decimals as a log axis needs near 1.
