@@ -14,7 +14,7 @@ use crate::reference;
 /// is proven by `alive == N, done == 0` at ready: a spawn loop that waits for each task fails
 /// that. Timers fire late on a loaded 2-core box, and waking N tasks at once has a cost of its
 /// own that is real runtime behaviour, not an error: 100k Java virtual threads finished 0.5–1.3 s
-/// after the hold, 10k CPython threads ~15 s (a GIL convoy) on this machine. Hence 250 ms + 10%
+/// after the hold, 10k CPython threads ~12 s (a GIL convoy) on this machine. Hence 250 ms + 10%
 /// of the hold + 2 ms per task.
 fn sleep_slack_ns(hold_ns: u64, tasks: u64) -> u64 {
     250_000_000 + hold_ns / 10 + tasks * 2_000_000

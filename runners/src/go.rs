@@ -20,9 +20,7 @@ impl Runner for GoRunner {
     }
 
     fn detect(&self, _ws: &Workspace) -> Detection {
-        let candidate = std::env::var_os("ARENA_GO")
-            .map(PathBuf::from)
-            .or_else(|| probe::which("go"));
+        let candidate = probe::candidate("ARENA_GO", "go");
         let Some(candidate) = candidate else {
             return missing("no go on PATH");
         };

@@ -18,9 +18,7 @@ impl Runner for NodeRunner {
     }
 
     fn detect(&self, _ws: &Workspace) -> Detection {
-        let candidate = std::env::var_os("ARENA_NODE")
-            .map(PathBuf::from)
-            .or_else(|| probe::which("node"));
+        let candidate = probe::candidate("ARENA_NODE", "node");
         let Some(candidate) = candidate else {
             return missing("no node on PATH");
         };

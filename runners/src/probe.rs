@@ -12,6 +12,13 @@ pub fn output(program: &Path, args: &[&str]) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// The tool the user named in `env_var`, else `name` found on PATH.
+pub fn candidate(env_var: &str, name: &str) -> Option<PathBuf> {
+    std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .or_else(|| which(name))
+}
+
 /// Finds `name` on PATH (first match), like `command -v`.
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;

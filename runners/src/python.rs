@@ -19,9 +19,7 @@ impl Runner for PythonRunner {
     }
 
     fn detect(&self, _ws: &Workspace) -> Detection {
-        let candidate = std::env::var_os("ARENA_PYTHON")
-            .map(PathBuf::from)
-            .or_else(|| probe::which("python3"));
+        let candidate = probe::candidate("ARENA_PYTHON", "python3");
         let Some(candidate) = candidate else {
             return missing("no python3 on PATH");
         };

@@ -20,9 +20,7 @@ impl Runner for RustRunner {
     }
 
     fn detect(&self, _ws: &Workspace) -> Detection {
-        let cargo = std::env::var_os("ARENA_CARGO")
-            .map(PathBuf::from)
-            .or_else(|| probe::which("cargo"));
+        let cargo = probe::candidate("ARENA_CARGO", "cargo");
         let Some(cargo) = cargo else {
             return missing("no cargo on PATH");
         };
