@@ -84,6 +84,14 @@ fn misbehaving_workloads_are_recorded_and_the_run_goes_on() {
         let summary = c.summary.as_ref().unwrap();
         assert!(summary.wall_ns.median > 0.0 && summary.wall_ns.n == 3);
     }
+    assert!(
+        case("orphan")
+            .repetitions
+            .iter()
+            .all(|r| r.leftover_processes_killed),
+        "the orphaned child is recorded as killed"
+    );
+    assert!(!case("ok").repetitions.iter().any(|r| r.leftover_processes_killed));
     // The full stderr is kept in the run folder; the tail is inline for failures.
     let crash = &case("crash").repetitions[0];
     assert!(crash.stderr_tail.as_deref().unwrap().contains("something broke"));

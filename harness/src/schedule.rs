@@ -238,6 +238,7 @@ fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_l
         ru_maxrss_bytes: exec.ru_maxrss_bytes,
         time_to_ready_ns: exec.first_event("ready").map(|e| e.at_ns),
         rss_samples: exec.timeline.t_ns.len() as u32,
+        leftover_processes_killed: exec.leftovers_killed,
         checksum: verdict.checksum,
         self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
         rss_timeline: exec.timeline.clone(),

@@ -149,6 +149,8 @@ pub struct Repetition {
     pub ru_maxrss_bytes: Option<u64>,
     pub time_to_ready_ns: Option<u64>,
     pub rss_samples: u32,
+    /// Processes of the group were still alive after the main process exited and were killed.
+    pub leftover_processes_killed: bool,
     pub checksum: Option<String>,
     /// Integer fields the workload reported about itself (`work_ns`, `spawn_ns`, `workers`...).
     pub self_reported: BTreeMap<String, i64>,

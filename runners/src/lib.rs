@@ -13,7 +13,7 @@ mod probe;
 mod python;
 mod rust;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use build::BuildOutcome;
 pub use launch::{LaunchRequest, LaunchSpec};
@@ -122,13 +122,6 @@ impl Detection {
             },
         }
     }
-
-    pub fn toolchain(&self) -> Option<&Toolchain> {
-        match self {
-            Detection::Found(tc) => Some(tc),
-            Detection::Missing { .. } => None,
-        }
-    }
 }
 
 /// What every language runner provides.
@@ -151,9 +144,4 @@ pub fn runner(language: Language) -> Box<dyn Runner> {
         Language::Java => Box::new(java::JavaRunner),
         Language::Rust => Box::new(rust::RustRunner),
     }
-}
-
-/// `path` relative to `base` when it is inside it (for readable records), else unchanged.
-pub fn display_relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base).unwrap_or(path).display().to_string()
 }
