@@ -114,9 +114,12 @@ pub fn verify(catalog: &Catalog, filters: &Filters, ws: &Workspace, require_all:
         };
         println!("{:<12} {:<18} {line}", case.workload, case.variant);
     }
+    let count = |status| record.cases.iter().filter(|c| c.status == status).count();
     println!(
-        "\n{} implementations verified, {problems} with problems; logs in {}",
+        "\n{} implementations: {} ok, {problems} with problems, {} skipped; logs in {}",
         record.cases.len(),
+        count(CaseStatus::Ok),
+        count(CaseStatus::Skipped),
         store.dir().display()
     );
     Ok(if problems == 0 && !executor::interrupted() {

@@ -150,6 +150,8 @@ pub struct Repetition {
     pub time_to_ready_ns: Option<u64>,
     pub rss_samples: u32,
     /// Processes of the group were still alive after the main process exited and were killed.
+    /// (Added within schema version 1; absent in older files, read as false.)
+    #[serde(default)]
     pub leftover_processes_killed: bool,
     pub checksum: Option<String>,
     /// Integer fields the workload reported about itself (`work_ns`, `spawn_ns`, `workers`...).
