@@ -3,6 +3,8 @@
 //! results.json that validates against the committed schema, with charts and a summary.
 //! A missing toolchain skips its language here, except in CI (CI=true), where it fails.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -86,16 +88,6 @@ verify_tests! {
     verify_rust => "rust",
 }
 
-fn schema_errors(results: &serde_json::Value) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/schema/results.schema.json");
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    validator
-        .iter_errors(results)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn smoke_run_writes_valid_results_charts_and_summary() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -119,7 +111,7 @@ fn smoke_run_writes_valid_results_charts_and_summary() {
         .path();
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();
-    assert_eq!(schema_errors(&results), Vec::<String>::new());
+    assert_eq!(common::schema_errors(&results), Vec::<String>::new());
     assert_eq!(results["complete"], true);
 
     let mut measured_languages = std::collections::BTreeSet::new();

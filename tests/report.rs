@@ -4,40 +4,16 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use arena_harness::catalog::Catalog;
-use arena_harness::executor::ProcessExecutor;
-use arena_harness::progress::SilentProgress;
-use arena_harness::schedule::{self, Schedule};
 use arena_harness::{cite, report_html};
-use arena_results::{RunRecord, RunStore};
+use arena_results::RunRecord;
 use common::*;
 
 const HOSTILE: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
 
 fn measured_record() -> RunRecord {
     let dir = tempfile::tempdir().unwrap();
-    let store = RunStore::create(dir.path(), "report").unwrap();
-    let cases = vec![
-        fixture_case("ok", Duration::from_secs(20), BTreeMap::new()),
-        fixture_case("crash", Duration::from_secs(20), BTreeMap::new()),
-    ];
-    let mut record = empty_record("report");
-    schedule::execute(
-        &mut record,
-        &cases,
-        &Schedule {
-            repetitions: 3,
-            seed: 5,
-        },
-        &ProcessExecutor,
-        &store,
-        &SilentProgress,
-    )
-    .unwrap();
-    record
+    measured_fixture_run(dir.path()).1
 }
 
 #[test]
@@ -61,7 +37,7 @@ fn hostile_strings_are_escaped_in_the_html() {
 fn cite_gives_value_interval_and_provenance() {
     let record = measured_record();
     let text = cite::cite(&record, "fixture/ok", "wall_ns").unwrap();
-    for part in ["wall_ns", "interval", "median of 3", "run report", "Method:"] {
+    for part in ["wall_ns", "interval", "median of 3", "run fixtures", "Method:"] {
         assert!(text.contains(part), "{part:?} missing from:\n{text}");
     }
     let err = cite::cite(&record, "fixture/ok", "speed")

@@ -97,3 +97,42 @@ pub fn process_running(pid: i32) -> bool {
 pub fn read_pid(path: &Path) -> i32 {
     std::fs::read_to_string(path).unwrap().trim().parse().unwrap()
 }
+
+/// Validates a results.json value against the committed JSON Schema; returns the errors.
+pub fn schema_errors(results: &serde_json::Value) -> Vec<String> {
+    let path = repo_root().join("results/schema/results.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(results)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// A real run of two fixture processes (one well-behaved, one crashing), 3 repetitions each,
+/// written into a run folder under `dir`.
+pub fn measured_fixture_run(dir: &Path) -> (arena_results::RunStore, RunRecord) {
+    use arena_harness::executor::ProcessExecutor;
+    use arena_harness::progress::SilentProgress;
+    use arena_harness::schedule::{self, Schedule};
+    let store = arena_results::RunStore::create(dir, "fixtures").unwrap();
+    let cases = vec![
+        fixture_case("ok", Duration::from_secs(20), BTreeMap::new()),
+        fixture_case("crash", Duration::from_secs(20), BTreeMap::new()),
+    ];
+    let mut record = empty_record("fixtures");
+    let schedule = Schedule {
+        repetitions: 3,
+        seed: 3,
+    };
+    schedule::execute(
+        &mut record,
+        &cases,
+        &schedule,
+        &ProcessExecutor,
+        &store,
+        &SilentProgress,
+    )
+    .unwrap();
+    (store, record)
+}
