@@ -14,7 +14,7 @@ use arena_harness::plan::CaseSpec;
 use arena_harness::progress::SilentProgress;
 use arena_harness::protocol::parse_line;
 use arena_harness::schedule::{self, PlannedCase, Readiness, Schedule};
-use arena_results::{CaseStatus, FailureKind, RunStore};
+use arena_results::{CaseStatus, FailureKind, RunRecord, RunStore};
 use arena_runners::{Language, LaunchSpec};
 use common::empty_record;
 
@@ -127,10 +127,23 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
     }
 }
 
-#[test]
-fn rounds_failures_limits_and_incremental_writes() {
+/// Runs `cases` through the mock executor: the record, what is on disk, and how many processes ran.
+fn run_mock(cases: &[PlannedCase], repetitions: u32, seed: u64) -> (RunRecord, RunRecord, usize) {
     let dir = tempfile::tempdir().unwrap();
     let store = RunStore::create(dir.path(), "mock").unwrap();
+    let executor = MockExecutor {
+        results_path: store.results_path(),
+        calls: Mutex::new(vec![]),
+    };
+    let mut record = empty_record("mock");
+    let schedule = Schedule { repetitions, seed };
+    schedule::execute(&mut record, cases, &schedule, &executor, &store, &SilentProgress).unwrap();
+    let calls = executor.calls.lock().unwrap().len();
+    (record, store.read().unwrap(), calls)
+}
+
+#[test]
+fn rounds_failures_limits_and_incremental_writes() {
     let mut cases = vec![
         sleep_case("sleep-ok", 100),
         sleep_case("sleep-ok", 1000),
@@ -142,23 +155,7 @@ fn rounds_failures_limits_and_incremental_writes() {
     let mut skipped = sleep_case("sleep-ok", 5);
     skipped.readiness = Readiness::Skipped("go toolchain missing".into());
     cases.push(skipped);
-    let executor = MockExecutor {
-        results_path: store.results_path(),
-        calls: Mutex::new(vec![]),
-    };
-    let mut record = empty_record("mock");
-    schedule::execute(
-        &mut record,
-        &cases,
-        &Schedule {
-            repetitions: 3,
-            seed: 42,
-        },
-        &executor,
-        &store,
-        &SilentProgress,
-    )
-    .unwrap();
+    let (record, on_disk, calls) = run_mock(&cases, 3, 42);
 
     let by_id = |id: &str| record.cases.iter().find(|c| c.case_id == id).unwrap();
     let ok = by_id("sleep-tasks/sleep-ok/tasks=1000");
@@ -217,31 +214,16 @@ fn rounds_failures_limits_and_incremental_writes() {
         .map(|e| e.rsplit('#').next().unwrap().parse().unwrap())
         .collect();
     assert!(rounds.windows(2).all(|w| w[0] <= w[1]), "{rounds:?}");
-    assert_eq!(record.execution_order.len(), executor.calls.lock().unwrap().len());
+    assert_eq!(record.execution_order.len(), calls);
     assert!(record.complete);
-    assert_eq!(store.read().unwrap(), record);
+    assert_eq!(on_disk, record);
 }
 
 #[test]
 fn the_order_is_shuffled_by_the_recorded_seed() {
     let order = |seed| {
-        let dir = tempfile::tempdir().unwrap();
-        let store = RunStore::create(dir.path(), "mock").unwrap();
         let cases: Vec<_> = (1..=8).map(|n| sleep_case("sleep-ok", n * 10)).collect();
-        let executor = MockExecutor {
-            results_path: store.results_path(),
-            calls: Mutex::new(vec![]),
-        };
-        let mut record = empty_record("mock");
-        schedule::execute(
-            &mut record,
-            &cases,
-            &Schedule { repetitions: 1, seed },
-            &executor,
-            &store,
-            &SilentProgress,
-        )
-        .unwrap();
+        let (record, _, _) = run_mock(&cases, 1, seed);
         assert_eq!(record.order_seed, seed);
         record.execution_order
     };

@@ -98,14 +98,8 @@ fn judge(claim: Claim, record: &RunRecord) -> Judged {
             variants,
             workers,
             threshold,
-        } => speedups(
-            &record.derived.cpu_scale,
-            variants,
-            resolve_workers(*workers, cores),
-            *threshold,
-            false,
-        ),
-        ClaimTest::SpeedupAtLeast {
+        }
+        | ClaimTest::SpeedupAtLeast {
             variants,
             workers,
             threshold,
@@ -114,7 +108,7 @@ fn judge(claim: Claim, record: &RunRecord) -> Judged {
             variants,
             resolve_workers(*workers, cores),
             *threshold,
-            true,
+            matches!(claim.test, ClaimTest::SpeedupAtLeast { .. }),
         ),
         ClaimTest::MemoryRatioAtLeast {
             variants,

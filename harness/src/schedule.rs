@@ -165,7 +165,6 @@ pub fn execute(
                 case.status = CaseStatus::Ok;
                 case.summary = analysis::summarize(&case.repetitions);
             }
-            record.derived = analysis::derive(&record.cases);
             store.write(record)?;
             progress.end(&label, &outcome);
         }

@@ -28,19 +28,6 @@ impl Detected {
     pub fn records(&self) -> Vec<ToolchainRecord> {
         self.detections.iter().map(|(l, d)| d.record(*l)).collect()
     }
-
-    pub fn missing(&self) -> Vec<(Language, String)> {
-        self.detections
-            .iter()
-            .filter_map(|(l, d)| match d {
-                Detection::Missing {
-                    problem,
-                    install_hint,
-                } => Some((*l, format!("{problem}. To install: {install_hint}"))),
-                Detection::Found(_) => None,
-            })
-            .collect()
-    }
 }
 
 /// Builds what the cases need and resolves each case to a launch, a skip or a failure.

@@ -195,7 +195,8 @@ pub struct CaseSummary {
     pub self_reported: BTreeMap<String, Estimate>,
 }
 
-/// Figures derived across cases of one workload.
+/// Figures derived across cases of one workload; filled in when the run ends (also when it is
+/// interrupted), empty in the files written while it runs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Derived {
     pub cpu_scale: Vec<SpeedupPoint>,
