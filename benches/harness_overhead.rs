@@ -38,6 +38,9 @@ fn spawn_and_measure(c: &mut Criterion) {
         },
         timeout: Duration::from_secs(10),
         stderr_log: dir.path().join("true.stderr.log"),
+        driver: None,
+        cpus: vec![],
+        generator_cpus: vec![],
     };
     let mut group = c.benchmark_group("executor");
     group.sample_size(30);

@@ -110,6 +110,8 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
         env: BTreeMap::new(),
         runtime_args: vec![],
         timeout: Duration::from_secs(5),
+        repetitions: None,
+        server: None,
     };
     let args = ["sleep-tasks".to_string(), program.to_string()]
         .into_iter()

@@ -54,6 +54,8 @@ pub fn derive(cases: &[CaseRecord]) -> Derived {
     Derived {
         cpu_scale: cpu_scale_speedups(cases),
         sleep_tasks: sleep_tasks_memory(cases),
+        http_io: crate::server_analysis::http_io(cases),
+        loop_blocking: crate::server_analysis::loop_blocking(cases),
     }
 }
 

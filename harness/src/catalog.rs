@@ -32,6 +32,10 @@ pub struct WorkloadSpec {
     pub class: String,
     pub summary: String,
     pub claim: String,
+    /// A server workload: started with `port=0`, driven by a load phase once ready, pinned
+    /// apart from the load generator (harness/src/serve).
+    #[serde(default)]
+    pub server: bool,
     pub verify: BTreeMap<String, u64>,
     #[serde(rename = "variant")]
     pub variants: Vec<VariantSpec>,
@@ -47,6 +51,9 @@ pub struct VariantSpec {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    /// Extra runtime flags of this variant (templates allowed), after the language's own.
+    #[serde(default)]
+    pub runtime_args: Vec<String>,
 }
 
 impl VariantSpec {
@@ -119,6 +126,9 @@ pub struct Suite {
 #[serde(deny_unknown_fields)]
 pub struct SuiteWorkload {
     pub timeout_s: u64,
+    /// Process-level repetitions of this workload's cases (default: the suite's).
+    #[serde(default)]
+    pub repetitions: Option<u32>,
     /// Expanded as a cartesian product ...
     #[serde(default)]
     pub params: BTreeMap<String, ParamValues>,
@@ -129,6 +139,9 @@ pub struct SuiteWorkload {
     /// Keyed by `language` or `language/model`; replaces parameter lists or the points.
     #[serde(default)]
     pub r#override: BTreeMap<String, Override>,
+    /// Server workloads: the load phases (harness/src/serve, e.g. `HttpIoSettings`).
+    #[serde(default)]
+    pub load: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -204,8 +217,17 @@ impl Suite {
                     bail!("workload {id}: override {key:?} names no variant of it");
                 }
             }
-            if workload.params.is_empty() == workload.points.is_empty() {
+            if spec.server {
+                crate::serve::LoadSettings::parse(id, workload.load.as_ref())
+                    .with_context(|| format!("workload {id}: invalid `load` table"))?;
+            } else if workload.load.is_some() {
+                bail!("workload {id} is not a server workload; remove its `load` table");
+            }
+            if !spec.server && workload.params.is_empty() == workload.points.is_empty() {
                 bail!("workload {id}: give either `params` (lists) or `points` (parameter sets)");
+            }
+            if workload.repetitions == Some(0) {
+                bail!("workload {id}: repetitions must be at least 1");
             }
             if workload.timeout_s == 0 {
                 bail!("workload {id}: timeout_s must be positive");

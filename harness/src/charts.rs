@@ -172,6 +172,141 @@ pub fn render_all(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>> {
         };
         written.extend(render_both(dir, "sleep-tasks-memory", &spec, &lines)?);
     }
+    written.extend(server_charts(record, dir, &caption)?);
+    Ok(written)
+}
+
+/// http-io latency vs offered load and memory vs open connections; loop-blocking /ping latency.
+fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let http = &record.derived.http_io;
+    for (stem, title, pick) in [
+        (
+            "http-io-latency-p99",
+            "http-io: p99 latency vs offered load (/io waits 50 ms; open loop, from due time)",
+            (|p: &arena_results::SweepPoint| p.p99_ns_median)
+                as fn(&arena_results::SweepPoint) -> Option<f64>,
+        ),
+        (
+            "http-io-latency-p50",
+            "http-io: median latency vs offered load (/io waits 50 ms; open loop, from due time)",
+            |p: &arena_results::SweepPoint| p.p50_ns_median,
+        ),
+    ] {
+        let mut lines: Vec<Line> = http
+            .iter()
+            .filter(|f| f.sweep.iter().any(|p| pick(p).is_some()))
+            .map(|f| {
+                // Up to and including the first saturated rate: beyond it latency only measures the backlog.
+                let cut = f
+                    .sweep
+                    .iter()
+                    .position(|p| p.saturated_repetitions * 2 > p.repetitions)
+                    .map_or(f.sweep.len(), |i| i + 1);
+                let saturation = match (f.first_saturated_target_per_s, &f.io_capacity_per_s) {
+                    (Some(t), Some(cap)) => format!(" (saturated at {t:.0}/s, capacity {:.0}/s)", cap.median),
+                    _ => " (never saturated)".into(),
+                };
+                Line {
+                    variant: f.variant.clone(),
+                    dashed: false,
+                    points: f.sweep[..cut]
+                        .iter()
+                        .filter_map(|p| Some((p.target_rate_per_s, pick(p)? / 1e6, f64::NAN, f64::NAN)))
+                        .collect(),
+                    label: format!("{}{saturation}", f.variant),
+                }
+            })
+            .collect();
+        if !lines.is_empty() {
+            assign_styles(&mut lines);
+            let spec = ChartSpec {
+                title,
+                x_label: "offered /io rate [requests/s] (log)",
+                y_label: "latency [ms] (log)",
+                log_axes: true,
+                caption,
+                reference: None,
+            };
+            written.extend(render_both(dir, stem, &spec, &lines)?);
+        }
+    }
+    let mut memory: Vec<Line> = http
+        .iter()
+        .filter(|f| f.idle_points.len() >= 2)
+        .map(|f| Line {
+            variant: f.variant.clone(),
+            dashed: false,
+            points: f
+                .idle_points
+                .iter()
+                .map(|p| {
+                    (
+                        p.connections as f64,
+                        p.tree_rss_bytes_median / MIB,
+                        f64::NAN,
+                        f64::NAN,
+                    )
+                })
+                .collect(),
+            label: format!(
+                "{}{}",
+                f.variant,
+                f.bytes_per_idle_connection
+                    .as_ref()
+                    .map(|b| format!(" ({:.1} KiB/conn)", b.median / 1024.0))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect();
+    if !memory.is_empty() {
+        assign_styles(&mut memory);
+        let spec = ChartSpec {
+            title: "http-io: server tree RSS with C idle keep-alive connections (median)",
+            x_label: "open connections C (log)",
+            y_label: "server tree RSS [MiB] (log)",
+            log_axes: true,
+            caption,
+            reference: None,
+        };
+        written.extend(render_both(dir, "http-io-memory", &spec, &memory)?);
+    }
+    let mut ping: Vec<Line> = record
+        .derived
+        .loop_blocking
+        .iter()
+        .filter(|f| f.points.iter().any(|p| p.ping_p99_ns_median.is_some()))
+        .map(|f| Line {
+            variant: f.variant.clone(),
+            dashed: false,
+            points: f
+                .points
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.cpu_rate_per_s,
+                        p.ping_p99_ns_median? / 1e6,
+                        p.ping_p99_ns_min.unwrap_or(f64::NAN) / 1e6,
+                        p.ping_p99_ns_max.unwrap_or(f64::NAN) / 1e6,
+                    ))
+                })
+                .collect(),
+            label: f.variant.clone(),
+        })
+        .collect();
+    if !ping.is_empty() {
+        assign_styles(&mut ping);
+        let spec = ChartSpec {
+            title:
+                "loop-blocking: /ping p99 latency while /cpu requests run (bars: min-max over repetitions)",
+            x_label: "/cpu requests per second (each ~20 ms of CPU)",
+            y_label: "/ping p99 latency [ms]",
+            log_axes: false,
+            caption,
+            reference: None,
+        };
+        written.extend(render_both(dir, "loop-blocking-ping", &spec, &ping)?);
+    }
     Ok(written)
 }
 
@@ -267,14 +402,15 @@ where
         }
     } else {
         let y_top = y_max.max(spec.reference.as_ref().map_or(0.0, |r| r.cores.min(x_max))) * 1.15;
+        let x_pad = 0.2 + (x_max - x_min) * 0.03;
         let mut chart = builder
-            .build_cartesian_2d(0.8..x_max + 0.2, 0.0..y_top.max(1.2))
+            .build_cartesian_2d(x_min - x_pad..x_max + x_pad, 0.0..y_top.max(1.2))
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc(spec.x_label)
             .y_desc(spec.y_label)
-            .x_labels(x_max as usize + 1)
+            .x_labels((x_max as usize + 1).min(12))
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.1}"))
             .label_style(("sans-serif", 14))

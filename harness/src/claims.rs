@@ -2,7 +2,7 @@
 //! figures: supported, contradicted, not enough evidence, or not measured. A verdict is decided
 //! on 95% interval bounds, never on a point estimate alone. Pure: reads a record, returns verdicts.
 
-use arena_results::{RunRecord, SpeedupPoint, TaskMemory};
+use arena_results::{HttpIoFigures, LoopBlockingFigures, RunRecord, SpeedupPoint, TaskMemory};
 use serde::Deserialize;
 
 const CLAIMS_TOML: &str = include_str!("../claims/claims.toml");
@@ -38,6 +38,21 @@ pub enum ClaimTest {
         variants: Vec<String>,
         versus: Vec<String>,
         factor: f64,
+    },
+    /// `variant`'s /io capacity lies within `tolerance` of `expected_per_s` (Little's law),
+    /// while every `versus` variant's capacity lies above that band.
+    CapacityNear {
+        variant: String,
+        expected_per_s: f64,
+        tolerance: f64,
+        versus: Vec<String>,
+    },
+    /// At the highest /cpu rate, /ping p99 of every `variants` entry is at least `fraction` of
+    /// one /cpu request's cost (it waited behind one), and every `versus` entry stays below it.
+    PingStall {
+        variants: Vec<String>,
+        versus: Vec<String>,
+        fraction: f64,
     },
     NotYet,
 }
@@ -115,6 +130,23 @@ fn judge(claim: Claim, record: &RunRecord) -> Judged {
             versus,
             factor,
         } => memory_ratio(&record.derived.sleep_tasks, variants, versus, *factor),
+        ClaimTest::CapacityNear {
+            variant,
+            expected_per_s,
+            tolerance,
+            versus,
+        } => capacity_near(
+            &record.derived.http_io,
+            variant,
+            *expected_per_s,
+            *tolerance,
+            versus,
+        ),
+        ClaimTest::PingStall {
+            variants,
+            versus,
+            fraction,
+        } => ping_stall(&record.derived.loop_blocking, variants, versus, *fraction),
         ClaimTest::NotYet => unreachable!("handled above"),
     };
     Judged {
@@ -169,6 +201,115 @@ fn speedups(
         Verdict::Contradicted
     } else if all_pass && !missing {
         Verdict::Supported
+    } else {
+        Verdict::NotEnoughEvidence
+    };
+    (verdict, evidence)
+}
+
+/// Decided on the capacity's interval over repetitions: inside the band, above it, or straddling.
+fn capacity_near(
+    figures: &[HttpIoFigures],
+    variant: &str,
+    expected: f64,
+    tolerance: f64,
+    versus: &[String],
+) -> (Verdict, Vec<String>) {
+    let (low_band, high_band) = (expected * (1.0 - tolerance), expected * (1.0 + tolerance));
+    let mut evidence = vec![format!(
+        "band: {expected:.0}/s ± {:.0}% = {low_band:.0}–{high_band:.0}/s",
+        tolerance * 100.0
+    )];
+    let capacity = |name: &str, evidence: &mut Vec<String>| {
+        let found = figures.iter().find(|f| f.variant == name)?;
+        let cap = found.io_capacity_per_s.as_ref()?;
+        let saturated = found
+            .first_saturated_target_per_s
+            .map_or("never saturated in the sweep".to_string(), |t| {
+                format!("saturated at {t:.0}/s")
+            });
+        evidence.push(format!(
+            "{name}: capacity {:.0}/s (range {:.0}–{:.0} over {} repetitions), {saturated}",
+            cap.median, cap.ci_low, cap.ci_high, cap.n
+        ));
+        Some((cap.ci_low, cap.ci_high))
+    };
+    let Some((lo, hi)) = capacity(variant, &mut evidence) else {
+        evidence.push(format!("{variant}: no valid sweep"));
+        return (Verdict::NotEnoughEvidence, evidence);
+    };
+    let mut others = Vec::new();
+    for name in versus {
+        match capacity(name, &mut evidence) {
+            Some(bounds) => others.push(bounds),
+            None => {
+                evidence.push(format!("{name}: no valid sweep"));
+                return (Verdict::NotEnoughEvidence, evidence);
+            }
+        }
+    }
+    let inside = lo >= low_band && hi <= high_band;
+    let outside = hi < low_band || lo > high_band;
+    let others_above = others.iter().all(|(lo, _)| *lo > high_band);
+    let some_other_inside = others.iter().any(|(_, hi)| *hi <= high_band);
+    let verdict = if inside && others_above {
+        Verdict::Supported
+    } else if outside || some_other_inside {
+        Verdict::Contradicted
+    } else {
+        Verdict::NotEnoughEvidence
+    };
+    (verdict, evidence)
+}
+
+/// Decided on every repetition's p99 (min and max over repetitions) at the highest /cpu rate.
+fn ping_stall(
+    figures: &[LoopBlockingFigures],
+    variants: &[String],
+    versus: &[String],
+    fraction: f64,
+) -> (Verdict, Vec<String>) {
+    let mut evidence = Vec::new();
+    let mut spans = |names: &[String]| -> Option<Vec<(f64, f64, f64)>> {
+        let mut out = Vec::new();
+        for name in names {
+            let found = figures.iter().find(|f| &f.variant == name);
+            let top = found.and_then(|f| {
+                let point = f
+                    .points
+                    .iter()
+                    .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
+                Some((point, f.cpu_ms_median?))
+            });
+            let Some((point, cpu_ms)) = top else {
+                evidence.push(format!("{name}: no valid run"));
+                return None;
+            };
+            let (Some(min), Some(max)) = (point.ping_p99_ns_min, point.ping_p99_ns_max) else {
+                evidence.push(format!("{name}: too few /ping samples for a p99"));
+                return None;
+            };
+            evidence.push(format!(
+                "{name}: /ping p99 {:.1}–{:.1} ms at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
+                min / 1e6,
+                max / 1e6,
+                point.cpu_rate_per_s
+            ));
+            out.push((min / 1e6, max / 1e6, cpu_ms));
+        }
+        Some(out)
+    };
+    let (Some(stalled), Some(offloaded)) = (spans(variants), spans(versus)) else {
+        return (Verdict::NotEnoughEvidence, evidence);
+    };
+    evidence.push(format!("threshold: {fraction} × one /cpu request"));
+    let all_stalled = stalled.iter().all(|(min, _, cpu)| *min >= fraction * cpu);
+    let all_fast = offloaded.iter().all(|(_, max, cpu)| *max < fraction * cpu);
+    let some_unstalled = stalled.iter().any(|(_, max, cpu)| *max < fraction * cpu);
+    let verdict = if all_stalled && all_fast {
+        Verdict::Supported
+    } else if some_unstalled {
+        Verdict::Contradicted
     } else {
         Verdict::NotEnoughEvidence
     };

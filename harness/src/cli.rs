@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalog::{Catalog, Suite};
 use crate::commands;
-use crate::config::{in_ci, Filters, RunConfig};
+use crate::config::{in_ci, parse_target, Filters, LoadConfig, RunConfig};
+use crate::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -61,6 +62,98 @@ enum Command {
         /// ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup or bytes_per_task.
         metric: String,
     },
+    /// Load an HTTP/1.1 server: closed loop (--connections, as fast as possible) or open loop
+    /// (--rate, latency from each request's due time, as wrk2). Loopback targets only by default.
+    Load(LoadArgs),
+    /// Check the load generator on this machine: a test server is stopped for 1 s (SIGSTOP)
+    /// during an open-loop run; the corrected latency must show the stall, the uncorrected not.
+    Selftest {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A small HTTP test server for `selftest` (prints its port as a ready event).
+    #[command(hide = true)]
+    TestServer {
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
+}
+
+#[derive(Args, Debug)]
+struct LoadArgs {
+    /// http://127.0.0.1:PORT/path (loopback unless --allow-non-loopback).
+    url: String,
+    /// Keep-alive connections.
+    #[arg(long, short = 'c', default_value_t = 50)]
+    connections: u32,
+    /// Open loop at this many requests per second (default: closed loop).
+    #[arg(long, short = 'R')]
+    rate: Option<f64>,
+    /// Measured duration after the warm-up, e.g. 10s, 500ms, 1m.
+    #[arg(long, short = 'd', default_value = "10s")]
+    duration: String,
+    /// Warm-up before the measured window (its requests are not in the summary).
+    #[arg(long, default_value = "1s")]
+    warmup: String,
+    /// A request without a full response after this counts as a `timeout` error.
+    #[arg(long, default_value = "5s")]
+    timeout: String,
+    /// Generator threads, each with its own runtime and connections.
+    #[arg(long, short = 't', default_value_t = 1)]
+    threads: usize,
+    /// Pin generator threads to these CPUs (comma-separated), e.g. 0.
+    #[arg(long, value_delimiter = ',')]
+    cpus: Vec<usize>,
+    /// Expected status of every response.
+    #[arg(long, default_value_t = 200)]
+    expect_status: u16,
+    /// Expected exact body of every response (default: any body).
+    #[arg(long)]
+    expect_body: Option<String>,
+    /// Allow a target that is not on this machine.
+    #[arg(long)]
+    allow_non_loopback: bool,
+    /// Print the full record as JSON (the results schema's `LoadRecord`).
+    #[arg(long)]
+    json: bool,
+}
+
+fn duration_flag(flag: &str, text: &str) -> Result<std::time::Duration> {
+    humantime::parse_duration(text).map_err(|e| anyhow::anyhow!("{flag} {text:?}: {e} (e.g. 10s, 500ms, 1m)"))
+}
+
+fn load_config(args: LoadArgs) -> Result<LoadConfig> {
+    let (target, path) = parse_target(&args.url, args.allow_non_loopback)?;
+    crate::placement::check_allowed(&args.cpus, "--cpus")?;
+    let request = PreparedRequest::get(
+        target,
+        &path,
+        Expectation {
+            status: args.expect_status,
+            body: args.expect_body.map(String::into_bytes),
+        },
+    );
+    let plan = LoadPlan {
+        target,
+        streams: vec![StreamPlan {
+            name: "load".into(),
+            connections: args.connections,
+            rate_per_s: args.rate,
+            requests: std::sync::Arc::new(RequestSet::single(request)),
+        }],
+        warmup: duration_flag("--warmup", &args.warmup)?,
+        duration: duration_flag("--duration", &args.duration)?,
+        request_timeout: duration_flag("--timeout", &args.timeout)?,
+        threads: args.threads,
+        cpus: args.cpus,
+        interval: std::time::Duration::from_secs(1),
+    };
+    plan.validate()?;
+    Ok(LoadConfig {
+        url: args.url,
+        plan,
+        json: args.json,
+    })
 }
 
 #[derive(Args, Debug)]
@@ -101,9 +194,20 @@ struct RunArgs {
 pub fn main() -> Result<i32> {
     let command_line: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
+    crate::load::raise_fd_limit();
+    // Commands that need no workspace come first, so they work from any folder.
+    match cli.command {
+        Command::Load(args) => return commands::load(&load_config(args)?),
+        Command::Selftest { json } => return commands::selftest(json),
+        Command::TestServer { threads } => return commands::test_server(threads),
+        _ => {}
+    }
     let workspace = workspace(cli.root, cli.jdk)?;
     let catalog = Catalog::builtin();
     match cli.command {
+        Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } => {
+            unreachable!("handled above")
+        }
         Command::Doctor { json } => commands::doctor(&workspace, json),
         Command::List { json } => commands::list(&catalog, json),
         Command::Verify(sel) => {
@@ -117,9 +221,13 @@ pub fn main() -> Result<i32> {
                 &args.selection.lang,
                 &args.selection.variant,
             )?;
-            let suite = Suite::load(&args.suite, &catalog)?;
+            let mut suite = Suite::load(&args.suite, &catalog)?;
             if args.repetitions == Some(0) {
                 bail!("--repetitions must be at least 1");
+            }
+            if args.repetitions.is_some() {
+                // The flag applies to every case, overriding per-workload counts of the suite.
+                suite.workloads.values_mut().for_each(|w| w.repetitions = None);
             }
             let runs_dir = if args.out.is_absolute() {
                 args.out

@@ -8,7 +8,7 @@ use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
 use crate::catalog::Catalog;
-use crate::config::{Filters, RunConfig};
+use crate::config::{Filters, LoadConfig, RunConfig};
 use crate::environment;
 use crate::executor::{self, ProcessExecutor};
 use crate::plan::{self, MachineFacts};
@@ -18,9 +18,7 @@ use crate::toolchains::{self, Detected};
 use crate::{charts, cite, report, report_html};
 
 fn machine() -> MachineFacts {
-    MachineFacts {
-        cores: environment::logical_cores() as u64,
-    }
+    MachineFacts::this_machine(environment::logical_cores() as u64)
 }
 
 pub fn doctor(ws: &Workspace, json: bool) -> Result<i32> {
@@ -81,7 +79,7 @@ pub fn list(catalog: &Catalog, json: bool) -> Result<i32> {
 }
 
 pub fn verify(catalog: &Catalog, filters: &Filters, ws: &Workspace, require_all: bool) -> Result<i32> {
-    let cases = plan::plan_verify(catalog, filters, machine())?;
+    let cases = plan::plan_verify(catalog, filters, &machine())?;
     let detected = Detected::all(ws);
     let planned = toolchains::prepare(cases, &detected, ws, require_all, &|line| eprintln!("{line}"))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
@@ -150,7 +148,7 @@ fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Ve
 
 pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
     let started = std::time::Instant::now();
-    let cases = plan::plan_suite(catalog, &config.suite, &config.filters, machine())?;
+    let cases = plan::plan_suite(catalog, &config.suite, &config.filters, &machine())?;
     let detected = Detected::all(&config.workspace);
     let planned = toolchains::prepare(
         cases,
@@ -166,8 +164,12 @@ pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
         config.command_line.clone(),
     );
     let store = RunStore::create(&config.runs_dir, &record.run_id)?;
+    let jobs: u32 = planned
+        .iter()
+        .map(|c| c.spec.repetitions.unwrap_or(config.repetitions))
+        .sum();
     eprintln!(
-        "run {}: suite {} ({} cases × {} repetitions), results in {}",
+        "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own), results in {}",
         record.run_id,
         config.suite.name,
         planned.len(),
@@ -239,4 +241,55 @@ pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
     let record = open_run(run)?.read()?;
     print!("{}", cite::cite(&record, case, metric)?);
     Ok(0)
+}
+
+pub fn load(config: &LoadConfig) -> Result<i32> {
+    let plan = &config.plan;
+    let stream = &plan.streams[0];
+    eprintln!(
+        "{} {}: {}, {} connection(s), {:.1} s + {:.1} s warm-up, {} generator thread(s){}",
+        if config.json { "loading" } else { "load" },
+        config.url,
+        stream
+            .rate_per_s
+            .map_or("closed loop".to_string(), |r| format!("open loop at {r} req/s")),
+        stream.connections,
+        plan.duration.as_secs_f64(),
+        plan.warmup.as_secs_f64(),
+        plan.threads,
+        if plan.cpus.is_empty() {
+            String::new()
+        } else {
+            format!(" on CPUs {:?}", plan.cpus)
+        }
+    );
+    let record = crate::load::run(plan)?;
+    if config.json {
+        println!("{}", serde_json::to_string_pretty(&record)?);
+    } else {
+        print!("{}", report::load_text(&record));
+    }
+    let failed = record.streams.iter().any(|s| s.requests_ok == 0);
+    Ok(if failed { 1 } else { 0 })
+}
+
+pub fn selftest(json: bool) -> Result<i32> {
+    let outcome = crate::selftest::stall_selftest()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+    } else {
+        print!("{}", outcome.text());
+    }
+    Ok(if outcome.passed { 0 } else { 1 })
+}
+
+pub fn test_server(threads: usize) -> Result<i32> {
+    let server = crate::load::testserver::TestServer::start(threads)?;
+    println!(
+        "{}",
+        serde_json::json!({"event": "ready", "port": server.addr.port()})
+    );
+    loop {
+        std::thread::park();
+    }
 }

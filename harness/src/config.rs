@@ -93,3 +93,59 @@ pub struct RunConfig {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
+
+/// Everything `arena load` needs, validated.
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    pub url: String,
+    pub plan: crate::load::LoadPlan,
+    pub json: bool,
+}
+
+/// The socket address and path of an `http://` URL. Anything but loopback is refused unless
+/// `allow_non_loopback` (load tests target this machine only, unless the user says otherwise).
+pub fn parse_target(url: &str, allow_non_loopback: bool) -> Result<(std::net::SocketAddr, String)> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| anyhow::anyhow!("URL {url:?}: {e} (expected http://127.0.0.1:PORT/path)"))?;
+    if parsed.scheme() != "http" {
+        bail!("URL {url:?}: only http:// is supported (HTTP/1.1 without TLS)");
+    }
+    let addrs = parsed
+        .socket_addrs(|| Some(80))
+        .map_err(|e| anyhow::anyhow!("URL {url:?}: cannot resolve the host: {e}"))?;
+    let addr = *addrs
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("URL {url:?}: the host resolves to nothing"))?;
+    if !allow_non_loopback && !addrs.iter().all(|a| a.ip().is_loopback()) {
+        bail!(
+            "URL {url:?}: {} is not a loopback address; `arena load` targets this machine only \
+             unless you pass --allow-non-loopback (and have permission to load that server)",
+            addr.ip()
+        );
+    }
+    let mut path = parsed.path().to_string();
+    if let Some(query) = parsed.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    Ok((addr, path))
+}
+
+#[cfg(test)]
+mod load_target_tests {
+    use super::parse_target;
+
+    #[test]
+    fn loopback_only_unless_allowed() {
+        let (addr, path) = parse_target("http://127.0.0.1:8080/io?id=1&delay_ms=0", false).unwrap();
+        assert_eq!((addr.port(), path.as_str()), (8080, "/io?id=1&delay_ms=0"));
+        assert!(parse_target("http://localhost:9/x", false).is_ok());
+        let err = parse_target("http://10.1.2.3:80/", false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--allow-non-loopback"), "{err}");
+        assert!(parse_target("http://10.1.2.3:80/", true).is_ok());
+        assert!(parse_target("https://127.0.0.1/", false).is_err());
+        assert!(parse_target("not a url", false).is_err());
+    }
+}

@@ -3,22 +3,28 @@
 //! stdout, samples the group's RSS on a timeline, enforces a timeout, reaps it with wait4 (user
 //! and system CPU, ru_maxrss) and finally kills whatever is left of the group, so no process
 //! outlives its case. It records what happened; judging it is `judge`'s job.
-//! `Executor` is the seam the scheduler is tested through (a mock lives in the tests).
+//! Server workloads get a `Driver`: once the server prints `ready`, the driver runs its load
+//! steps from a thread pinned to the generator's CPUs, then the group gets SIGTERM (SIGKILL after
+//! a grace period). `Executor` is the seam the scheduler is tested through (a mock lives in the tests).
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arena_results::RssTimeline;
 use arena_runners::LaunchSpec;
-use crossbeam_channel::{bounded, RecvTimeoutError};
+use crossbeam_channel::{bounded, select, RecvTimeoutError, Sender};
 
+use crate::placement;
 use crate::protocol::{self, Event};
 use crate::sampler;
+use crate::serve::{DriveOutcome, Driver, ServerContext};
 
 /// Set by the Ctrl-C handler; the running workload's group is killed and the run stops.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -38,6 +44,8 @@ pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(20);
 /// How many protocol errors are kept verbatim (a garbage flood is counted, not stored).
 const MAX_PROTOCOL_ERRORS: usize = 10;
 const STDERR_TAIL_BYTES: u64 = 4096;
+/// After SIGTERM, a server has this long to exit before the group gets SIGKILL.
+const TERMINATE_GRACE: Duration = Duration::from_secs(3);
 
 /// One process to run and how long it may take.
 #[derive(Debug, Clone)]
@@ -46,6 +54,12 @@ pub struct Job {
     pub timeout: Duration,
     /// Where the full stderr goes.
     pub stderr_log: PathBuf,
+    /// Server workloads: what to do once the process is ready (then it is terminated).
+    pub driver: Option<Arc<dyn Driver>>,
+    /// CPUs the process (all its threads and children) is pinned to; empty: not pinned.
+    pub cpus: Vec<usize>,
+    /// CPUs for the driver's load generator; empty: not pinned.
+    pub generator_cpus: Vec<usize>,
 }
 
 /// What was observed while running one process.
@@ -73,6 +87,10 @@ pub struct Execution {
     /// Processes of the group still alive after the main process exited (killed by us).
     pub leftovers_killed: bool,
     pub stderr_tail: String,
+    /// Server workloads: the driver's steps (None when it never ran: no `ready`).
+    pub drive: Option<DriveOutcome>,
+    /// The harness ended the process (SIGTERM after the driver), so its exit status is ours.
+    pub terminated_by_harness: bool,
 }
 
 impl Execution {
@@ -109,7 +127,8 @@ impl Executor for ProcessExecutor {
         };
         let page_size = sampler::page_size();
         let start = Instant::now();
-        let spawned = Command::new(&job.spec.program)
+        let mut command = Command::new(&job.spec.program);
+        command
             .args(&job.spec.args)
             .envs(&job.spec.env)
             .current_dir(&job.spec.cwd)
@@ -118,8 +137,15 @@ impl Executor for ProcessExecutor {
             .stderr(stderr)
             // Its own process group: the whole tree can be sampled and killed as one, and a
             // Ctrl-C at the terminal reaches only the harness, which then kills the group.
-            .process_group(0)
-            .spawn();
+            .process_group(0);
+        if !job.cpus.is_empty() {
+            let cpus = job.cpus.clone();
+            // SAFETY: sched_setaffinity is async-signal-safe; the closure allocates nothing.
+            unsafe {
+                command.pre_exec(move || placement::set_affinity(&cpus));
+            }
+        }
+        let spawned = command.spawn();
         let mut child = match spawned {
             Ok(child) => child,
             Err(e) => {
@@ -131,8 +157,9 @@ impl Executor for ProcessExecutor {
         let stdout = child.stdout.take().expect("stdout is piped");
 
         let (capture_tx, capture_rx) = bounded::<StdoutCapture>(1);
+        let (ready_tx, ready_rx) = bounded::<Event>(1);
         std::thread::spawn(move || {
-            let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size));
+            let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size, ready_tx));
         });
 
         let (stop_sampler_tx, stop_sampler_rx) = bounded::<()>(1);
@@ -166,7 +193,30 @@ impl Executor for ProcessExecutor {
             }
         });
 
-        let (status, usage) = wait4(pid);
+        let (reaped_tx, reaped_rx) = bounded(1);
+        std::thread::spawn(move || {
+            let _ = reaped_tx.send(wait4(pid));
+        });
+        let mut reaped = None;
+        if let Some(driver) = &job.driver {
+            select! {
+                recv(ready_rx) -> ready => if let Ok(ready) = ready {
+                    exec.drive = drive_server(driver.clone(), &ready, pid, page_size, start + timeout, &job.generator_cpus);
+                    if let Ok(early) = reaped_rx.try_recv() {
+                        reaped = Some(early);
+                    } else {
+                        exec.terminated_by_harness = true;
+                        terminate_group(pid);
+                        reaped = reaped_rx.recv_timeout(TERMINATE_GRACE).ok();
+                    }
+                },
+                recv(reaped_rx) -> early => reaped = early.ok(),
+            }
+            if reaped.is_none() {
+                kill_group(pid);
+            }
+        }
+        let (status, usage) = reaped.unwrap_or_else(|| reaped_rx.recv().unwrap_or((None, None)));
         exec.wall_ns = start.elapsed().as_nanos() as u64;
         let _ = exited_tx.send(());
         (exec.timed_out, exec.interrupted) = watchdog.join().unwrap_or((false, false));
@@ -220,7 +270,63 @@ fn open_log(path: &PathBuf) -> std::io::Result<File> {
     File::create(path)
 }
 
-fn read_protocol(stdout: impl Read, start: Instant, pgid: i32, page_size: u64) -> StdoutCapture {
+/// Runs the driver against the ready server on a thread pinned to the generator's CPUs.
+fn drive_server(
+    driver: Arc<dyn Driver>,
+    ready: &Event,
+    pgid: i32,
+    page_size: u64,
+    deadline: Instant,
+    generator_cpus: &[usize],
+) -> Option<DriveOutcome> {
+    let Some(port) = ready
+        .int("port")
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|p| *p > 0)
+    else {
+        return Some(DriveOutcome {
+            steps: Vec::new(),
+            failure: Some((
+                arena_results::FailureKind::ProtocolError,
+                "the server's ready event has no valid `port`".into(),
+            )),
+        });
+    };
+    let ctx = ServerContext {
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        pgid,
+        page_size,
+        deadline,
+        generator_cpus: generator_cpus.to_vec(),
+    };
+    std::thread::Builder::new()
+        .name("arena-driver".into())
+        .spawn(move || {
+            if !ctx.generator_cpus.is_empty() {
+                let _ = placement::pin_current_thread(&ctx.generator_cpus);
+            }
+            driver.drive(&ctx)
+        })
+        .ok()?
+        .join()
+        .ok()
+}
+
+/// SIGTERM to every process of the group: servers exit by their default action.
+fn terminate_group(pgid: i32) {
+    // SAFETY: kill has no memory preconditions; a negative pid addresses the process group.
+    unsafe {
+        libc::kill(-pgid, libc::SIGTERM);
+    }
+}
+
+fn read_protocol(
+    stdout: impl Read,
+    start: Instant,
+    pgid: i32,
+    page_size: u64,
+    ready_tx: Sender<Event>,
+) -> StdoutCapture {
     let mut capture = StdoutCapture {
         events: Vec::new(),
         errors: Vec::new(),
@@ -246,6 +352,7 @@ fn read_protocol(stdout: impl Read, start: Instant, pgid: i32, page_size: u64) -
                 if event.kind == "ready" && capture.ready_rss_bytes.is_none() {
                     // Sampled now, while every task is alive and waiting.
                     capture.ready_rss_bytes = sampler::tree_rss_bytes(pgid, page_size);
+                    let _ = ready_tx.try_send(event.clone());
                 }
                 capture.events.push(event);
             }

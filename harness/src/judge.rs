@@ -60,6 +60,33 @@ pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>) -> Verdi
     }
 }
 
+/// A server is judged by its driver: it must have become ready, answered every request
+/// correctly, and still been running when the harness terminated it.
+fn server_failure(exec: &Execution) -> Option<(FailureKind, String)> {
+    use FailureKind::*;
+    let Some(drive) = &exec.drive else {
+        let how = match (exec.exit_code, exec.signal) {
+            (Some(code), _) => format!("exited with code {code}"),
+            (None, Some(signal)) => format!("killed by signal {signal}"),
+            _ => "ended".into(),
+        };
+        return Some((
+            Crashed,
+            format!("the server {how} before printing `ready`{}", stderr_hint(exec)),
+        ));
+    };
+    if let Some((kind, reason)) = &drive.failure {
+        return Some((*kind, reason.clone()));
+    }
+    if !exec.terminated_by_harness {
+        return Some((
+            Crashed,
+            format!("the server exited while under load{}", stderr_hint(exec)),
+        ));
+    }
+    None
+}
+
 fn find_failure(
     case: &CaseSpec,
     exec: &Execution,
@@ -91,6 +118,9 @@ fn find_failure(
                 exec.protocol_errors.join(" | ")
             ),
         ));
+    }
+    if case.server.is_some() {
+        return server_failure(exec);
     }
     if let Some(error) = exec.first_event("error") {
         if error.text("kind") == Some("resource_limit") && exec.exit_code == Some(3) {
@@ -221,6 +251,8 @@ mod tests {
             env: Default::default(),
             runtime_args: vec![],
             timeout: Duration::from_secs(1),
+            repetitions: None,
+            server: None,
         }
     }
 

@@ -9,6 +9,8 @@ use arena_runners::{Language, LaunchRequest};
 
 use crate::catalog::{Catalog, ParamSets, ParamValues, Suite, VariantSpec};
 use crate::config::Filters;
+use crate::placement::Placement;
+use crate::serve::LoadSettings;
 
 /// One case: a workload variant at one parameter set, repeated as whole processes.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,16 @@ pub struct CaseSpec {
     pub env: BTreeMap<String, String>,
     pub runtime_args: Vec<String>,
     pub timeout: Duration,
+    /// Process-level repetitions; `None`: the run's default.
+    pub repetitions: Option<u32>,
+    /// Server workloads: what to run once the server is ready, and where both run.
+    pub server: Option<ServerSetup>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSetup {
+    pub load: LoadSettings,
+    pub placement: Placement,
 }
 
 impl CaseSpec {
@@ -46,9 +58,20 @@ impl CaseSpec {
 }
 
 /// The machine facts that templates may use.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct MachineFacts {
     pub cores: u64,
+    /// Where a server and its load generator run (`{server_cores}` = its server CPU count).
+    pub placement: Placement,
+}
+
+impl MachineFacts {
+    pub fn this_machine(cores: u64) -> MachineFacts {
+        MachineFacts {
+            cores,
+            placement: Placement::for_this_machine(),
+        }
+    }
 }
 
 /// Every case of `suite` admitted by `filters`, in catalogue order.
@@ -56,7 +79,7 @@ pub fn plan_suite(
     catalog: &Catalog,
     suite: &Suite,
     filters: &Filters,
-    machine: MachineFacts,
+    machine: &MachineFacts,
 ) -> Result<Vec<CaseSpec>> {
     let mut cases = Vec::new();
     for (workload_id, suite_workload) in &suite.workloads {
@@ -70,16 +93,23 @@ pub fn plan_suite(
                     .with_context(|| format!("suite workload {workload_id}"))?,
                 ParamSets::Points(points) => points,
             };
+            let load = spec
+                .server
+                .then(|| LoadSettings::parse(workload_id, suite_workload.load.as_ref()))
+                .transpose()?;
             for params in sets {
                 let timeout = Duration::from_secs(suite_workload.timeout_s);
-                cases.push(resolve_case(
+                let mut case = resolve_case(
                     catalog,
                     workload_id,
                     variant,
                     params,
                     timeout,
                     machine,
-                )?);
+                    load.clone(),
+                )?;
+                case.repetitions = suite_workload.repetitions;
+                cases.push(case);
             }
         }
     }
@@ -93,7 +123,7 @@ pub fn plan_suite(
 }
 
 /// One case per variant at the workload's verify parameters (the smallest sizes).
-pub fn plan_verify(catalog: &Catalog, filters: &Filters, machine: MachineFacts) -> Result<Vec<CaseSpec>> {
+pub fn plan_verify(catalog: &Catalog, filters: &Filters, machine: &MachineFacts) -> Result<Vec<CaseSpec>> {
     let mut cases = Vec::new();
     for spec in &catalog.workloads {
         for variant in &spec.variants {
@@ -105,6 +135,7 @@ pub fn plan_verify(catalog: &Catalog, filters: &Filters, machine: MachineFacts) 
                     spec.verify.clone(),
                     Duration::from_secs(30),
                     machine,
+                    spec.server.then_some(LoadSettings::Verify),
                 )?);
             }
         }
@@ -121,11 +152,19 @@ fn resolve_case(
     variant: &VariantSpec,
     mut params: BTreeMap<String, u64>,
     timeout: Duration,
-    machine: MachineFacts,
+    machine: &MachineFacts,
+    load: Option<LoadSettings>,
 ) -> Result<CaseSpec> {
+    if load.is_some() {
+        // The OS picks the port; the server reports it in its ready event.
+        params.insert("port".into(), 0);
+    }
     let base_params = params.clone();
+    let server_cores = machine.placement.server_cores();
     let resolve = |template: &str| -> Result<String> {
-        let mut text = template.replace("{cores}", &machine.cores.to_string());
+        let mut text = template
+            .replace("{cores}", &machine.cores.to_string())
+            .replace("{server_cores}", &server_cores.to_string());
         if text.contains("{workers}") {
             let workers = base_params.get("workers").with_context(|| {
                 format!(
@@ -152,6 +191,14 @@ fn resolve_case(
         .iter()
         .map(|(k, t)| Ok((k.clone(), resolve(t)?)))
         .collect::<Result<BTreeMap<_, _>>>()?;
+    let mut runtime_args = catalog
+        .runtime_args
+        .get(&variant.lang)
+        .cloned()
+        .unwrap_or_default();
+    for arg in &variant.runtime_args {
+        runtime_args.push(resolve(arg)?);
+    }
     let case_params: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     Ok(CaseSpec {
         case_id: format!("{workload}/{}/{}", variant.name(), case_params.join(",")),
@@ -160,12 +207,13 @@ fn resolve_case(
         model: variant.model.clone(),
         params,
         env,
-        runtime_args: catalog
-            .runtime_args
-            .get(&variant.lang)
-            .cloned()
-            .unwrap_or_default(),
+        runtime_args,
         timeout,
+        repetitions: None,
+        server: load.map(|load| ServerSetup {
+            load,
+            placement: machine.placement.clone(),
+        }),
     })
 }
 
@@ -192,13 +240,18 @@ fn cartesian(lists: &BTreeMap<String, ParamValues>, cores: u64) -> Result<Vec<BT
 mod tests {
     use super::*;
 
-    const TWO_CORES: MachineFacts = MachineFacts { cores: 2 };
+    fn two_cores() -> MachineFacts {
+        MachineFacts {
+            cores: 2,
+            placement: Placement::plan(&[0, 1]),
+        }
+    }
 
     #[test]
     fn quick_plans_every_variant_with_explicit_knobs() {
         let catalog = Catalog::builtin();
         let suite = Suite::load("quick", &catalog).unwrap();
-        let cases = plan_suite(&catalog, &suite, &Filters::default(), TWO_CORES).unwrap();
+        let cases = plan_suite(&catalog, &suite, &Filters::default(), &two_cores()).unwrap();
         for spec in &catalog.workloads {
             for v in &spec.variants {
                 assert!(
@@ -215,8 +268,33 @@ mod tests {
             .find(|c| c.workload == "cpu-scale" && c.language == Language::Go && c.params["workers"] == 4)
             .unwrap();
         assert_eq!(go.env["GOMAXPROCS"], "4");
-        let tokio = cases.iter().find(|c| c.variant() == "rust/tokio").unwrap();
+        let tokio = cases
+            .iter()
+            .find(|c| c.variant() == "rust/tokio" && c.workload == "sleep-tasks")
+            .unwrap();
         assert_eq!(tokio.params["workers"], 2);
+        // A server gets port 0, the server's CPUs only, and each runtime is told that count.
+        let server = cases
+            .iter()
+            .find(|c| c.variant() == "rust/tokio" && c.workload == "http-io")
+            .unwrap();
+        assert_eq!((server.params["workers"], server.params["port"]), (1, 0));
+        let setup = server.server.as_ref().unwrap();
+        assert_eq!(
+            (
+                setup.placement.server_cpus.clone(),
+                setup.placement.generator_cpus.clone()
+            ),
+            (vec![1], vec![0])
+        );
+        let java_pool = cases
+            .iter()
+            .find(|c| c.variant() == "java/pool" && c.workload == "http-io")
+            .unwrap();
+        assert!(java_pool
+            .runtime_args
+            .contains(&"-XX:ActiveProcessorCount=1".to_string()));
+        assert_eq!(java_pool.params["pool"], 200);
         let java = cases.iter().find(|c| c.language == Language::Java).unwrap();
         assert!(java.runtime_args.iter().any(|a| a.contains("G1")));
         let ids: std::collections::BTreeSet<_> = cases.iter().map(|c| &c.case_id).collect();
@@ -228,12 +306,12 @@ mod tests {
         let catalog = Catalog::builtin();
         let suite = Suite::load("quick", &catalog).unwrap();
         let filters = Filters::parse(&catalog, &["cpu-scale".into()], &["rust".into()], &[]).unwrap();
-        let cases = plan_suite(&catalog, &suite, &filters, TWO_CORES).unwrap();
+        let cases = plan_suite(&catalog, &suite, &filters, &two_cores()).unwrap();
         assert!(cases
             .iter()
             .all(|c| c.workload == "cpu-scale" && c.language == Language::Rust));
         let none = Filters::parse(&catalog, &["cpu-scale".into()], &[], &["rust/tokio".into()]).unwrap();
-        assert!(plan_suite(&catalog, &suite, &none, TWO_CORES).is_err());
+        assert!(plan_suite(&catalog, &suite, &none, &two_cores()).is_err());
     }
 
     #[test]
@@ -256,7 +334,7 @@ mod tests {
     #[test]
     fn verify_plans_one_case_per_variant() {
         let catalog = Catalog::builtin();
-        let cases = plan_verify(&catalog, &Filters::default(), TWO_CORES).unwrap();
+        let cases = plan_verify(&catalog, &Filters::default(), &two_cores()).unwrap();
         let variants: usize = catalog.workloads.iter().map(|w| w.variants.len()).sum();
         assert_eq!(cases.len(), variants);
     }

@@ -59,7 +59,7 @@ pub fn render(record: &RunRecord, catalog: &Catalog, charts_dir: &Path) -> Marku
                     "Suite " b { (record.suite) } ", started " (record.started_at)
                     @if let Some(end) = &record.finished_at { ", finished " (end) }
                     ". " (record.cases.len()) " cases; repetitions per case: "
-                    (record.cases.first().map_or(0, |c| c.repetitions_planned))
+                    (repetition_counts(record))
                     "; case order shuffled with seed " (record.order_seed) "."
                     @if !record.complete { " " b.failed { "Incomplete run (interrupted)." } }
                 }
@@ -150,6 +150,16 @@ fn workload_section(record: &RunRecord, catalog: &Catalog, id: &str, charts_dir:
                     }
                 }
             }
+            "http-io" => {
+                (chart_img(charts_dir, "http-io-latency-p99", "http-io p99 latency vs offered load"))
+                (chart_img(charts_dir, "http-io-latency-p50", "http-io median latency vs offered load"))
+                (chart_img(charts_dir, "http-io-memory", "http-io memory vs idle connections"))
+                (figure_tables(record, id))
+            }
+            "loop-blocking" => {
+                (chart_img(charts_dir, "loop-blocking-ping", "loop-blocking ping p99 vs cpu load"))
+                (figure_tables(record, id))
+            }
             _ => {}
         }
         details {
@@ -182,6 +192,31 @@ fn workload_section(record: &RunRecord, catalog: &Catalog, id: &str, charts_dir:
                     }
                 }
             }
+        }
+    }
+}
+
+/// "3", or "2–3" when workloads differ.
+fn repetition_counts(record: &RunRecord) -> String {
+    let counts: Vec<u32> = record.cases.iter().map(|c| c.repetitions_planned).collect();
+    match (counts.iter().min(), counts.iter().max()) {
+        (Some(lo), Some(hi)) if lo != hi => format!("{lo}–{hi} (per workload)"),
+        (Some(n), _) => n.to_string(),
+        _ => "0".into(),
+    }
+}
+
+fn figure_tables(record: &RunRecord, workload: &str) -> Markup {
+    html! {
+        @for table in crate::report::server_tables(record).into_iter().filter(|t| t.workload == workload) {
+            h3 { (table.title) }
+            table {
+                tr { @for h in &table.headers { th { (h) } } }
+                @for row in &table.rows {
+                    tr { @for (i, cell) in row.iter().enumerate() { @if i == 0 { td { (cell) } } @else { td.num { (cell) } } } }
+                }
+            }
+            p.method { (table.method) }
         }
     }
 }

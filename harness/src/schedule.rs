@@ -52,6 +52,7 @@ pub fn initial_cases(cases: &[PlannedCase], repetitions: u32) -> Vec<CaseRecord>
         .iter()
         .map(|planned| {
             let spec = &planned.spec;
+            let repetitions = spec.repetitions.unwrap_or(repetitions);
             let (status, failure_kind, reason, launch) = match &planned.readiness {
                 Readiness::Ready(launch) => (CaseStatus::Pending, None, None, Some(launch)),
                 Readiness::Skipped(why) => (CaseStatus::Skipped, None, Some(why.clone()), None),
@@ -70,6 +71,16 @@ pub fn initial_cases(cases: &[PlannedCase], repetitions: u32) -> Vec<CaseRecord>
                 reason,
                 expected_checksum: judge::expected_checksum(spec),
                 repetitions_planned: repetitions,
+                server_cpus: spec
+                    .server
+                    .as_ref()
+                    .map(|s| s.placement.server_cpus.clone())
+                    .unwrap_or_default(),
+                generator_cpus: spec
+                    .server
+                    .as_ref()
+                    .map(|s| s.placement.generator_cpus.clone())
+                    .unwrap_or_default(),
                 repetitions: Vec::new(),
                 summary: None,
             }
@@ -101,18 +112,27 @@ pub fn execute(
     record.cases = initial_cases(cases, schedule.repetitions);
     record.order_seed = schedule.seed;
     store.write(record)?;
-    let ready_count = cases
+    let planned_jobs: u64 = cases
         .iter()
-        .filter(|c| matches!(c.readiness, Readiness::Ready(_)))
-        .count();
-    progress.start(ready_count as u64 * schedule.repetitions as u64);
+        .zip(&record.cases)
+        .filter(|(c, _)| matches!(c.readiness, Readiness::Ready(_)))
+        .map(|(_, r)| r.repetitions_planned as u64)
+        .sum();
+    progress.start(planned_jobs);
     let mut rng = StdRng::seed_from_u64(schedule.seed);
+    let rounds = record
+        .cases
+        .iter()
+        .map(|c| c.repetitions_planned)
+        .max()
+        .unwrap_or(0);
 
-    'rounds: for round in 0..schedule.repetitions {
+    'rounds: for round in 0..rounds {
         let mut order: Vec<usize> = (0..cases.len()).collect();
         order.shuffle(&mut rng);
         for index in order {
-            if record.cases[index].status != CaseStatus::Pending {
+            let planned = record.cases[index].repetitions_planned;
+            if record.cases[index].status != CaseStatus::Pending || round >= planned {
                 continue;
             }
             if executor::interrupted() {
@@ -130,14 +150,10 @@ pub fn execute(
                 store.write(record)?;
                 continue;
             }
-            let label = format!("{} (rep {}/{})", spec.label(), round + 1, schedule.repetitions);
+            let label = format!("{} (rep {}/{planned})", spec.label(), round + 1);
             progress.begin(&label);
             let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
-            let job = Job {
-                spec: launch.clone(),
-                timeout: spec.timeout,
-                stderr_log: store.logs_dir().join(&log_name),
-            };
+            let job = job_for(spec, launch, store.logs_dir().join(&log_name));
             let execution = executor.execute(&job);
             let expected = record.cases[index].expected_checksum.clone();
             let verdict = judge::judge(spec, &execution, expected.as_deref());
@@ -161,7 +177,7 @@ pub fn execute(
                 case.reason = Some(format!("repetition {}: {reason}", round + 1));
             }
             case.repetitions.push(repetition);
-            if case.status == CaseStatus::Pending && case.repetitions.len() as u32 == schedule.repetitions {
+            if case.status == CaseStatus::Pending && case.repetitions.len() as u32 == planned {
                 case.status = CaseStatus::Ok;
                 case.summary = analysis::summarize(&case.repetitions);
             }
@@ -180,7 +196,7 @@ pub fn execute(
         let completed = case.repetitions.iter().filter(|r| r.valid).count();
         case.reason = Some(format!(
             "run interrupted (Ctrl-C or SIGTERM) after {completed} of {} repetitions",
-            schedule.repetitions
+            case.repetitions_planned
         ));
     }
     record.complete = !was_interrupted;
@@ -189,6 +205,28 @@ pub fn execute(
     store.write(record)?;
     progress.finish();
     Ok(())
+}
+
+/// The process to run for one repetition; a server gets its driver and CPU placement.
+fn job_for(spec: &CaseSpec, launch: &LaunchSpec, stderr_log: std::path::PathBuf) -> Job {
+    let (driver, cpus, generator_cpus) = match &spec.server {
+        Some(server) => (
+            Some(std::sync::Arc::from(
+                server.load.driver(&spec.workload, &spec.params),
+            )),
+            server.placement.server_cpus.clone(),
+            server.placement.generator_cpus.clone(),
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    Job {
+        spec: launch.clone(),
+        timeout: spec.timeout,
+        stderr_log,
+        driver,
+        cpus,
+        generator_cpus,
+    }
 }
 
 /// A case asking for more tasks than its variant already failed to create is not attempted.
@@ -242,6 +280,7 @@ fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_l
         self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
         rss_timeline: exec.timeline.clone(),
         stderr_log: Some(stderr_log),
+        phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),
     }
 }
 

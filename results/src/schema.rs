@@ -95,6 +95,9 @@ pub enum FailureKind {
     Interrupted,
     ProtocolError,
     ChecksumMismatch,
+    /// A server answered a request with the wrong status or bytes (servers have no checksum:
+    /// every response is validated instead).
+    WrongResponse,
     InvariantViolated,
     /// The runtime could not create the requested number of tasks (e.g. OS thread limits).
     ResourceLimit,
@@ -118,6 +121,12 @@ pub struct CaseRecord {
     pub reason: Option<String>,
     pub expected_checksum: Option<String>,
     pub repetitions_planned: u32,
+    /// Server workloads: CPUs the server was pinned to and CPUs of the load generator
+    /// (both empty when nothing was pinned). Added within schema version 1.
+    #[serde(default)]
+    pub server_cpus: Vec<usize>,
+    #[serde(default)]
+    pub generator_cpus: Vec<usize>,
     pub repetitions: Vec<Repetition>,
     /// Summary over the repetitions whose figures are valid; absent unless status is ok.
     pub summary: Option<CaseSummary>,
@@ -161,6 +170,10 @@ pub struct Repetition {
     pub stderr_log: Option<String>,
     /// Last lines of stderr, kept inline for failures.
     pub stderr_tail: Option<String>,
+    /// Server workloads: every load step run against this process, in order.
+    /// (Added within schema version 1; absent for other workloads and in older files.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<crate::load::PhaseStep>,
 }
 
 /// The process tree's resident set sampled on a timeline (t from spawn).
@@ -201,6 +214,11 @@ pub struct CaseSummary {
 pub struct Derived {
     pub cpu_scale: Vec<SpeedupPoint>,
     pub sleep_tasks: Vec<TaskMemory>,
+    /// (Added within schema version 1.)
+    #[serde(default)]
+    pub http_io: Vec<crate::load::HttpIoFigures>,
+    #[serde(default)]
+    pub loop_blocking: Vec<crate::load::LoopBlockingFigures>,
 }
 
 /// cpu-scale: speedup of W workers over W = 1 of the same variant and parameters.

@@ -29,6 +29,8 @@ pub fn fixture_case(name: &str, timeout: Duration, env: BTreeMap<String, String>
         env: env.clone(),
         runtime_args: vec![],
         timeout,
+        repetitions: None,
+        server: None,
     };
     let launch = LaunchSpec {
         program: PathBuf::from("/bin/sh"),

@@ -22,6 +22,13 @@ var workloads = map[string]map[string]variant{
 	"cpu-scale": {
 		"goroutines": {keys: []string{"workers", "chunks", "items"}, run: runCPUScaleGoroutines},
 	},
+	"http-io": {
+		"net-http": {keys: []string{portKey}, run: runHTTPIONetHTTP},
+	},
+	"loop-blocking": {
+		"gomaxprocs-1": {keys: []string{portKey}, run: loopBlockingModel(1)},
+		"gomaxprocs-2": {keys: []string{portKey}, run: loopBlockingModel(2)},
+	},
 	"sleep-tasks": {
 		"goroutines": {keys: []string{"tasks", "hold_ms"}, run: runSleepTasksGoroutines},
 	},

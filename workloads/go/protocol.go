@@ -1,5 +1,6 @@
 // protocol.go owns the workload contract's edges: the stdout JSON-lines events (one object
-// per line, flushed as soon as written), the exit codes, and key=value parameter parsing.
+// per line, flushed as soon as written), the exit codes, and key=value parameter parsing
+// (including the one exception to "positive": `port` may be 0).
 // It must not contain workload logic, and nothing else in this program may write to stdout.
 package main
 
@@ -14,8 +15,16 @@ import (
 
 // Exit codes from the contract (0 is a normal return from main).
 const (
-	exitWriteFailure = 1
-	exitUsage        = 2
+	exitWriteFailure  = 1
+	exitServerFailure = 1 // listening or serving failed: "other" (a failure) in the contract
+	exitUsage         = 2
+)
+
+// portKey is the server workloads' TCP port parameter. It alone may be 0, which asks the OS
+// for a free port; every other parameter is a size and must be at least 1.
+const (
+	portKey = "port"
+	maxPort = 65535
 )
 
 var stdout = bufio.NewWriter(os.Stdout)
@@ -40,7 +49,8 @@ func emit(event any) {
 }
 
 // parseParams reads key=value arguments. Every key in required must appear exactly once,
-// no other key may appear, and each value must be a positive decimal integer (digits only).
+// no other key may appear, and each value must be a positive decimal integer (digits only),
+// except `port`, which may be 0 and must not exceed 65535.
 func parseParams(args []string, required []string) (map[string]int, error) {
 	allowed := make(map[string]bool, len(required))
 	for _, key := range required {
@@ -59,7 +69,13 @@ func parseParams(args []string, required []string) (map[string]int, error) {
 		if _, seen := params[key]; seen {
 			return nil, fmt.Errorf("key %q given more than once", key)
 		}
-		number, err := parsePositiveDecimal(value)
+		var number int
+		var err error
+		if key == portKey {
+			number, err = parsePort(value)
+		} else {
+			number, err = parsePositiveDecimal(value)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s=%q: %v", key, value, err)
 		}
@@ -76,8 +92,32 @@ func parseParams(args []string, required []string) (map[string]int, error) {
 
 // parsePositiveDecimal accepts only ASCII digits (no sign, no spaces) with a value >= 1.
 func parsePositiveDecimal(text string) (int, error) {
+	number, err := parseDecimal(text)
+	if err != nil {
+		return 0, err
+	}
+	if number < 1 {
+		return 0, fmt.Errorf("must be a positive integer")
+	}
+	return number, nil
+}
+
+// parsePort accepts only ASCII digits with a value in 0..65535 (0: the OS chooses the port).
+func parsePort(text string) (int, error) {
+	number, err := parseDecimal(text)
+	if err != nil {
+		return 0, err
+	}
+	if number > maxPort {
+		return 0, fmt.Errorf("exceeds %d", maxPort)
+	}
+	return number, nil
+}
+
+// parseDecimal accepts only ASCII digits (no sign, no spaces) with a value that fits an int.
+func parseDecimal(text string) (int, error) {
 	if text == "" {
-		return 0, fmt.Errorf("empty value, expected a positive decimal integer")
+		return 0, fmt.Errorf("empty value, expected a decimal integer")
 	}
 	for _, r := range text {
 		if r < '0' || r > '9' {
@@ -87,9 +127,6 @@ func parsePositiveDecimal(text string) (int, error) {
 	number, err := strconv.Atoi(text)
 	if err != nil {
 		return 0, fmt.Errorf("out of range")
-	}
-	if number < 1 {
-		return 0, fmt.Errorf("must be a positive integer")
 	}
 	return number, nil
 }

@@ -9,10 +9,16 @@
 
 const { UsageError, parseParams, EXIT_USAGE, EXIT_FAILURE } = require('./src/protocol');
 const cpuScale = require('./src/cpu_scale');
+const httpIo = require('./src/http_io');
+const loopBlocking = require('./src/loop_blocking');
 const sleepTasks = require('./src/sleep_tasks');
 
+// Each workload exports MODELS and either PARAMETERS (the keys every model takes) or
+// MODEL_PARAMETERS (the keys per model, when its models differ).
 const WORKLOADS = {
   'cpu-scale': cpuScale,
+  'http-io': httpIo,
+  'loop-blocking': loopBlocking,
   'sleep-tasks': sleepTasks,
 };
 
@@ -36,7 +42,10 @@ function selectRun(argv) {
   }
   const runModel = workload.MODELS[modelName];
 
-  const params = parseParams(rawParams, workload.PARAMETERS);
+  const parameterKeys = workload.MODEL_PARAMETERS
+    ? workload.MODEL_PARAMETERS[modelName]
+    : workload.PARAMETERS;
+  const params = parseParams(rawParams, parameterKeys);
   return () => runModel(params);
 }
 

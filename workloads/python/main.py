@@ -14,12 +14,14 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from arena_workloads import cpu_scale, sleep_tasks  # noqa: E402
+from arena_workloads import cpu_scale, http_io, loop_blocking, sleep_tasks  # noqa: E402
 from arena_workloads.protocol import parse_params, usage_error  # noqa: E402
 
 WORKLOADS = {
     "cpu-scale": cpu_scale,
     "sleep-tasks": sleep_tasks,
+    "http-io": http_io,
+    "loop-blocking": loop_blocking,
 }
 
 USAGE = "usage: main.py <workload> <model> key=value ...  (workloads: {})".format(
@@ -44,7 +46,9 @@ def main(argv):
             )
         )
 
-    params = parse_params(raw_params, workload.PARAMETERS)
+    # A workload whose models take different parameters lists them per model.
+    required_keys = getattr(workload, "MODEL_PARAMETERS", {}).get(model_name, workload.PARAMETERS)
+    params = parse_params(raw_params, required_keys)
     run_model(**params)
 
 

@@ -9,7 +9,10 @@
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 
-const POSITIVE_DECIMAL = /^[0-9]+$/;
+const DECIMAL_DIGITS = /^[0-9]+$/;
+
+// The contract lets `port` alone be 0 ("let the OS choose"); every other value must be >= 1.
+const ZERO_ALLOWED = new Set(['port']);
 
 /** A bad command line: main.js prints the message on stderr and exits with EXIT_USAGE. */
 class UsageError extends Error {
@@ -34,9 +37,10 @@ function nanosSince(startNs) {
 }
 
 /**
- * Parse `key=value` arguments into { key: positive integer }.
+ * Parse `key=value` arguments into { key: integer }.
  * Every key in `requiredKeys` must appear exactly once and no other key may appear; a value
- * must be ASCII digits only (no sign, no spaces), at least 1, and an exact (safe) integer.
+ * must be ASCII digits only (no sign, no spaces), at least 1 (at least 0 for `port`), and an
+ * exact (safe) integer.
  */
 function parseParams(rawParams, requiredKeys) {
   const params = {};
@@ -55,8 +59,10 @@ function parseParams(rawParams, requiredKeys) {
       throw new UsageError(`parameter '${key}' given twice`);
     }
     const number = Number(value);
-    if (!POSITIVE_DECIMAL.test(value) || number < 1 || !Number.isSafeInteger(number)) {
-      throw new UsageError(`parameter ${key}='${value}' is not a positive decimal integer`);
+    const minimum = ZERO_ALLOWED.has(key) ? 0 : 1;
+    if (!DECIMAL_DIGITS.test(value) || number < minimum || !Number.isSafeInteger(number)) {
+      const expected = minimum === 0 ? 'non-negative' : 'positive';
+      throw new UsageError(`parameter ${key}='${value}' is not a ${expected} decimal integer`);
     }
     params[key] = number;
   }

@@ -12,7 +12,10 @@ import sys
 EXIT_USAGE = 2
 EXIT_RESOURCE_LIMIT = 3
 
-_POSITIVE_DECIMAL = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+")
+# `port=0` asks the OS for a free port (server workloads); every other parameter is a size.
+_PORT_KEY = "port"
+_MAX_PORT = 65535
 
 
 def emit(event, **fields):
@@ -31,7 +34,10 @@ def usage_error(message):
 
 
 def parse_params(raw_params, required_keys):
-    """Parse `key=value` arguments into {key: positive int}; exactly `required_keys` allowed."""
+    """Parse `key=value` arguments into {key: positive int}; exactly `required_keys` allowed.
+
+    The one exception is `port`, which may also be 0 and must fit a TCP port.
+    """
     params = {}
     for raw in raw_params:
         key, separator, value = raw.partition("=")
@@ -43,7 +49,12 @@ def parse_params(raw_params, required_keys):
             )
         if key in params:
             usage_error("parameter {!r} given twice".format(key))
-        if not _POSITIVE_DECIMAL.fullmatch(value) or int(value) == 0:
+        if not _DECIMAL.fullmatch(value):
+            usage_error("parameter {}={!r} is not a decimal integer".format(key, value))
+        if key == _PORT_KEY:
+            if int(value) > _MAX_PORT:
+                usage_error("parameter {}={} exceeds {}".format(key, value, _MAX_PORT))
+        elif int(value) == 0:
             usage_error("parameter {}={!r} is not a positive decimal integer".format(key, value))
         params[key] = int(value)
 

@@ -51,11 +51,7 @@ struct Work {
 
 impl Work {
     fn from_params(params: &Params) -> Result<Self, UsageError> {
-        let (workers, chunks, items) = (
-            params.get("workers"),
-            params.get("chunks"),
-            params.get("items"),
-        );
+        let (workers, chunks, items) = (params.get("workers"), params.get("chunks"), params.get("items"));
         let ops = (chunks as u64)
             .checked_mul(items as u64)
             .ok_or_else(|| UsageError("chunks * items does not fit in 64 bits".into()))?;
@@ -152,10 +148,7 @@ mod tests {
     fn partials_are_stored_by_chunk_index() {
         let expected: Vec<u32> = (0..9).map(|chunk| partial(chunk, 50)).collect();
         assert_eq!(partials_with_scoped_threads(3, 9, 50), expected);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
         assert_eq!(partials_with_rayon(&pool, 9, 50), expected);
     }
 }

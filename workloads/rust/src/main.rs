@@ -4,8 +4,11 @@
 //! worker count arrives as an explicit `workers=` parameter).
 
 mod cpu_scale;
+mod http_io;
 mod kernel;
+mod loop_blocking;
 mod protocol;
+mod server;
 mod sleep_tasks;
 
 use std::process::ExitCode;
@@ -45,6 +48,30 @@ const VARIANTS: &[Variant] = &[
         keys: sleep_tasks::THREADS_KEYS,
         run: sleep_tasks::run_threads,
     },
+    Variant {
+        workload: "http-io",
+        model: "tokio",
+        keys: http_io::TOKIO_KEYS,
+        run: http_io::run_tokio,
+    },
+    Variant {
+        workload: "http-io",
+        model: "threads",
+        keys: http_io::THREADS_KEYS,
+        run: http_io::run_threads,
+    },
+    Variant {
+        workload: "loop-blocking",
+        model: "inline",
+        keys: loop_blocking::KEYS,
+        run: loop_blocking::run_inline,
+    },
+    Variant {
+        workload: "loop-blocking",
+        model: "blocking",
+        keys: loop_blocking::KEYS,
+        run: loop_blocking::run_blocking,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -61,9 +88,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<(), UsageError> {
     let [workload, model, params @ ..] = args else {
-        return Err(UsageError(
-            "expected <workload> <model> key=value ...".into(),
-        ));
+        return Err(UsageError("expected <workload> <model> key=value ...".into()));
     };
     let variant = find_variant(workload, model)?;
     let params = Params::parse(params, variant.keys)?;

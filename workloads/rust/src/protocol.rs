@@ -9,13 +9,15 @@ use std::time::Duration;
 
 /// Exit code when an event cannot be written to stdout (a "failure" in the contract).
 pub const EXIT_WRITE_FAILURE: i32 = 1;
+/// Exit code when a server cannot start (its socket cannot be bound): a "failure".
+pub const EXIT_NOT_STARTED: i32 = 1;
 /// Exit code for a usage error; the message goes to stderr.
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code after an `error` event of kind `resource_limit`.
 pub const EXIT_RESOURCE_LIMIT: i32 = 3;
 
 /// A bad command line: unknown workload, model or key, a missing or repeated key, or a value
-/// that is not a positive decimal integer.
+/// that is not a positive decimal integer (0 only for the keys in [`ZERO_ALLOWED_KEYS`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
@@ -104,14 +106,16 @@ fn push_json_string(json: &mut String, value: &str) {
             '\r' => json.push_str("\\r"),
             '\t' => json.push_str("\\t"),
             control if u32::from(control) < 0x20 => {
-                write!(json, "\\u{:04x}", u32::from(control))
-                    .expect("writing to a String cannot fail");
+                write!(json, "\\u{:04x}", u32::from(control)).expect("writing to a String cannot fail");
             }
             other => json.push(other),
         }
     }
     json.push('"');
 }
+
+/// The keys that may be 0: a server's `port=0` means "let the OS choose".
+pub const ZERO_ALLOWED_KEYS: &[&str] = &["port"];
 
 /// The parsed `key=value` parameters of one run: exactly the keys its variant requires.
 #[derive(Debug)]
@@ -121,13 +125,14 @@ pub struct Params {
 
 impl Params {
     /// Reads `key=value` arguments. Every key in `required` must appear exactly once, no
-    /// other key may appear, and each value must be a positive decimal integer (digits only).
+    /// other key may appear, and each value must be a positive decimal integer (digits only),
+    /// or 0 for a key in [`ZERO_ALLOWED_KEYS`].
     pub fn parse(args: &[String], required: &[&'static str]) -> Result<Self, UsageError> {
         let mut values = BTreeMap::new();
         for arg in args {
-            let (key, value) = arg.split_once('=').ok_or_else(|| {
-                UsageError(format!("parameter {arg:?} is not of the form key=value"))
-            })?;
+            let (key, value) = arg
+                .split_once('=')
+                .ok_or_else(|| UsageError(format!("parameter {arg:?} is not of the form key=value")))?;
             let known_key = required
                 .iter()
                 .copied()
@@ -138,7 +143,7 @@ impl Params {
                         required.join(", ")
                     ))
                 })?;
-            let value = parse_positive_integer(key, value)?;
+            let value = parse_integer(key, value, ZERO_ALLOWED_KEYS.contains(&known_key))?;
             if values.insert(known_key, value).is_some() {
                 return Err(UsageError(format!("parameter {key:?} given twice")));
             }
@@ -158,21 +163,18 @@ impl Params {
     }
 }
 
-fn parse_positive_integer(key: &str, value: &str) -> Result<usize, UsageError> {
-    let not_positive = || {
-        UsageError(format!(
-            "parameter {key:?}: {value:?} is not a positive integer"
-        ))
-    };
+/// A decimal integer of ASCII digits only (no sign, no spaces): positive, or also 0 where
+/// `zero_allowed`.
+fn parse_integer(key: &str, value: &str, zero_allowed: bool) -> Result<usize, UsageError> {
+    let kind = if zero_allowed { "non-negative" } else { "positive" };
+    let invalid = || UsageError(format!("parameter {key:?}: {value:?} is not a {kind} integer"));
     if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(not_positive());
+        return Err(invalid());
     }
     match value.parse::<usize>() {
-        Ok(0) => Err(not_positive()),
+        Ok(0) if !zero_allowed => Err(invalid()),
         Ok(parsed) => Ok(parsed),
-        Err(_) => Err(UsageError(format!(
-            "parameter {key:?}: {value:?} is too large"
-        ))),
+        Err(_) => Err(UsageError(format!("parameter {key:?}: {value:?} is too large"))),
     }
 }
 
@@ -203,10 +205,7 @@ mod tests {
         let line = Event::new("error")
             .text("message", "a \"b\" \\ c\nd\u{1}é")
             .into_line();
-        assert_eq!(
-            line,
-            r#"{"event":"error","message":"a \"b\" \\ c\nd\u0001é"}"#
-        );
+        assert_eq!(line, r#"{"event":"error","message":"a \"b\" \\ c\nd\u0001é"}"#);
     }
 
     #[test]
@@ -214,6 +213,19 @@ mod tests {
         let params = Params::parse(&args(&["items=7", "chunks=3"]), &["chunks", "items"]).unwrap();
         assert_eq!(params.get("chunks"), 3);
         assert_eq!(params.get("items"), 7);
+    }
+
+    #[test]
+    fn only_the_port_may_be_zero() {
+        let params = Params::parse(&args(&["port=0", "workers=1"]), &["port", "workers"]).unwrap();
+        assert_eq!(params.get("port"), 0);
+        assert!(Params::parse(&args(&["port=0", "workers=0"]), &["port", "workers"]).is_err());
+        for bad in ["port=", "port=-1", "port=x", "port=+0"] {
+            assert!(
+                Params::parse(&args(&[bad]), &["port"]).is_err(),
+                "accepted {bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -232,10 +244,7 @@ mod tests {
             &["tasks", "hold_ms=1"],                         // no '='
             &["tasks=99999999999999999999999", "hold_ms=1"], // too large
         ] {
-            assert!(
-                Params::parse(&args(bad), &required).is_err(),
-                "accepted {bad:?}"
-            );
+            assert!(Params::parse(&args(bad), &required).is_err(), "accepted {bad:?}");
         }
     }
 }

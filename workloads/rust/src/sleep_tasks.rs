@@ -112,11 +112,7 @@ async fn hold_tokio_tasks(tasks: usize, hold: Duration, on_ready: impl FnOnce(Re
     let t0 = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|task| {
-            let (alive, done, all_alive) = (
-                Arc::clone(&alive),
-                Arc::clone(&done),
-                Arc::clone(&all_alive),
-            );
+            let (alive, done, all_alive) = (Arc::clone(&alive), Arc::clone(&done), Arc::clone(&all_alive));
             tokio::spawn(async move {
                 if alive.fetch_add(1, Ordering::AcqRel) + 1 == tasks {
                     // notify_one stores a permit if main is not waiting yet.

@@ -11,7 +11,10 @@ import java.util.TreeSet;
 
 public final class Main {
 
-    /** The body of one workload variant, given its validated parameters. */
+    /**
+     * The body of one workload variant, given its validated parameters. A server variant returns
+     * once it has printed ready; its server threads keep the JVM running.
+     */
     @FunctionalInterface
     private interface VariantBody {
         void run(Protocol.Params params) throws Exception;
@@ -22,6 +25,10 @@ public final class Main {
 
     private static final List<String> CPU_SCALE_KEYS = List.of("workers", "chunks", "items");
     private static final List<String> SLEEP_TASKS_KEYS = List.of("tasks", "hold_ms");
+    // Server workloads: only the models with a thread pool take its size.
+    private static final List<String> SERVER_KEYS = List.of(Protocol.PORT_KEY);
+    private static final List<String> HTTP_IO_POOL_KEYS = List.of(Protocol.PORT_KEY, "pool");
+    private static final List<String> LOOP_BLOCKING_POOL_KEYS = List.of(Protocol.PORT_KEY, "workers");
 
     /** Every workload this program implements and, per workload, its models. */
     private static final Map<String, Map<String, Variant>> WORKLOADS = Map.of(
@@ -30,7 +37,13 @@ public final class Main {
                     "forkjoin", new Variant(CPU_SCALE_KEYS, CpuScale::runForkJoinPool)),
             "sleep-tasks", Map.of(
                     "threads", new Variant(SLEEP_TASKS_KEYS, SleepTasks::runPlatformThreads),
-                    "virtual", new Variant(SLEEP_TASKS_KEYS, SleepTasks::runVirtualThreads)));
+                    "virtual", new Variant(SLEEP_TASKS_KEYS, SleepTasks::runVirtualThreads)),
+            "http-io", Map.of(
+                    "pool", new Variant(HTTP_IO_POOL_KEYS, HttpIo::runFixedThreadPool),
+                    "virtual", new Variant(SERVER_KEYS, HttpIo::runVirtualThreads)),
+            "loop-blocking", Map.of(
+                    "inline", new Variant(SERVER_KEYS, LoopBlocking::runInline),
+                    "pool", new Variant(LOOP_BLOCKING_POOL_KEYS, LoopBlocking::runFixedThreadPool)));
 
     private Main() {}
 

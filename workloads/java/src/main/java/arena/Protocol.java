@@ -17,11 +17,18 @@ final class Protocol {
     /** Exit code right after an {@code error} event of kind {@code resource_limit}. */
     static final int EXIT_RESOURCE_LIMIT = 3;
 
+    /**
+     * The TCP port of a server workload: the one parameter that may be 0 ("let the OS choose",
+     * the only value the harness passes), and at most {@link #MAX_PORT}.
+     */
+    static final String PORT_KEY = "port";
+    private static final int MAX_PORT = 65535;
+
     private Protocol() {}
 
     /**
      * A bad command line: unknown workload, model or key, a missing or repeated key, or a value
-     * that is not a positive decimal integer.
+     * that is not a positive decimal integer ({@code port}: 0 to 65535).
      */
     static final class UsageError extends Exception {
         @Serial
@@ -32,7 +39,7 @@ final class Protocol {
         }
     }
 
-    /** Validated parameters: exactly the required keys, each a positive int. */
+    /** Validated parameters: exactly the required keys, each a positive int ({@code port}: 0 to 65535). */
     record Params(Map<String, Integer> values) {
         Params {
             values = Map.copyOf(values);
@@ -56,7 +63,8 @@ final class Protocol {
 
     /**
      * Reads key=value arguments. Every required key must appear exactly once, no other key may
-     * appear, and each value must be a positive decimal integer (ASCII digits only) that fits an int.
+     * appear, and each value must be a positive decimal integer (ASCII digits only) that fits an int;
+     * {@code port} may also be 0 and must not exceed 65535.
      */
     static Params parseParams(List<String> arguments, List<String> requiredKeys) throws UsageError {
         var values = new HashMap<String, Integer>();
@@ -73,7 +81,7 @@ final class Protocol {
             if (values.containsKey(key)) {
                 throw new UsageError("key \"%s\" given more than once".formatted(key));
             }
-            values.put(key, parsePositiveDecimal(key, text));
+            values.put(key, key.equals(PORT_KEY) ? parsePort(text) : parsePositiveDecimal(key, text));
         }
         for (var key : requiredKeys) {
             if (!values.containsKey(key)) {
@@ -84,17 +92,31 @@ final class Protocol {
     }
 
     private static int parsePositiveDecimal(String key, String text) throws UsageError {
+        int number = parseDecimal(key, text);
+        if (number < 1) {
+            throw new UsageError("%s=\"%s\": must be a positive integer".formatted(key, text));
+        }
+        return number;
+    }
+
+    private static int parsePort(String text) throws UsageError {
+        int port = parseDecimal(PORT_KEY, text);
+        if (port > MAX_PORT) {
+            throw new UsageError("%s=\"%s\": out of range (at most %d)".formatted(PORT_KEY, text, MAX_PORT));
+        }
+        return port;
+    }
+
+    /** A non-negative decimal integer that fits an int, written with ASCII digits only. */
+    private static int parseDecimal(String key, String text) throws UsageError {
         if (text.isEmpty() || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-            throw new UsageError("%s=\"%s\": not a positive decimal integer".formatted(key, text));
+            throw new UsageError("%s=\"%s\": not a decimal integer".formatted(key, text));
         }
         int number;
         try {
             number = Integer.parseInt(text);
         } catch (NumberFormatException tooLarge) {
             throw new UsageError("%s=\"%s\": out of range (at most %d)".formatted(key, text, Integer.MAX_VALUE));
-        }
-        if (number < 1) {
-            throw new UsageError("%s=\"%s\": must be a positive integer".formatted(key, text));
         }
         return number;
     }

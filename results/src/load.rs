@@ -1,0 +1,173 @@
+//! Result types of load generation against a server: one record per request stream of a load
+//! step, with latency summaries, per-second intervals and the generator's own CPU use.
+//! Shared by `arena load` (printed as JSON) and the server workloads (stored per repetition).
+//! Data only: it must not measure, compute statistics or print.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How requests of a stream are issued.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadMode {
+    /// Each connection sends its next request as soon as the previous answer arrives.
+    Closed,
+    /// Request i is due at start + i / rate; latency is measured from the due time.
+    Open,
+}
+
+/// Percentiles of one latency distribution. A percentile q is given only when at least ten
+/// samples lie at or beyond it (count × (1 − q) ≥ 10); otherwise it is null.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub mean_ns: Option<u64>,
+    pub p50_ns: Option<u64>,
+    pub p90_ns: Option<u64>,
+    pub p99_ns: Option<u64>,
+    pub p999_ns: Option<u64>,
+    pub max_ns: Option<u64>,
+}
+
+/// One interval (1 s by default) of a stream, by completion time from the start of the load.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LoadInterval {
+    /// End of the interval, from the start of the load.
+    pub end_ns: u64,
+    pub requests_ok: u64,
+    pub errors: u64,
+    /// Corrected latency (from the due time) of the requests completed in this interval.
+    pub p50_ns: Option<u64>,
+    pub p99_ns: Option<u64>,
+    pub max_ns: Option<u64>,
+}
+
+/// One stream of requests (one request set, its connections and its schedule) in one load step.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LoadStream {
+    /// e.g. `json`, `io`, `ping`, `cpu`.
+    pub stream: String,
+    /// The first request's target, e.g. `/io?id=1000000&delay_ms=50`.
+    pub example_path: String,
+    pub mode: LoadMode,
+    pub connections: u32,
+    pub target_rate_per_s: Option<f64>,
+    /// The measured window (after warm-up) over which rates are computed.
+    pub window_ns: u64,
+    pub warmup_ns: u64,
+    /// Responses that passed validation, completed within the window.
+    pub requests_ok: u64,
+    /// Failed requests by kind (`status`, `body`, `malformed`, `timeout`, `closed`, `io`, `connect`).
+    pub errors: BTreeMap<String, u64>,
+    /// Open loop: requests already due when the load ended but never sent because every
+    /// connection was busy (the backlog of a saturated server).
+    pub unsent_at_end: u64,
+    pub achieved_rate_per_s: f64,
+    /// Open loop: the achieved rate is below 99% of the target (METHOD.md).
+    pub saturated: Option<bool>,
+    /// From the due time (open loop) or the send time (closed loop) to the full response.
+    pub latency_corrected: LatencySummary,
+    /// From the actual send time to the full response: what a closed-loop tool would report.
+    pub latency_uncorrected: LatencySummary,
+    /// Open loop: how late after its due time each request left (timer granularity, busy connections).
+    pub send_lag: LatencySummary,
+    pub intervals: Vec<LoadInterval>,
+}
+
+/// One run of the load generator: its streams and what it cost the generator itself.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LoadRecord {
+    pub target: String,
+    pub streams: Vec<LoadStream>,
+    /// From the start of the load to the end of the drain of in-flight requests.
+    pub wall_ns: u64,
+    pub generator_threads: u32,
+    /// CPUs the generator threads were pinned to (empty: not pinned).
+    pub generator_cpus: Vec<usize>,
+    /// Thread CPU time (CLOCK_THREAD_CPUTIME_ID) of all generator threads over `wall_ns`.
+    pub generator_cpu_ns: u64,
+    /// The busiest generator thread's CPU time / wall time.
+    pub generator_busiest_thread_fraction: f64,
+    /// Above 0.85 of a core the figures measure the generator, not the server (METHOD.md).
+    pub generator_bound: bool,
+}
+
+/// One step of a server workload's phase: a load run (or an idle hold) and what the server did.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PhaseStep {
+    /// `idle-connections`, `peak`, `io-sweep`, `ping-under-cpu`, `calibrate-cpu`.
+    pub phase: String,
+    pub step: u32,
+    /// The knobs of this step, e.g. `connections`, `target_rate_per_s`, `delay_ms`, `cpu_rate_per_s`.
+    pub knobs: BTreeMap<String, f64>,
+    /// Sum of utime + stime of the server's process group over the step (/proc/<pid>/stat, 10 ms ticks).
+    pub server_cpu_ns: Option<u64>,
+    /// Tree RSS of the server at the end of the step (median of the samples of its last 0.5 s for idle holds).
+    pub server_tree_rss_bytes: Option<u64>,
+    /// The server's own `/stats` document read after the step (integers only).
+    pub server_stats: BTreeMap<String, i64>,
+    pub load: Option<LoadRecord>,
+}
+
+/// http-io, per variant: figures over the valid repetitions (median, interval over repetitions).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct HttpIoFigures {
+    pub variant: String,
+    /// Least-squares slope of the server's settled tree RSS over the idle connections held,
+    /// per repetition; median and interval over repetitions.
+    pub bytes_per_idle_connection: Option<crate::Estimate>,
+    pub idle_points: Vec<IdlePoint>,
+    /// Closed loop on /json: responses per second.
+    pub peak_json_rate_per_s: Option<crate::Estimate>,
+    /// Server CPU per /json response in the peak step.
+    pub peak_server_cpu_ns_per_request: Option<f64>,
+    /// The highest achieved /io rate of the sweep (the capacity if it saturated).
+    pub io_capacity_per_s: Option<crate::Estimate>,
+    /// The lowest target rate that saturated in a majority of repetitions; None: never saturated.
+    pub first_saturated_target_per_s: Option<f64>,
+    pub sweep: Vec<SweepPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct IdlePoint {
+    pub connections: u64,
+    pub tree_rss_bytes_median: f64,
+}
+
+/// One target rate of the /io sweep; medians over the repetitions that reached it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct SweepPoint {
+    pub target_rate_per_s: f64,
+    pub achieved_rate_per_s_median: f64,
+    pub p50_ns_median: Option<f64>,
+    pub p99_ns_median: Option<f64>,
+    pub p999_ns_median: Option<f64>,
+    pub uncorrected_p99_ns_median: Option<f64>,
+    pub repetitions: u32,
+    pub saturated_repetitions: u32,
+    pub generator_bound_repetitions: u32,
+}
+
+/// loop-blocking, per variant: /ping latency at each /cpu rate.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LoopBlockingFigures {
+    pub variant: String,
+    /// Measured cost of one /cpu request after calibration (median over repetitions).
+    pub cpu_ms_median: Option<f64>,
+    pub points: Vec<PingPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PingPoint {
+    pub cpu_rate_per_s: f64,
+    pub ping_p50_ns_median: Option<f64>,
+    pub ping_p99_ns_median: Option<f64>,
+    /// Smallest and largest p99 over the repetitions (the claims decide on these).
+    pub ping_p99_ns_min: Option<f64>,
+    pub ping_p99_ns_max: Option<f64>,
+    pub ping_max_ns_median: Option<f64>,
+    pub cpu_achieved_rate_per_s_median: Option<f64>,
+    pub repetitions: u32,
+}

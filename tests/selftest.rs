@@ -1,0 +1,21 @@
+//! `arena selftest`: a real server process stopped with SIGSTOP for 1 s during an open-loop run.
+//! The corrected histogram must show the stall, the uncorrected one mostly not (METHOD.md).
+
+use std::process::Command;
+
+#[test]
+fn sigstop_stall_is_seen_by_the_corrected_histogram_only() {
+    let output = Command::new(env!("CARGO_BIN_EXE_arena"))
+        .args(["selftest", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let outcome: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(outcome["passed"], true, "{text}");
+    let stream = &outcome["load"]["streams"][0];
+    let corrected_max = stream["latency_corrected"]["max_ns"].as_u64().unwrap();
+    let uncorrected_p99 = stream["latency_uncorrected"]["p99_ns"].as_u64().unwrap();
+    assert!(corrected_max >= 900_000_000, "{corrected_max}");
+    assert!(uncorrected_p99 < 100_000_000, "{uncorrected_p99}");
+    assert!(output.status.success());
+}
