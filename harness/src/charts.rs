@@ -183,13 +183,13 @@ fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<Pa
     for (stem, title, pick) in [
         (
             "http-io-latency-p99",
-            "http-io: p99 latency vs offered load (/io waits 50 ms; open loop, from due time)",
+            "http-io: p99 latency vs offered /io load (50 ms wait, from due time)",
             (|p: &arena_results::SweepPoint| p.p99_ns_median)
                 as fn(&arena_results::SweepPoint) -> Option<f64>,
         ),
         (
             "http-io-latency-p50",
-            "http-io: median latency vs offered load (/io waits 50 ms; open loop, from due time)",
+            "http-io: p50 latency vs offered /io load (50 ms wait, from due time)",
             |p: &arena_results::SweepPoint| p.p50_ns_median,
         ),
     ] {
@@ -262,7 +262,7 @@ fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<Pa
     if !memory.is_empty() {
         assign_styles(&mut memory);
         let spec = ChartSpec {
-            title: "http-io: server tree RSS with C idle keep-alive connections (median)",
+            title: "http-io: server RSS with C idle keep-alive connections",
             x_label: "open connections C (log)",
             y_label: "server tree RSS [MiB] (log)",
             log_axes: true,
@@ -297,8 +297,7 @@ fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<Pa
     if !ping.is_empty() {
         assign_styles(&mut ping);
         let spec = ChartSpec {
-            title:
-                "loop-blocking: /ping p99 latency while /cpu requests run (bars: min-max over repetitions)",
+            title: "loop-blocking: /ping p99 under /cpu load (bars: range over reps)",
             x_label: "/cpu requests per second (each ~20 ms of CPU)",
             y_label: "/ping p99 latency [ms]",
             log_axes: false,
