@@ -231,7 +231,10 @@ fn open_run(run: &Path) -> Result<RunStore> {
 
 pub fn report(catalog: &Catalog, run: &Path) -> Result<i32> {
     let store = open_run(run)?;
-    let record = store.read()?;
+    let mut record = store.read()?;
+    // Derived figures are recomputed from the raw repetitions (seeded, so reproducible): a
+    // report of an older run then shows figures added since. results.json itself is not touched.
+    record.derived = crate::analysis::derive(&record.cases);
     write_reports(catalog, &record, &store, true)?;
     println!("{}", report::markdown_summary(&record));
     Ok(0)

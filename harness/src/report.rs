@@ -276,7 +276,15 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
                     vec![
                         f.variant.clone(),
                         estimate_text(f.bytes_per_idle_connection.as_ref(), 1024.0, 1),
-                        estimate_text(f.peak_json_rate_per_s.as_ref(), 1.0, 0),
+                        format!(
+                            "{}{}",
+                            estimate_text(f.peak_json_rate_per_s.as_ref(), 1.0, 0),
+                            if f.peak_generator_bound_repetitions > 0 {
+                                " (generator-bound: a lower bound)"
+                            } else {
+                                ""
+                            }
+                        ),
                         f.peak_server_cpu_ns_per_request
                             .map_or("–".into(), |ns| format!("{:.1}", ns / 1e3)),
                         estimate_text(f.io_capacity_per_s.as_ref(), 1.0, 0),
@@ -285,7 +293,7 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
                     ]
                 })
                 .collect(),
-            method: "Median [range] over repetitions. Memory: slope of the server's settled tree RSS over idle keep-alive connections held (each made one request). Peak: closed loop on /json. Capacity: highest achieved rate in the open-loop /io sweep; saturated = below 99% of the target rate. Server and load generator pinned to different CPUs.",
+            method: "Median [range] over repetitions. Memory: slope of the server's settled tree RSS over idle keep-alive connections held (each made one request). Peak: closed loop on /json; where the generator's thread used > 85% of its core, the peak is a lower bound for the server. Capacity: highest achieved rate in the open-loop /io sweep; saturated = below 99% of the target rate. Server and load generator pinned to different CPUs.",
         });
         let mut sweep_rows = Vec::new();
         for f in http {

@@ -55,6 +55,11 @@ pub fn http_io(cases: &[CaseRecord]) -> Vec<HttpIoFigures> {
                     }
                 }
             }
+            let peak_generator_bound = reps
+                .iter()
+                .filter_map(|rep| steps(rep, "peak").next()?.load.as_ref())
+                .filter(|load| load.generator_bound)
+                .count() as u32;
             let peak: Vec<(f64, Option<f64>)> = reps
                 .iter()
                 .filter_map(|rep| {
@@ -93,6 +98,7 @@ pub fn http_io(cases: &[CaseRecord]) -> Vec<HttpIoFigures> {
                     .collect(),
                 peak_json_rate_per_s: estimate_of(peak.iter().map(|p| p.0).collect()),
                 peak_server_cpu_ns_per_request: median_of(peak.iter().filter_map(|p| p.1).collect()),
+                peak_generator_bound_repetitions: peak_generator_bound,
                 io_capacity_per_s: estimate_of(capacities),
                 first_saturated_target_per_s: first_saturated,
                 sweep,

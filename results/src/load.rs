@@ -123,6 +123,9 @@ pub struct HttpIoFigures {
     pub peak_json_rate_per_s: Option<crate::Estimate>,
     /// Server CPU per /json response in the peak step.
     pub peak_server_cpu_ns_per_request: Option<f64>,
+    /// Repetitions whose peak step was generator-bound: the peak then measures the generator.
+    #[serde(default)]
+    pub peak_generator_bound_repetitions: u32,
     /// The highest achieved /io rate of the sweep (the capacity if it saturated).
     pub io_capacity_per_s: Option<crate::Estimate>,
     /// The lowest target rate that saturated in a majority of repetitions; None: never saturated.

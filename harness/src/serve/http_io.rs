@@ -79,7 +79,8 @@ impl HttpIoDriver {
             warmup: Duration::from_secs_f64(self.settings.warmup_s),
             duration: Duration::from_secs_f64(duration_s),
             request_timeout: Duration::from_secs_f64(self.settings.request_timeout_s),
-            threads: 1,
+            // One generator thread per generator CPU (one on a 2-core machine).
+            threads: ctx.generator_cpus.len().max(1),
             cpus: ctx.generator_cpus.clone(),
             interval: Duration::from_secs(1),
         }

@@ -170,7 +170,8 @@ impl Driver for LoopBlockingDriver {
                 warmup: Duration::from_secs_f64(self.settings.warmup_s),
                 duration: Duration::from_secs_f64(self.settings.step_s),
                 request_timeout: Duration::from_secs(10),
-                threads: 1,
+                // One generator thread per generator CPU (one on a 2-core machine).
+                threads: ctx.generator_cpus.len().max(1),
                 cpus: ctx.generator_cpus.clone(),
                 interval: Duration::from_secs(1),
             };
