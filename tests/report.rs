@@ -51,3 +51,95 @@ fn cite_gives_value_interval_and_provenance() {
         .to_string();
     assert!(err.contains("no figures"), "{err}");
 }
+
+#[test]
+fn cite_gives_server_figures_with_their_caveats() {
+    use arena_results::load::{HttpIoFigures, IdlePoint, LoopBlockingFigures, PingPoint};
+    use arena_results::Estimate;
+    let estimate = |median: f64, low: f64, high: f64| Estimate {
+        median,
+        ci_low: low,
+        ci_high: high,
+        ci_level: 0.5,
+        n: 2,
+        outliers: 0,
+    };
+    let mut record = measured_record();
+    let ok = record.cases.iter_mut().find(|c| c.model == "ok").unwrap();
+    ok.workload = "http-io".into();
+    ok.variant = "java/pool".into();
+    let crash = record.cases.iter_mut().find(|c| c.model == "crash").unwrap();
+    crash.workload = "loop-blocking".into();
+    crash.variant = "node/inline".into();
+    record.derived.http_io.push(HttpIoFigures {
+        variant: "java/pool".into(),
+        bytes_per_idle_connection: Some(estimate(52_100.0, 51_500.0, 52_600.0)),
+        idle_points: [100, 1000]
+            .map(|c| IdlePoint {
+                connections: c,
+                tree_rss_bytes_median: 1e8,
+            })
+            .to_vec(),
+        peak_json_rate_per_s: Some(estimate(39_000.0, 32_000.0, 45_000.0)),
+        peak_server_cpu_ns_per_request: None,
+        peak_generator_bound_repetitions: 1,
+        io_capacity_per_s: Some(estimate(3995.0, 3990.0, 4000.0)),
+        first_saturated_target_per_s: Some(5000.0),
+        sweep: vec![],
+    });
+    record.derived.loop_blocking.push(LoopBlockingFigures {
+        variant: "node/inline".into(),
+        cpu_ms_median: Some(19.6),
+        points: vec![PingPoint {
+            cpu_rate_per_s: 25.0,
+            ping_p50_ns_median: Some(1.6e6),
+            ping_p99_ns_median: Some(20.8e6),
+            ping_p99_ns_min: Some(20.3e6),
+            ping_p99_ns_max: Some(21.3e6),
+            ping_max_ns_median: Some(30e6),
+            cpu_achieved_rate_per_s_median: Some(25.0),
+            repetitions: 2,
+        }],
+    });
+    let cite = |case: &str, metric: &str| cite::cite(&record, case, metric);
+    let expectations = [
+        (
+            "fixture/ok",
+            "bytes_per_idle_connection",
+            "50.9 KiB (50% interval 50.3–51.4 KiB",
+        ),
+        (
+            "fixture/ok",
+            "peak_json_rate_per_s",
+            "a lower bound: the load generator was the bottleneck in 1",
+        ),
+        (
+            "fixture/ok",
+            "io_capacity_per_s",
+            "3995 req/s (50% interval 3990–4000 req/s; median of 2",
+        ),
+        (
+            "fixture/ok",
+            "io_capacity_per_s",
+            "saturated at a target of 5000/s",
+        ),
+        (
+            "fixture/crash",
+            "ping_p99_ns@25",
+            "20.8 ms (range 20.3–21.3 ms over repetitions",
+        ),
+    ];
+    for (case, metric, part) in expectations {
+        let text = cite(case, metric).unwrap();
+        assert!(text.contains(part), "{metric}: {part:?} missing from:\n{text}");
+    }
+    let err = cite("fixture/crash", "ping_p99_ns").unwrap_err().to_string();
+    assert!(
+        err.contains("ping_p99_ns@25"),
+        "the error lists the measured rates: {err}"
+    );
+    let err = cite("fixture/crash", "io_capacity_per_s")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("http-io cases only"), "{err}");
+}

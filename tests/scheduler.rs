@@ -112,6 +112,7 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
         timeout: Duration::from_secs(5),
         repetitions: None,
         server: None,
+        size_param: Some("tasks".into()),
     };
     let args = ["sleep-tasks".to_string(), program.to_string()]
         .into_iter()
@@ -231,4 +232,30 @@ fn the_order_is_shuffled_by_the_recorded_seed() {
     };
     assert_eq!(order(7), order(7), "same seed, same order");
     assert_ne!(order(7), order(8), "another seed, another order");
+}
+
+#[test]
+fn sizes_beyond_a_hit_resource_limit_are_not_attempted() {
+    let cases = vec![
+        sleep_case("sleep-limited", 1000),
+        sleep_case("sleep-limited", 10000),
+    ];
+    let mut skipped = 0;
+    for seed in 0..8 {
+        let (record, _, calls) = run_mock(&cases, 1, seed);
+        let larger = record.cases.iter().find(|c| c.params["tasks"] == 10000).unwrap();
+        assert_eq!(larger.failure_kind, Some(FailureKind::ResourceLimit));
+        // Skipped exactly when the smaller size ran (and hit the limit) first.
+        let smaller_first = record.execution_order[0].ends_with("tasks=1000#1");
+        if smaller_first {
+            skipped += 1;
+            assert_eq!(calls, 1, "seed {seed}: the larger size must not run");
+            assert!(larger.repetitions.is_empty());
+            let reason = larger.reason.as_deref().unwrap();
+            assert!(reason.contains("not attempted: tasks=1000"), "{reason}");
+        } else {
+            assert_eq!(calls, 2, "seed {seed}: a larger size never stops a smaller one");
+        }
+    }
+    assert!(skipped > 0, "some seed orders the smaller size first");
 }

@@ -36,6 +36,10 @@ pub struct WorkloadSpec {
     /// apart from the load generator (harness/src/serve).
     #[serde(default)]
     pub server: bool,
+    /// The parameter that sizes a case (e.g. `tasks`): once a variant hits a resource limit at
+    /// some size, its larger sizes are recorded as not attempted instead of being run.
+    #[serde(default)]
+    pub size_param: Option<String>,
     pub verify: BTreeMap<String, u64>,
     #[serde(rename = "variant")]
     pub variants: Vec<VariantSpec>,
@@ -76,6 +80,14 @@ impl Catalog {
 
     fn validate(&self) -> Result<()> {
         for w in &self.workloads {
+            if let Some(size) = &w.size_param {
+                if !w.verify.contains_key(size) {
+                    bail!(
+                        "workload {}: size_param {size:?} is not one of its parameters",
+                        w.id
+                    );
+                }
+            }
             for v in &w.variants {
                 if Language::parse(&v.lang).is_none() {
                     bail!("workload {}: unknown language {:?}", w.id, v.lang);

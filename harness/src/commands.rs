@@ -232,18 +232,27 @@ fn open_run(run: &Path) -> Result<RunStore> {
 pub fn report(catalog: &Catalog, run: &Path) -> Result<i32> {
     let store = open_run(run)?;
     let mut record = store.read()?;
-    // Derived figures are recomputed from the raw repetitions (seeded, so reproducible): a
-    // report of an older run then shows figures added since. results.json itself is not touched.
-    record.derived = crate::analysis::derive(&record.cases);
+    rederive(&mut record);
     write_reports(catalog, &record, &store, true)?;
     println!("{}", report::markdown_summary(&record));
     Ok(0)
 }
 
 pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
-    let record = open_run(run)?.read()?;
+    let mut record = open_run(run)?.read()?;
+    rederive(&mut record);
     print!("{}", cite::cite(&record, case, metric)?);
     Ok(0)
+}
+
+/// Derived figures are recomputed from the raw repetitions by this build (seeded, so
+/// reproducible): a report or citation of an older run then shows figures added since, with
+/// the method texts of those figures filled in. results.json itself is not touched.
+fn rederive(record: &mut RunRecord) {
+    record.derived = crate::analysis::derive(&record.cases);
+    for (figure, method) in crate::environment::methods() {
+        record.methods.entry(figure).or_insert(method);
+    }
 }
 
 pub fn load(config: &LoadConfig) -> Result<i32> {

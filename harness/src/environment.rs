@@ -91,6 +91,10 @@ pub fn methods() -> BTreeMap<String, String> {
         ("summary", "median of valid repetitions; interval = order statistics of the binomial(n, 1/2), >= 95% coverage when n >= 6, else [min, max] with its coverage in ci_level; outliers flagged by Tukey fences, never dropped"),
         ("speedup", "median wall(W=1) / median wall(W) of the same variant and job; 95% percentile bootstrap (2000 resamples) over repetitions"),
         ("bytes_per_task", "least-squares slope of ready_tree_rss_bytes over N (the intercept is the idle baseline); 95% bootstrap interval resampling repetitions within each N"),
+        ("bytes_per_idle_connection", "http-io: least-squares slope of the server's tree RSS, read once it settles after C idle HTTP/1.1 keep-alive connections were opened (each made one request), over the suite's C values; one slope per repetition, median over repetitions"),
+        ("peak_json_rate_per_s", "http-io: responses per second of a closed loop on GET /json (each connection sends its next request when the answer arrives), by the harness's load generator pinned to other CPUs than the server, every response checked byte for byte; a lower bound when the generator's thread used > 85% of its core"),
+        ("io_capacity_per_s", "http-io: highest achieved response rate of an open-loop sweep on GET /io?delay_ms=50 (request i due at start + i/rate); a step below 99% of its target rate is saturated and ends the sweep"),
+        ("ping_p99_ns", "loop-blocking: p99 of /ping latency counted from each request's due time (open loop, corrected for coordinated omission; HdrHistogram, 3 significant digits; paced by tokio's 1 ms timer) while /cpu requests calibrated to the suite's CPU time arrive open loop at the given rate"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -253,6 +253,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             repetitions: None,
             server: None,
+            size_param: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct CaseSpec {
     pub repetitions: Option<u32>,
     /// Server workloads: what to run once the server is ready, and where both run.
     pub server: Option<ServerSetup>,
+    /// The catalog's `size_param` of the workload: larger sizes are not attempted once a
+    /// resource limit was hit at a smaller one.
+    pub size_param: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +112,7 @@ pub fn plan_suite(
                     load.clone(),
                 )?;
                 case.repetitions = suite_workload.repetitions;
+                case.size_param = spec.size_param.clone();
                 cases.push(case);
             }
         }
@@ -210,6 +214,7 @@ fn resolve_case(
         runtime_args,
         timeout,
         repetitions: None,
+        size_param: None,
         server: load.map(|load| ServerSetup {
             load,
             placement: machine.placement.clone(),
@@ -273,6 +278,11 @@ mod tests {
             .find(|c| c.variant() == "rust/tokio" && c.workload == "sleep-tasks")
             .unwrap();
         assert_eq!(tokio.params["workers"], 2);
+        assert_eq!(
+            tokio.size_param.as_deref(),
+            Some("tasks"),
+            "the catalog's size_param is carried"
+        );
         // A server gets port 0, the server's CPUs only, and each runtime is told that count.
         let server = cases
             .iter()

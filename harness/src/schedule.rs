@@ -229,24 +229,22 @@ fn job_for(spec: &CaseSpec, launch: &LaunchSpec, stderr_log: std::path::PathBuf)
     }
 }
 
-/// A case asking for more tasks than its variant already failed to create is not attempted.
+/// A case larger (in its workload's `size_param`) than a size at which its variant already hit
+/// a resource limit is not attempted.
 fn beyond_known_limit(cases: &[CaseRecord], spec: &CaseSpec) -> Option<String> {
-    let tasks = *spec.params.get("tasks")?;
-    cases
-        .iter()
-        .filter(|c| c.variant == spec.variant() && c.workload == spec.workload)
-        .filter(|c| {
-            c.failure_kind == Some(FailureKind::ResourceLimit)
-                && c.params.get("tasks").is_some_and(|n| *n <= tasks)
-        })
-        .map(|c| {
-            format!(
-                "not attempted: tasks={} already hit a resource limit ({})",
-                c.params["tasks"],
-                c.reason.as_deref().unwrap_or("")
-            )
-        })
-        .next()
+    let size_param = spec.size_param.as_deref()?;
+    let size = *spec.params.get(size_param)?;
+    let limited = cases.iter().find(|c| {
+        c.variant == spec.variant()
+            && c.workload == spec.workload
+            && c.failure_kind == Some(FailureKind::ResourceLimit)
+            && c.params.get(size_param).is_some_and(|n| *n <= size)
+    })?;
+    Some(format!(
+        "not attempted: {size_param}={} already hit a resource limit ({})",
+        limited.params[size_param],
+        limited.reason.as_deref().unwrap_or("")
+    ))
 }
 
 fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_log: String) -> Repetition {

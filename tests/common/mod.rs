@@ -31,6 +31,7 @@ pub fn fixture_case(name: &str, timeout: Duration, env: BTreeMap<String, String>
         timeout,
         repetitions: None,
         server: None,
+        size_param: None,
     };
     let launch = LaunchSpec {
         program: PathBuf::from("/bin/sh"),
