@@ -93,7 +93,7 @@ pub fn methods() -> BTreeMap<String, String> {
         ("bytes_per_task", "least-squares slope of ready_tree_rss_bytes over N (the intercept is the idle baseline); 95% bootstrap interval resampling repetitions within each N"),
         ("bytes_per_idle_connection", "http-io: least-squares slope of the server's tree RSS, read once it settles after C idle HTTP/1.1 keep-alive connections were opened (each made one request), over the suite's C values; one slope per repetition, median over repetitions"),
         ("peak_json_rate_per_s", "http-io: responses per second of a closed loop on GET /json (each connection sends its next request when the answer arrives), by the harness's load generator pinned to other CPUs than the server, every response checked byte for byte; a lower bound when the generator's thread used > 85% of its core"),
-        ("io_capacity_per_s", "http-io: highest achieved response rate of an open-loop sweep on GET /io?delay_ms=50 (request i due at start + i/rate); a step below 99% of its target rate is saturated and ends the sweep"),
+        ("io_capacity_per_s", "http-io: highest achieved response rate of an open-loop sweep on GET /io?delay_ms=D (D from the suite, 50 in quick and full; request i due at start + i/rate); a step below 99% of its target rate is saturated, and the sweep stops the suite's steps_after_saturation steps later"),
         ("ping_p99_ns", "loop-blocking: p99 of /ping latency counted from each request's due time (open loop, corrected for coordinated omission; HdrHistogram, 3 significant digits; paced by tokio's 1 ms timer) while /cpu requests calibrated to the suite's CPU time arrive open loop at the given rate"),
     ]
     .into_iter()
