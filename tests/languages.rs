@@ -228,6 +228,35 @@ fn smoke_run_writes_valid_results_charts_and_summary() {
         );
     }
     let record: arena_results::RunRecord = serde_json::from_value(results.clone()).unwrap();
+    // The server figures are derived from the recorded steps, with smoke's own knobs.
+    for figures in &record.derived.http_io {
+        assert_eq!(
+            figures.sweep_delay_ms,
+            Some(10.0),
+            "{}: smoke's sweep_delay_ms",
+            figures.variant
+        );
+        assert_eq!(
+            figures.idle_points.len(),
+            2,
+            "{}: C = 10 and 100",
+            figures.variant
+        );
+        assert!(figures.io_capacity_per_s.is_some(), "{}", figures.variant);
+    }
+    for figures in &record.derived.loop_blocking {
+        assert!(figures.cpu_ms_median.is_some(), "{}: calibrated", figures.variant);
+        assert_eq!(
+            figures.points.len(),
+            2,
+            "{}: /cpu at 0 and 20 per s",
+            figures.variant
+        );
+    }
+    assert!(
+        summary.contains("latency vs offered load on /io (10 ms wait)"),
+        "{summary}"
+    );
     for judged in arena_harness::claims::judge_all(&record) {
         let ran = WORKLOADS.contains(&judged.claim.workload.as_str());
         let measured = judged.verdict != arena_harness::claims::Verdict::NotMeasured;

@@ -85,6 +85,7 @@ fn cite_gives_server_figures_with_their_caveats() {
         peak_generator_bound_repetitions: 1,
         io_capacity_per_s: Some(estimate(3995.0, 3990.0, 4000.0)),
         first_saturated_target_per_s: Some(5000.0),
+        sweep_delay_ms: Some(50.0),
         sweep: vec![],
     });
     record.derived.loop_blocking.push(LoopBlockingFigures {
@@ -116,7 +117,7 @@ fn cite_gives_server_figures_with_their_caveats() {
         (
             "fixture/ok",
             "io_capacity_per_s",
-            "3995 req/s (50% interval 3990–4000 req/s; median of 2",
+            "/io capacity (delay 50 ms) 3995 req/s (50% interval 3990–4000 req/s; median of 2",
         ),
         (
             "fixture/ok",

@@ -12,6 +12,8 @@ use arena_results::RunRecord;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::server_analysis;
+
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1250, 720);
 /// The legend gets a strip of its own beside the plot, so it can never hide data.
@@ -180,19 +182,20 @@ pub fn render_all(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>> {
 fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let http = &record.derived.http_io;
-    for (stem, title, pick) in [
+    let wait =
+        server_analysis::common_sweep_delay_ms(http).map_or(String::new(), |d| format!("{d} ms wait, "));
+    for (stem, percentile, pick) in [
         (
             "http-io-latency-p99",
-            "http-io: p99 latency vs offered /io load (50 ms wait, from due time)",
+            "p99",
             (|p: &arena_results::SweepPoint| p.p99_ns_median)
                 as fn(&arena_results::SweepPoint) -> Option<f64>,
         ),
-        (
-            "http-io-latency-p50",
-            "http-io: p50 latency vs offered /io load (50 ms wait, from due time)",
-            |p: &arena_results::SweepPoint| p.p50_ns_median,
-        ),
+        ("http-io-latency-p50", "p50", |p: &arena_results::SweepPoint| {
+            p.p50_ns_median
+        }),
     ] {
+        let title = format!("http-io: {percentile} latency vs offered /io load ({wait}from due time)");
         let mut lines: Vec<Line> = http
             .iter()
             .filter(|f| f.sweep.iter().any(|p| pick(p).is_some()))
@@ -221,7 +224,7 @@ fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<Pa
         if !lines.is_empty() {
             assign_styles(&mut lines);
             let spec = ChartSpec {
-                title,
+                title: &title,
                 x_label: "offered /io rate [requests/s] (log)",
                 y_label: "latency [ms] (log)",
                 log_axes: true,
@@ -296,9 +299,13 @@ fn server_charts(record: &RunRecord, dir: &Path, caption: &str) -> Result<Vec<Pa
         .collect();
     if !ping.is_empty() {
         assign_styles(&mut ping);
+        let x_label = server_analysis::median_cpu_ms(&record.derived.loop_blocking)
+            .map_or("/cpu requests per second".to_string(), |ms| {
+                format!("/cpu requests per second (each ≈ {ms:.0} ms of CPU)")
+            });
         let spec = ChartSpec {
             title: "loop-blocking: /ping p99 under /cpu load (bars: range over reps)",
-            x_label: "/cpu requests per second (each ~20 ms of CPU)",
+            x_label: &x_label,
             y_label: "/ping p99 latency [ms]",
             log_axes: false,
             caption,

@@ -220,18 +220,14 @@ fn http_io_figure(record: &RunRecord, case: &CaseRecord, metric: &str) -> Result
         _ => {
             let e = f.io_capacity_per_s.as_ref().ok_or_else(missing)?;
             let top = f.sweep.last().map_or(0.0, |p| p.target_rate_per_s);
-            let delay_ms = case
-                .repetitions
-                .iter()
-                .flat_map(|r| &r.phases)
-                .find(|step| step.phase == "io-sweep")
-                .and_then(|step| step.knobs.get("delay_ms"));
             let outcome = match f.first_saturated_target_per_s {
                 Some(rate) => format!("saturated at a target of {rate:.0}/s"),
                 None => format!("never saturated up to the top target of {top:.0}/s, so a lower bound"),
             };
             Ok(Figure {
-                name: delay_ms.map_or("/io capacity".into(), |d| format!("/io capacity (delay {d} ms)")),
+                name: f
+                    .sweep_delay_ms
+                    .map_or("/io capacity".into(), |d| format!("/io capacity (delay {d} ms)")),
                 value: scaled(e.median, 1.0, 0, "req/s"),
                 interval: interval(e, 1.0, 0, "req/s"),
                 basis: format!("{}; {outcome}", repetitions(e)),

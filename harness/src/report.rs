@@ -6,6 +6,8 @@ use std::fmt::Write;
 
 use arena_results::{CaseStatus, RunRecord};
 
+use crate::server_analysis;
+
 fn mib(bytes: f64) -> String {
     format!("{:.1}", bytes / (1024.0 * 1024.0))
 }
@@ -229,7 +231,7 @@ pub fn load_text(record: &arena_results::LoadRecord) -> String {
 /// A table of figures, rendered by both the Markdown summary and the HTML report.
 pub struct FigureTable {
     pub workload: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
     /// How the figures were measured, printed under the table.
@@ -240,18 +242,21 @@ fn ms(ns: Option<f64>) -> String {
     ns.map_or("–".into(), |v| format!("{:.2}", v / 1e6))
 }
 
-fn estimate_text(e: Option<&arena_results::Estimate>, scale: f64, decimals: usize) -> String {
-    e.map_or("–".into(), |e| {
-        format!(
-            "{:.*} [{:.*}–{:.*}]",
-            decimals,
-            e.median / scale,
-            decimals,
-            e.ci_low / scale,
-            decimals,
-            e.ci_high / scale
-        )
-    })
+/// "median [low–high]" in display units (the interval as recorded, see its `ci_level`).
+pub fn estimate_text(e: &arena_results::Estimate, scale: f64, decimals: usize) -> String {
+    format!(
+        "{:.*} [{:.*}–{:.*}]",
+        decimals,
+        e.median / scale,
+        decimals,
+        e.ci_low / scale,
+        decimals,
+        e.ci_high / scale
+    )
+}
+
+fn optional_estimate_text(e: Option<&arena_results::Estimate>, scale: f64, decimals: usize) -> String {
+    e.map_or("–".into(), |e| estimate_text(e, scale, decimals))
 }
 
 /// The http-io and loop-blocking tables (empty when those workloads did not run).
@@ -261,7 +266,7 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
     if !http.is_empty() {
         tables.push(FigureTable {
             workload: "http-io",
-            title: "idle connections, peak throughput, /io capacity",
+            title: "idle connections, peak throughput, /io capacity".into(),
             headers: vec![
                 "variant",
                 "KiB per idle connection",
@@ -275,10 +280,10 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
                 .map(|f| {
                     vec![
                         f.variant.clone(),
-                        estimate_text(f.bytes_per_idle_connection.as_ref(), 1024.0, 1),
+                        optional_estimate_text(f.bytes_per_idle_connection.as_ref(), 1024.0, 1),
                         format!(
                             "{}{}",
-                            estimate_text(f.peak_json_rate_per_s.as_ref(), 1.0, 0),
+                            optional_estimate_text(f.peak_json_rate_per_s.as_ref(), 1.0, 0),
                             if f.peak_generator_bound_repetitions > 0 {
                                 " (generator-bound: a lower bound)"
                             } else {
@@ -287,7 +292,7 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
                         ),
                         f.peak_server_cpu_ns_per_request
                             .map_or("–".into(), |ns| format!("{:.1}", ns / 1e3)),
-                        estimate_text(f.io_capacity_per_s.as_ref(), 1.0, 0),
+                        optional_estimate_text(f.io_capacity_per_s.as_ref(), 1.0, 0),
                         f.first_saturated_target_per_s
                             .map_or("never".into(), |t| format!("{t:.0}")),
                     ]
@@ -321,7 +326,10 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
         }
         tables.push(FigureTable {
             workload: "http-io",
-            title: "latency vs offered load on /io (50 ms wait)",
+            title: match server_analysis::common_sweep_delay_ms(http) {
+                Some(delay) => format!("latency vs offered load on /io ({delay} ms wait)"),
+                None => "latency vs offered load on /io".into(),
+            },
             headers: vec![
                 "variant",
                 "target [req/s]",
@@ -359,7 +367,7 @@ pub fn server_tables(record: &RunRecord) -> Vec<FigureTable> {
         }
         tables.push(FigureTable {
             workload: "loop-blocking",
-            title: "/ping latency while /cpu requests run",
+            title: "/ping latency while /cpu requests run".into(),
             headers: vec![
                 "variant",
                 "one /cpu [ms]",

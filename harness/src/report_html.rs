@@ -6,12 +6,13 @@
 
 use std::path::Path;
 
-use arena_results::{CaseRecord, CaseStatus, Estimate, RunRecord};
+use arena_results::{CaseRecord, CaseStatus, RunRecord};
 use base64::Engine;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::catalog::Catalog;
 use crate::claims;
+use crate::report::estimate_text;
 
 const STYLE: &str = r#"
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1150px; color: #222; line-height: 1.45; }
@@ -100,18 +101,6 @@ fn chart_img(charts_dir: &Path, stem: &str, alt: &str) -> Markup {
     }
 }
 
-fn fmt_estimate(e: &Estimate, scale: f64, decimals: usize) -> String {
-    format!(
-        "{:.*} [{:.*}–{:.*}]",
-        decimals,
-        e.median / scale,
-        decimals,
-        e.ci_low / scale,
-        decimals,
-        e.ci_high / scale
-    )
-}
-
 fn workload_section(record: &RunRecord, catalog: &Catalog, id: &str, charts_dir: &Path) -> Markup {
     let spec = catalog.workload(id);
     let cases: Vec<&CaseRecord> = record.cases.iter().filter(|c| c.workload == id).collect();
@@ -177,10 +166,10 @@ fn workload_section(record: &RunRecord, catalog: &Catalog, id: &str, charts_dir:
                             CaseStatus::Pending => td.skipped { "pending" },
                         }
                         @if let Some(s) = &case.summary {
-                            td.num { (fmt_estimate(&s.wall_ns, 1e9, 3)) }
-                            td.num { (fmt_estimate(&s.cpu_ns, 1e9, 3)) }
-                            td.num { @if let Some(e) = &s.peak_tree_rss_bytes { (fmt_estimate(e, 1048576.0, 1)) } }
-                            td.num { @if let Some(e) = &s.ready_tree_rss_bytes { (fmt_estimate(e, 1048576.0, 1)) } }
+                            td.num { (estimate_text(&s.wall_ns, 1e9, 3)) }
+                            td.num { (estimate_text(&s.cpu_ns, 1e9, 3)) }
+                            td.num { @if let Some(e) = &s.peak_tree_rss_bytes { (estimate_text(e, 1048576.0, 1)) } }
+                            td.num { @if let Some(e) = &s.ready_tree_rss_bytes { (estimate_text(e, 1048576.0, 1)) } }
                             td {
                                 (format!("n={}, interval covers {:.0}%", s.wall_ns.n, s.wall_ns.ci_level * 100.0))
                                 @if s.wall_ns.outliers > 0 { br; (s.wall_ns.outliers) " wall-time outlier(s) flagged (kept)" }

@@ -211,9 +211,7 @@ pub fn execute(
 fn job_for(spec: &CaseSpec, launch: &LaunchSpec, stderr_log: std::path::PathBuf) -> Job {
     let (driver, cpus, generator_cpus) = match &spec.server {
         Some(server) => (
-            Some(std::sync::Arc::from(
-                server.load.driver(&spec.workload, &spec.params),
-            )),
+            Some(std::sync::Arc::from(server.load.driver(&spec.workload))),
             server.placement.server_cpus.clone(),
             server.placement.generator_cpus.clone(),
         ),

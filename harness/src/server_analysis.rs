@@ -65,7 +65,7 @@ pub fn http_io(cases: &[CaseRecord]) -> Vec<HttpIoFigures> {
                 .filter_map(|rep| {
                     let step = steps(rep, "peak").next()?;
                     let json = stream(step, "json")?;
-                    let requests = step.load.as_ref()?.streams[0].latency_uncorrected.count;
+                    let requests = json.latency_uncorrected.count;
                     let cpu_per_request = step
                         .server_cpu_ns
                         .filter(|_| requests > 0)
@@ -81,6 +81,9 @@ pub fn http_io(cases: &[CaseRecord]) -> Vec<HttpIoFigures> {
                         .reduce(f64::max)
                 })
                 .collect();
+            let sweep_delay_ms = reps
+                .iter()
+                .find_map(|rep| steps(rep, "io-sweep").find_map(|s| s.knobs.get("delay_ms").copied()));
             let sweep = sweep_points(&reps);
             let first_saturated = sweep
                 .iter()
@@ -101,6 +104,7 @@ pub fn http_io(cases: &[CaseRecord]) -> Vec<HttpIoFigures> {
                 peak_generator_bound_repetitions: peak_generator_bound,
                 io_capacity_per_s: estimate_of(capacities),
                 first_saturated_target_per_s: first_saturated,
+                sweep_delay_ms,
                 sweep,
             }
         })
@@ -144,6 +148,18 @@ fn sweep_points(reps: &[&Repetition]) -> Vec<SweepPoint> {
             }
         })
         .collect()
+}
+
+/// The `/io` wait shared by every variant's sweep, for titles; None if they differ or none ran.
+pub fn common_sweep_delay_ms(figures: &[HttpIoFigures]) -> Option<f64> {
+    let mut delays = figures.iter().filter_map(|f| f.sweep_delay_ms);
+    let first = delays.next()?;
+    delays.all(|d| d == first).then_some(first)
+}
+
+/// The median cost of one `/cpu` request over the variants, for axis labels.
+pub fn median_cpu_ms(figures: &[LoopBlockingFigures]) -> Option<f64> {
+    median_of(figures.iter().filter_map(|f| f.cpu_ms_median).collect())
 }
 
 pub fn loop_blocking(cases: &[CaseRecord]) -> Vec<LoopBlockingFigures> {

@@ -130,6 +130,9 @@ pub struct HttpIoFigures {
     pub io_capacity_per_s: Option<crate::Estimate>,
     /// The lowest target rate that saturated in a majority of repetitions; None: never saturated.
     pub first_saturated_target_per_s: Option<f64>,
+    /// The wait of every `/io` request in the sweep (its `delay_ms` knob); None without a sweep.
+    #[serde(default)]
+    pub sweep_delay_ms: Option<f64>,
     pub sweep: Vec<SweepPoint>,
 }
 

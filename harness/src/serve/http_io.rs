@@ -7,7 +7,6 @@
 //! Steps are recorded as they finish; a wrong response fails the case, an overloaded server
 //! (timeouts, saturation) is data.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,22 +67,17 @@ pub struct HttpIoDriver {
 }
 
 impl HttpIoDriver {
-    pub fn new(settings: HttpIoSettings, _params: &BTreeMap<String, u64>) -> HttpIoDriver {
+    pub fn new(settings: HttpIoSettings) -> HttpIoDriver {
         HttpIoDriver { settings }
     }
 
     fn plan(&self, ctx: &ServerContext, stream: StreamPlan, duration_s: f64) -> LoadPlan {
-        LoadPlan {
-            target: ctx.addr,
-            streams: vec![stream],
-            warmup: Duration::from_secs_f64(self.settings.warmup_s),
-            duration: Duration::from_secs_f64(duration_s),
-            request_timeout: Duration::from_secs_f64(self.settings.request_timeout_s),
-            // One generator thread per generator CPU (one on a 2-core machine).
-            threads: ctx.generator_cpus.len().max(1),
-            cpus: ctx.generator_cpus.clone(),
-            interval: Duration::from_secs(1),
-        }
+        ctx.load_plan(
+            vec![stream],
+            self.settings.warmup_s,
+            duration_s,
+            Duration::from_secs_f64(self.settings.request_timeout_s),
+        )
     }
 
     fn idle_phase(

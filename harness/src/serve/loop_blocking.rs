@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::http_io::check_responses;
 use super::{knobs, run_load, DriveOutcome, Driver, ServerContext, StepProbe};
-use crate::load::{self, Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use crate::load::{self, Expectation, PreparedRequest, RequestSet, StreamPlan};
 use crate::reference;
 
 /// A suite's `[workloads.loop-blocking.load]` table.
@@ -164,17 +164,12 @@ impl Driver for LoopBlockingDriver {
             None,
         ));
         for (step, cpu_rate) in self.settings.cpu_rates_per_s.iter().enumerate() {
-            let plan = LoadPlan {
-                target: ctx.addr,
-                streams: self.streams(ctx, items, *cpu_rate),
-                warmup: Duration::from_secs_f64(self.settings.warmup_s),
-                duration: Duration::from_secs_f64(self.settings.step_s),
-                request_timeout: Duration::from_secs(10),
-                // One generator thread per generator CPU (one on a 2-core machine).
-                threads: ctx.generator_cpus.len().max(1),
-                cpus: ctx.generator_cpus.clone(),
-                interval: Duration::from_secs(1),
-            };
+            let plan = ctx.load_plan(
+                self.streams(ctx, items, *cpu_rate),
+                self.settings.warmup_s,
+                self.settings.step_s,
+                Duration::from_secs(10),
+            );
             let probe = StepProbe::begin(ctx);
             let load = match run_load(ctx, &plan) {
                 Ok(load) => load,

@@ -31,6 +31,29 @@ pub struct ServerContext {
     pub generator_cpus: Vec<usize>,
 }
 
+impl ServerContext {
+    /// A load plan against this server on the generator's CPUs, one generator thread per
+    /// generator CPU (one on a 2-core machine), with 1 s interval records.
+    pub(crate) fn load_plan(
+        &self,
+        streams: Vec<load::StreamPlan>,
+        warmup_s: f64,
+        duration_s: f64,
+        request_timeout: Duration,
+    ) -> LoadPlan {
+        LoadPlan {
+            target: self.addr,
+            streams,
+            warmup: Duration::from_secs_f64(warmup_s),
+            duration: Duration::from_secs_f64(duration_s),
+            request_timeout,
+            threads: self.generator_cpus.len().max(1),
+            cpus: self.generator_cpus.clone(),
+            interval: Duration::from_secs(1),
+        }
+    }
+}
+
 /// The steps a driver ran, and why it stopped early if it did.
 #[derive(Debug, Clone, Default)]
 pub struct DriveOutcome {
@@ -70,9 +93,9 @@ impl LoadSettings {
         }
     }
 
-    pub fn driver(&self, workload: &str, params: &BTreeMap<String, u64>) -> Box<dyn Driver> {
+    pub fn driver(&self, workload: &str) -> Box<dyn Driver> {
         match self {
-            LoadSettings::HttpIo(s) => Box::new(http_io::HttpIoDriver::new(s.clone(), params)),
+            LoadSettings::HttpIo(s) => Box::new(http_io::HttpIoDriver::new(s.clone())),
             LoadSettings::LoopBlocking(s) => Box::new(loop_blocking::LoopBlockingDriver::new(s.clone())),
             LoadSettings::Verify => Box::new(verify::VerifyDriver::new(workload)),
         }
