@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use arena_harness::executor::{Executor, Job, ProcessExecutor};
-use arena_harness::sampler;
-use arena_harness::stats;
+use arena_harness::analyse::stats;
+use arena_harness::measure::executor::{Executor, Job, ProcessExecutor};
+use arena_harness::measure::sampler;
 use arena_runners::LaunchSpec;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -45,7 +45,7 @@ fn spawn_and_measure(c: &mut Criterion) {
     let mut group = c.benchmark_group("executor");
     group.sample_size(30);
     group.bench_function("spawn + wait4 + sample /bin/true", |b| {
-        b.iter(|| ProcessExecutor.execute(&job))
+        b.iter(|| ProcessExecutor::default().execute(&job))
     });
     group.finish();
 }

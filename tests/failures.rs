@@ -7,9 +7,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use arena_harness::executor::ProcessExecutor;
-use arena_harness::progress::SilentProgress;
-use arena_harness::schedule::{self, Schedule};
+use arena_harness::measure::executor::ProcessExecutor;
+use arena_harness::measure::schedule::Schedule;
+use arena_harness::measure::Cancel;
 use arena_results::{CaseStatus, FailureKind, RunStore};
 use common::*;
 
@@ -33,21 +33,21 @@ fn misbehaving_workloads_are_recorded_and_the_run_goes_on() {
         fixture_case("orphan", quick, env(&orphan_pidfile)),
         fixture_case("signal", quick, BTreeMap::new()),
     ];
-    let store = RunStore::create(dir.path(), "fixtures").unwrap();
+    let (store, _) = RunStore::create(dir.path(), "fixtures").unwrap();
     let mut record = empty_record("fixtures");
     let started = Instant::now();
-    schedule::execute(
+    let schedule = Schedule {
+        repetitions: 3,
+        seed: 1,
+    };
+    execute(
         &mut record,
         &cases,
-        &Schedule {
-            repetitions: 3,
-            seed: 1,
-        },
-        &ProcessExecutor,
+        &schedule,
+        &ProcessExecutor::default(),
         &store,
-        &SilentProgress,
-    )
-    .unwrap();
+        &Cancel::new(),
+    );
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "the hang was cut by its timeout"

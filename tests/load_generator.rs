@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use arena_harness::load::testserver::{io_body, TestServer, JSON_BODY};
-use arena_harness::load::{self, Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use arena_harness::measure::load::testserver::{io_body, TestServer, JSON_BODY};
+use arena_harness::measure::load::{self, Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
 use arena_results::LoadMode;
 
 fn json(server: &TestServer, body: &str) -> Arc<RequestSet> {
@@ -147,7 +147,7 @@ fn an_in_process_stall_shows_in_the_corrected_histogram_only() {
     // Every response from now on waits until 500 ms from now: the server "stops".
     server.stall_for(Duration::from_millis(500));
     let record = generator.join().unwrap().unwrap();
-    let outcome = arena_harness::selftest::judge(record, 500);
+    let outcome = arena_harness::measure::selftest::judge(record, 500);
     assert!(outcome.passed, "{}", outcome.text());
 }
 

@@ -4,8 +4,10 @@
 
 mod common;
 
-use arena_harness::catalog::Catalog;
-use arena_harness::{cite, report_html};
+use arena_harness::analyse::claims;
+use arena_harness::plan::catalog::Catalog;
+use arena_harness::present::html;
+use arena_harness::workloads::registry::REGISTRY;
 use arena_results::RunRecord;
 use common::*;
 
@@ -25,8 +27,10 @@ fn hostile_strings_are_escaped_in_the_html() {
     let crash = record.cases.iter_mut().find(|c| c.model == "crash").unwrap();
     crash.reason = Some(HOSTILE.into());
     crash.launch.env.insert("X".into(), HOSTILE.into());
-    let html =
-        report_html::render(&record, &Catalog::builtin(), std::path::Path::new("/nonexistent")).into_string();
+    let catalog = Catalog::load(&repo_root()).unwrap();
+    let claims = claims::load(&repo_root()).unwrap();
+    let report = REGISTRY.report(&record, &catalog, &claims).unwrap();
+    let html = html::render(&report).into_string();
     assert!(!html.contains("<script"), "no script element may appear");
     assert!(!html.contains("<img src=x"), "no injected element may appear");
     assert!(html.contains("&lt;script&gt;"), "the text is shown, escaped");
@@ -36,17 +40,22 @@ fn hostile_strings_are_escaped_in_the_html() {
 #[test]
 fn cite_gives_value_interval_and_provenance() {
     let record = measured_record();
-    let text = cite::cite(&record, "fixture/ok", "wall_ns").unwrap();
+    let text = REGISTRY.cite(&record, "fixture/ok", "wall_ns").unwrap();
     for part in ["wall_ns", "interval", "median of 3", "run fixtures", "Method:"] {
         assert!(text.contains(part), "{part:?} missing from:\n{text}");
     }
-    let err = cite::cite(&record, "fixture/ok", "speed")
+    let err = REGISTRY
+        .cite(&record, "fixture/ok", "speed")
         .unwrap_err()
         .to_string();
     assert!(err.contains("METRIC") && err.contains("wall_ns"), "{err}");
-    let err = cite::cite(&record, "fixture", "wall_ns").unwrap_err().to_string();
+    let err = REGISTRY
+        .cite(&record, "fixture", "wall_ns")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("matches 2 cases"), "{err}");
-    let err = cite::cite(&record, "fixture/crash", "wall_ns")
+    let err = REGISTRY
+        .cite(&record, "fixture/crash", "wall_ns")
         .unwrap_err()
         .to_string();
     assert!(err.contains("no figures"), "{err}");
@@ -54,7 +63,8 @@ fn cite_gives_value_interval_and_provenance() {
 
 #[test]
 fn cite_gives_server_figures_with_their_caveats() {
-    use arena_results::load::{HttpIoFigures, IdlePoint, LoopBlockingFigures, PingPoint};
+    use arena_harness::workloads::http_io::figures::{HttpIoFigures, IdlePoint};
+    use arena_harness::workloads::loop_blocking::figures::{LoopBlockingFigures, PingPoint};
     use arena_results::Estimate;
     let estimate = |median: f64, low: f64, high: f64| Estimate {
         median,
@@ -71,7 +81,7 @@ fn cite_gives_server_figures_with_their_caveats() {
     let crash = record.cases.iter_mut().find(|c| c.model == "crash").unwrap();
     crash.workload = "loop-blocking".into();
     crash.variant = "node/inline".into();
-    record.derived.http_io.push(HttpIoFigures {
+    let http_io = vec![HttpIoFigures {
         variant: "java/pool".into(),
         bytes_per_idle_connection: Some(estimate(52_100.0, 51_500.0, 52_600.0)),
         idle_points: [100, 1000]
@@ -87,8 +97,8 @@ fn cite_gives_server_figures_with_their_caveats() {
         first_saturated_target_per_s: Some(5000.0),
         sweep_delay_ms: Some(50.0),
         sweep: vec![],
-    });
-    record.derived.loop_blocking.push(LoopBlockingFigures {
+    }];
+    let loop_blocking = vec![LoopBlockingFigures {
         variant: "node/inline".into(),
         cpu_ms_median: Some(19.6),
         points: vec![PingPoint {
@@ -101,8 +111,15 @@ fn cite_gives_server_figures_with_their_caveats() {
             cpu_achieved_rate_per_s_median: Some(25.0),
             repetitions: 2,
         }],
-    });
-    let cite = |case: &str, metric: &str| cite::cite(&record, case, metric);
+    }];
+    record
+        .derived
+        .insert("http-io".into(), serde_json::to_value(http_io).unwrap());
+    record.derived.insert(
+        "loop-blocking".into(),
+        serde_json::to_value(loop_blocking).unwrap(),
+    );
+    let cite = |case: &str, metric: &str| REGISTRY.cite(&record, case, metric);
     let expectations = [
         (
             "fixture/ok",
@@ -142,5 +159,8 @@ fn cite_gives_server_figures_with_their_caveats() {
     let err = cite("fixture/crash", "io_capacity_per_s")
         .unwrap_err()
         .to_string();
-    assert!(err.contains("http-io cases only"), "{err}");
+    assert!(
+        err.contains("not recorded") && err.contains("ping_p99_ns@"),
+        "a loop-blocking case lists its own metrics: {err}"
+    );
 }

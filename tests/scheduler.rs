@@ -1,22 +1,25 @@
 //! The scheduler, driven through a mock executor: rounds interleave cases, failures stop a case
-//! but not the run, resource limits skip larger N, and results.json is rewritten after every
-//! repetition (checked from inside the executor, i.e. while the run is still going).
+//! but not the run, resource limits skip larger N, results.json is rewritten after every
+//! repetition (checked from inside the executor, i.e. while the run is still going), and a
+//! cancelled run (Ctrl-C, SIGTERM) keeps what it measured without blaming the running case.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use arena_harness::executor::{Execution, Executor, Job};
+use arena_harness::measure::executor::{Execution, Executor, Job};
+use arena_harness::measure::protocol::parse_line;
+use arena_harness::measure::schedule::{PlannedCase, Readiness, Schedule};
+use arena_harness::measure::Cancel;
 use arena_harness::plan::CaseSpec;
-use arena_harness::progress::SilentProgress;
-use arena_harness::protocol::parse_line;
-use arena_harness::schedule::{self, PlannedCase, Readiness, Schedule};
+use arena_harness::workloads::sleep_tasks::TaskMemory;
 use arena_results::{CaseStatus, FailureKind, RunRecord, RunStore};
 use arena_runners::{Language, LaunchSpec};
-use common::empty_record;
+use common::{derived, empty_record, execute, fixture_case};
 
 /// Behaves according to the program name; checks the results file before every call.
 struct MockExecutor {
@@ -133,14 +136,14 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
 /// Runs `cases` through the mock executor: the record, what is on disk, and how many processes ran.
 fn run_mock(cases: &[PlannedCase], repetitions: u32, seed: u64) -> (RunRecord, RunRecord, usize) {
     let dir = tempfile::tempdir().unwrap();
-    let store = RunStore::create(dir.path(), "mock").unwrap();
+    let (store, _) = RunStore::create(dir.path(), "mock").unwrap();
     let executor = MockExecutor {
         results_path: store.results_path(),
         calls: Mutex::new(vec![]),
     };
     let mut record = empty_record("mock");
     let schedule = Schedule { repetitions, seed };
-    schedule::execute(&mut record, cases, &schedule, &executor, &store, &SilentProgress).unwrap();
+    execute(&mut record, cases, &schedule, &executor, &store, &Cancel::new());
     let calls = executor.calls.lock().unwrap().len();
     (record, store.read().unwrap(), calls)
 }
@@ -197,12 +200,8 @@ fn rounds_failures_limits_and_incremental_writes() {
         );
         assert!(c.repetitions.len() <= 1);
     }
-    let memory = record
-        .derived
-        .sleep_tasks
-        .iter()
-        .find(|t| t.variant == "go/sleep-limited")
-        .unwrap();
+    let memory: Vec<TaskMemory> = derived(&record, "sleep-tasks");
+    let memory = memory.iter().find(|t| t.variant == "go/sleep-limited").unwrap();
     assert_eq!(memory.largest_tasks_reached, Some(100));
     assert_eq!(memory.first_failed_tasks, Some(1000));
 
@@ -258,4 +257,66 @@ fn sizes_beyond_a_hit_resource_limit_are_not_attempted() {
         }
     }
     assert!(skipped > 0, "some seed orders the smaller size first");
+}
+
+/// Succeeds twice, then "receives" Ctrl-C while the third process runs.
+struct InterruptOnThirdCall(AtomicUsize, Cancel);
+
+impl Executor for InterruptOnThirdCall {
+    fn execute(&self, _job: &Job) -> Execution {
+        if self.0.fetch_add(1, Ordering::SeqCst) == 2 {
+            self.1.cancel();
+            return Execution {
+                interrupted: true,
+                signal: Some(9),
+                ..Default::default()
+            };
+        }
+        let line = r#"{"event":"result","checksum":"84694791","ops":1,"workers":1}"#;
+        Execution {
+            exit_code: Some(0),
+            wall_ns: 1_000_000,
+            events: vec![parse_line(line, 1).unwrap()],
+            ..Default::default()
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_run_keeps_what_it_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = RunStore::create(dir.path(), "interrupt").unwrap();
+    let cases: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|n| fixture_case(n, Duration::from_secs(5), BTreeMap::new()))
+        .collect();
+    let mut record = empty_record("interrupt");
+    let cancel = Cancel::new();
+    let executor = InterruptOnThirdCall(AtomicUsize::new(0), cancel.clone());
+    let schedule = Schedule {
+        repetitions: 2,
+        seed: 9,
+    };
+    execute(&mut record, &cases, &schedule, &executor, &store, &cancel);
+
+    assert!(!record.complete);
+    assert!(
+        record.cases.iter().all(|c| c.status == CaseStatus::Skipped),
+        "{:?}",
+        record.cases
+    );
+    assert!(record
+        .cases
+        .iter()
+        .all(|c| c.reason.as_deref().unwrap().contains("interrupted")));
+    let valid: usize = record
+        .cases
+        .iter()
+        .map(|c| c.repetitions.iter().filter(|r| r.valid).count())
+        .sum();
+    assert_eq!(
+        valid, 2,
+        "the two repetitions measured before the interrupt are kept"
+    );
+    assert_eq!(store.read().unwrap(), record);
 }

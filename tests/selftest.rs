@@ -1,5 +1,5 @@
 //! `arena selftest`: a real server process stopped with SIGSTOP for 1 s during an open-loop run.
-//! The corrected histogram must show the stall, the uncorrected one mostly not (METHOD.md).
+//! The corrected histogram must show the stall, the uncorrected one mostly not (docs/methodology.md).
 
 use std::process::Command;
 

@@ -7,10 +7,14 @@ use anyhow::{bail, Result};
 use arena_runners::Workspace;
 use clap::{Args, Parser, Subcommand};
 
-use crate::catalog::{Catalog, Suite};
+use crate::analyse::claims;
 use crate::commands;
-use crate::config::{in_ci, parse_target, Filters, LoadConfig, RunConfig};
-use crate::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use crate::config::{in_ci, parse_filters, parse_target, LoadConfig, Project, RunConfig};
+use crate::measure::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use crate::measure::Cancel;
+use crate::plan::catalog::{build_root, Catalog};
+use crate::plan::suite::Suite;
+use crate::workloads::registry::REGISTRY;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -126,7 +130,7 @@ fn duration_flag(flag: &str, text: &str) -> Result<std::time::Duration> {
 
 fn load_config(args: LoadArgs) -> Result<LoadConfig> {
     let (target, path) = parse_target(&args.url, args.allow_non_loopback)?;
-    crate::placement::check_allowed(&args.cpus, "--cpus")?;
+    crate::plan::placement::check_allowed(&args.cpus, "--cpus")?;
     let request = PreparedRequest::get(
         target,
         &path,
@@ -175,7 +179,7 @@ struct Selection {
 struct RunArgs {
     #[command(flatten)]
     selection: Selection,
-    /// Built-in suite (quick, full, smoke) or a suite TOML file.
+    /// A suite of harness/suites (quick, full, smoke) or a suite TOML file.
     #[arg(long, default_value = "quick")]
     suite: String,
     /// Process-level repetitions per case (default: the suite's).
@@ -192,11 +196,12 @@ struct RunArgs {
     no_charts: bool,
 }
 
-/// Parses the command line and runs the command; returns the process exit code.
-pub fn main() -> Result<i32> {
+/// Parses the command line and runs the command; returns the process exit code. `cancel` is
+/// set by Ctrl-C or SIGTERM.
+pub fn main(cancel: Cancel) -> Result<i32> {
     let command_line: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
-    crate::load::raise_fd_limit();
+    crate::measure::load::raise_fd_limit();
     // Commands that need no workspace come first, so they work from any folder.
     match cli.command {
         Command::Load(args) => return commands::load(&load_config(args)?),
@@ -204,60 +209,66 @@ pub fn main() -> Result<i32> {
         Command::TestServer { threads } => return commands::test_server(threads),
         _ => {}
     }
-    let workspace = workspace(cli.root, cli.jdk)?;
-    let catalog = Catalog::builtin();
+    let project = project(cli.root, cli.jdk)?;
     match cli.command {
         Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } => {
             unreachable!("handled above")
         }
-        Command::Doctor { json } => commands::doctor(&workspace, json),
-        Command::List { json } => commands::list(&catalog, json),
+        Command::Doctor { json } => commands::doctor(&project.workspace, json),
+        Command::List { json } => commands::list(&project.catalog, json),
         Command::Verify(sel) => {
-            let filters = Filters::parse(&catalog, &sel.workload, &sel.lang, &sel.variant)?;
-            commands::verify(&catalog, &filters, &workspace, in_ci())
+            let filters = parse_filters(&project.catalog, &sel.workload, &sel.lang, &sel.variant)?;
+            commands::verify(&project, &filters, in_ci(), &cancel)
         }
         Command::Run(args) => {
-            let filters = Filters::parse(
-                &catalog,
-                &args.selection.workload,
-                &args.selection.lang,
-                &args.selection.variant,
-            )?;
-            let mut suite = Suite::load(&args.suite, &catalog)?;
-            if args.repetitions == Some(0) {
-                bail!("--repetitions must be at least 1");
-            }
-            if args.repetitions.is_some() {
-                // The flag applies to every case, overriding per-workload counts of the suite.
-                suite.workloads.values_mut().for_each(|w| w.repetitions = None);
-            }
-            let runs_dir = if args.out.is_absolute() {
-                args.out
-            } else {
-                workspace.root.join(args.out)
-            };
-            let config = RunConfig {
-                repetitions: args.repetitions.unwrap_or(suite.repetitions),
-                suite,
-                filters,
-                runs_dir,
-                seed: args
-                    .seed
-                    .unwrap_or_else(|| chrono::Utc::now().timestamp_micros() as u64),
-                charts: !args.no_charts,
-                workspace,
-                require_all_toolchains: in_ci(),
-                command_line,
-            };
-            commands::run(&catalog, &config)
+            let config = run_config(args, &project, command_line)?;
+            commands::run(&project, &config, &cancel)
         }
-        Command::Report { run } => commands::report(&catalog, &run),
-        Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
+        Command::Report { run } => commands::report(&project, &run),
+        Command::Cite { run, case, metric } => commands::cite(&project, &run, &case, &metric),
     }
 }
 
-fn workspace(root: Option<PathBuf>, jdk: Option<PathBuf>) -> Result<Workspace> {
-    let root = root.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+fn run_config(args: RunArgs, project: &Project, command_line: Vec<String>) -> Result<RunConfig> {
+    let selection = &args.selection;
+    let filters = parse_filters(
+        &project.catalog,
+        &selection.workload,
+        &selection.lang,
+        &selection.variant,
+    )?;
+    let mut suite = Suite::load(&args.suite, &project.workspace.root, &project.catalog)?;
+    REGISTRY.check_suite(&suite)?;
+    if args.repetitions == Some(0) {
+        bail!("--repetitions must be at least 1");
+    }
+    if args.repetitions.is_some() {
+        // The flag applies to every case, overriding per-workload counts of the suite.
+        suite.workloads.values_mut().for_each(|w| w.repetitions = None);
+    }
+    let runs_dir = if args.out.is_absolute() {
+        args.out
+    } else {
+        project.workspace.root.join(args.out)
+    };
+    Ok(RunConfig {
+        repetitions: args.repetitions.unwrap_or(suite.repetitions),
+        suite,
+        filters,
+        runs_dir,
+        seed: args
+            .seed
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_micros() as u64),
+        charts: !args.no_charts,
+        require_all_toolchains: in_ci(),
+        command_line,
+    })
+}
+
+/// The repository the commands read: its workloads, catalogue and claims, checked against the
+/// workload modules so that nothing falls through later.
+fn project(root: Option<PathBuf>, jdk: Option<PathBuf>) -> Result<Project> {
+    let root = root.unwrap_or_else(build_root);
     let root = std::fs::canonicalize(&root).unwrap_or(root);
     if !root.join("workloads").join("catalog.toml").is_file() {
         bail!(
@@ -270,9 +281,17 @@ fn workspace(root: Option<PathBuf>, jdk: Option<PathBuf>) -> Result<Workspace> {
             bail!("--jdk {}: no bin/java in that folder; pass a JDK home such as /usr/lib/jvm/temurin-25-jdk-amd64", jdk.display());
         }
     }
-    Ok(Workspace {
-        target: root.join("target"),
-        root,
-        jdk_override: jdk,
+    let catalog = Catalog::load(&root)?;
+    REGISTRY.check_catalog(&catalog)?;
+    let claims = claims::load(&root)?;
+    REGISTRY.check_claims(&claims, &catalog)?;
+    Ok(Project {
+        workspace: Workspace {
+            target: root.join("target"),
+            root,
+            jdk_override: jdk,
+        },
+        catalog,
+        claims,
     })
 }

@@ -3,19 +3,21 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
-use crate::catalog::Catalog;
-use crate::config::{Filters, LoadConfig, RunConfig};
-use crate::environment;
-use crate::executor::{self, ProcessExecutor};
-use crate::plan::{self, MachineFacts};
-use crate::progress::TerminalProgress;
-use crate::schedule::{self, Schedule};
-use crate::toolchains::{self, Detected};
-use crate::{charts, cite, report, report_html};
+use crate::config::{LoadConfig, Project, RunConfig};
+use crate::measure::environment;
+use crate::measure::executor::ProcessExecutor;
+use crate::measure::progress::TerminalProgress;
+use crate::measure::schedule::{self, Schedule, Session};
+use crate::measure::toolchains::{self, Detected};
+use crate::measure::Cancel;
+use crate::plan::catalog::Catalog;
+use crate::plan::{self, Filters, MachineFacts};
+use crate::present::{self, load_text, markdown};
+use crate::workloads::registry::REGISTRY;
 
 fn machine() -> MachineFacts {
     MachineFacts::this_machine(environment::logical_cores() as u64)
@@ -78,24 +80,26 @@ pub fn list(catalog: &Catalog, json: bool) -> Result<i32> {
     Ok(0)
 }
 
-pub fn verify(catalog: &Catalog, filters: &Filters, ws: &Workspace, require_all: bool) -> Result<i32> {
-    let cases = plan::plan_verify(catalog, filters, &machine())?;
+pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &Cancel) -> Result<i32> {
+    let ws = &project.workspace;
+    let cases = plan::plan_verify(&project.catalog, filters, &machine())?;
     let detected = Detected::all(ws);
     let planned = toolchains::prepare(cases, &detected, ws, require_all, &|line| eprintln!("{line}"))?;
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let store = RunStore::create(&ws.target.join("arena-verify"), &stamp)?;
     let mut record = new_record("verify", &detected, ws, std::env::args().collect());
-    schedule::execute(
-        &mut record,
-        &planned,
-        &Schedule {
-            repetitions: 1,
-            seed: 0,
-        },
-        &ProcessExecutor,
-        &store,
-        &TerminalProgress::new(),
-    )?;
+    let (store, run_id) = RunStore::create(&ws.target.join("arena-verify"), &record.run_id)?;
+    record.run_id = run_id;
+    let session = Session {
+        executor: &ProcessExecutor::new(cancel.clone()),
+        rules: &REGISTRY,
+        store: &store,
+        progress: &TerminalProgress::new(),
+        cancel,
+    };
+    let schedule = Schedule {
+        repetitions: 1,
+        seed: 0,
+    };
+    schedule::execute(&mut record, &planned, &schedule, &session)?;
     let mut problems = 0;
     for case in &record.cases {
         let line = match case.status {
@@ -120,7 +124,7 @@ pub fn verify(catalog: &Catalog, filters: &Filters, ws: &Workspace, require_all:
         count(CaseStatus::Skipped),
         store.dir().display()
     );
-    Ok(if problems == 0 && !executor::interrupted() {
+    Ok(if problems == 0 && !cancel.is_cancelled() {
         0
     } else {
         1
@@ -138,7 +142,7 @@ fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Ve
         complete: false,
         harness: environment::harness_info(&ws.root, command_line),
         environment: environment::capture(detected.records()),
-        methods: environment::methods(),
+        methods: REGISTRY.methods(),
         order_seed: 0,
         execution_order: Vec::new(),
         cases: Vec::new(),
@@ -146,24 +150,17 @@ fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Ve
     }
 }
 
-pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
+pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
     let started = std::time::Instant::now();
-    let cases = plan::plan_suite(catalog, &config.suite, &config.filters, &machine())?;
-    let detected = Detected::all(&config.workspace);
-    let planned = toolchains::prepare(
-        cases,
-        &detected,
-        &config.workspace,
-        config.require_all_toolchains,
-        &|line| eprintln!("{line}"),
-    )?;
-    let mut record = new_record(
-        &config.suite.name,
-        &detected,
-        &config.workspace,
-        config.command_line.clone(),
-    );
-    let store = RunStore::create(&config.runs_dir, &record.run_id)?;
+    let ws = &project.workspace;
+    let cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
+    let detected = Detected::all(ws);
+    let planned = toolchains::prepare(cases, &detected, ws, config.require_all_toolchains, &|line| {
+        eprintln!("{line}")
+    })?;
+    let mut record = new_record(&config.suite.name, &detected, ws, config.command_line.clone());
+    let (store, run_id) = RunStore::create(&config.runs_dir, &record.run_id)?;
+    record.run_id = run_id;
     let jobs: u32 = planned
         .iter()
         .map(|c| c.spec.repetitions.unwrap_or(config.repetitions))
@@ -180,22 +177,24 @@ pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
         repetitions: config.repetitions,
         seed: config.seed,
     };
-    schedule::execute(
-        &mut record,
-        &planned,
-        &schedule,
-        &ProcessExecutor,
-        &store,
-        &TerminalProgress::new(),
-    )?;
-    write_reports(catalog, &record, &store, config.charts)?;
-    println!("{}", report::markdown_summary(&record));
+    let session = Session {
+        executor: &ProcessExecutor::new(cancel.clone()),
+        rules: &REGISTRY,
+        store: &store,
+        progress: &TerminalProgress::new(),
+        cancel,
+    };
+    schedule::execute(&mut record, &planned, &schedule, &session)?;
+    // Derived figures are written whether the run finished or was interrupted.
+    record.derived = REGISTRY.derive(&record.cases)?;
+    let summary = write_reports(project, &record, &store, config.charts)?;
+    println!("{summary}");
     println!(
         "wall time of the run: {:.1} s; results: {}",
         started.elapsed().as_secs_f64(),
         store.dir().display()
     );
-    if executor::interrupted() {
+    if cancel.is_cancelled() {
         eprintln!(
             "interrupted: the results measured so far are in {}",
             store.results_path().display()
@@ -205,19 +204,20 @@ pub fn run(catalog: &Catalog, config: &RunConfig) -> Result<i32> {
     Ok(0)
 }
 
-fn write_reports(catalog: &Catalog, record: &RunRecord, store: &RunStore, with_charts: bool) -> Result<()> {
-    if with_charts {
-        for path in charts::render_all(record, &store.charts_dir())? {
-            eprintln!("chart: {}", path.display());
+/// Every exporter over the run's report model; returns the Markdown summary for the terminal.
+fn write_reports(
+    project: &Project,
+    record: &RunRecord,
+    store: &RunStore,
+    with_charts: bool,
+) -> Result<String> {
+    let report = REGISTRY.report(record, &project.catalog, &project.claims)?;
+    for exporter in present::exporters(with_charts) {
+        for path in exporter.export(&report, store.dir())? {
+            eprintln!("{}: {}", exporter.name(), path.display());
         }
     }
-    let summary = store.dir().join("summary.md");
-    std::fs::write(&summary, report::markdown_summary(record))
-        .with_context(|| format!("cannot write {}", summary.display()))?;
-    eprintln!("summary: {}", summary.display());
-    let html = report_html::write(record, catalog, store.dir())?;
-    eprintln!("report: {}", html.display());
-    Ok(())
+    Ok(markdown::summary(&report))
 }
 
 fn open_run(run: &Path) -> Result<RunStore> {
@@ -229,30 +229,29 @@ fn open_run(run: &Path) -> Result<RunStore> {
     RunStore::open(dir)
 }
 
-pub fn report(catalog: &Catalog, run: &Path) -> Result<i32> {
+/// Reads a run and recomputes its derived figures from the raw repetitions with this build
+/// (seeded, so reproducible): a report or citation of an older run then shows figures added
+/// since, with their method texts filled in.
+fn read_rederived(run: &Path) -> Result<(RunStore, RunRecord)> {
     let store = open_run(run)?;
     let mut record = store.read()?;
-    rederive(&mut record);
-    write_reports(catalog, &record, &store, true)?;
-    println!("{}", report::markdown_summary(&record));
-    Ok(0)
-}
-
-pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
-    let mut record = open_run(run)?.read()?;
-    rederive(&mut record);
-    print!("{}", cite::cite(&record, case, metric)?);
-    Ok(0)
-}
-
-/// Derived figures are recomputed from the raw repetitions by this build (seeded, so
-/// reproducible): a report or citation of an older run then shows figures added since, with
-/// the method texts of those figures filled in. results.json itself is not touched.
-fn rederive(record: &mut RunRecord) {
-    record.derived = crate::analysis::derive(&record.cases);
-    for (figure, method) in crate::environment::methods() {
+    record.derived = REGISTRY.derive(&record.cases)?;
+    for (figure, method) in REGISTRY.methods() {
         record.methods.entry(figure).or_insert(method);
     }
+    Ok((store, record))
+}
+
+pub fn report(project: &Project, run: &Path) -> Result<i32> {
+    let (store, record) = read_rederived(run)?;
+    println!("{}", write_reports(project, &record, &store, true)?);
+    Ok(0)
+}
+
+pub fn cite(_project: &Project, run: &Path, case: &str, metric: &str) -> Result<i32> {
+    let (_, record) = read_rederived(run)?;
+    print!("{}", REGISTRY.cite(&record, case, metric)?);
+    Ok(0)
 }
 
 pub fn load(config: &LoadConfig) -> Result<i32> {
@@ -275,18 +274,18 @@ pub fn load(config: &LoadConfig) -> Result<i32> {
             format!(" on CPUs {:?}", plan.cpus)
         }
     );
-    let record = crate::load::run(plan)?;
+    let record = crate::measure::load::run(plan)?;
     if config.json {
         println!("{}", serde_json::to_string_pretty(&record)?);
     } else {
-        print!("{}", report::load_text(&record));
+        print!("{}", load_text::load_text(&record));
     }
     let failed = record.streams.iter().any(|s| s.requests_ok == 0);
     Ok(if failed { 1 } else { 0 })
 }
 
 pub fn selftest(json: bool) -> Result<i32> {
-    let outcome = crate::selftest::stall_selftest()?;
+    let outcome = crate::measure::selftest::stall_selftest()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
@@ -296,7 +295,7 @@ pub fn selftest(json: bool) -> Result<i32> {
 }
 
 pub fn test_server(threads: usize) -> Result<i32> {
-    let server = crate::load::testserver::TestServer::start(threads)?;
+    let server = crate::measure::load::testserver::TestServer::start(threads)?;
     println!(
         "{}",
         serde_json::json!({"event": "ready", "port": server.addr.port()})

@@ -7,71 +7,67 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use arena_runners::{Language, Workspace};
 
-use crate::catalog::{Catalog, Suite};
+use crate::plan::catalog::Catalog;
+use crate::plan::suite::Suite;
+use crate::plan::Filters;
 
-/// Which workloads, languages and variants to include; `None` means all.
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    pub workloads: Option<BTreeSet<String>>,
-    pub languages: Option<BTreeSet<Language>>,
-    pub variants: Option<BTreeSet<String>>,
+/// Validates comma-separated filter values against the catalogue.
+pub fn parse_filters(
+    catalog: &Catalog,
+    workloads: &[String],
+    languages: &[String],
+    variants: &[String],
+) -> Result<Filters> {
+    let known_workloads: Vec<&str> = catalog.workloads.iter().map(|w| w.id.as_str()).collect();
+    let known_variants: BTreeSet<String> = catalog
+        .workloads
+        .iter()
+        .flat_map(|w| w.variants.iter().map(|v| v.name()))
+        .collect();
+    let mut filters = Filters::default();
+    if !workloads.is_empty() {
+        for w in workloads {
+            if !known_workloads.contains(&w.as_str()) {
+                bail!(
+                    "--workload {w:?}: no such workload (known: {})",
+                    known_workloads.join(", ")
+                );
+            }
+        }
+        filters.workloads = Some(workloads.iter().cloned().collect());
+    }
+    if !languages.is_empty() {
+        let mut set = BTreeSet::new();
+        for l in languages {
+            let Some(lang) = Language::parse(l) else {
+                let known: Vec<&str> = Language::ALL.iter().map(|l| l.id()).collect();
+                bail!("--lang {l:?}: no such language (known: {})", known.join(", "));
+            };
+            set.insert(lang);
+        }
+        filters.languages = Some(set);
+    }
+    if !variants.is_empty() {
+        for v in variants {
+            if !known_variants.contains(v) {
+                bail!(
+                    "--variant {v:?}: no such variant; variants are language/model, e.g. python/threads (see `arena list`)"
+                );
+            }
+        }
+        filters.variants = Some(variants.iter().cloned().collect());
+    }
+    Ok(filters)
 }
 
-impl Filters {
-    /// Validates comma-separated filter values against the catalogue.
-    pub fn parse(
-        catalog: &Catalog,
-        workloads: &[String],
-        languages: &[String],
-        variants: &[String],
-    ) -> Result<Filters> {
-        let known_workloads: Vec<&str> = catalog.workloads.iter().map(|w| w.id.as_str()).collect();
-        let known_variants: BTreeSet<String> = catalog
-            .workloads
-            .iter()
-            .flat_map(|w| w.variants.iter().map(|v| v.name()))
-            .collect();
-        let mut filters = Filters::default();
-        if !workloads.is_empty() {
-            for w in workloads {
-                if !known_workloads.contains(&w.as_str()) {
-                    bail!(
-                        "--workload {w:?}: no such workload (known: {})",
-                        known_workloads.join(", ")
-                    );
-                }
-            }
-            filters.workloads = Some(workloads.iter().cloned().collect());
-        }
-        if !languages.is_empty() {
-            let mut set = BTreeSet::new();
-            for l in languages {
-                let Some(lang) = Language::parse(l) else {
-                    let known: Vec<&str> = Language::ALL.iter().map(|l| l.id()).collect();
-                    bail!("--lang {l:?}: no such language (known: {})", known.join(", "));
-                };
-                set.insert(lang);
-            }
-            filters.languages = Some(set);
-        }
-        if !variants.is_empty() {
-            for v in variants {
-                if !known_variants.contains(v) {
-                    bail!(
-                        "--variant {v:?}: no such variant; variants are language/model, e.g. python/threads (see `arena list`)"
-                    );
-                }
-            }
-            filters.variants = Some(variants.iter().cloned().collect());
-        }
-        Ok(filters)
-    }
-
-    pub fn admits(&self, workload: &str, language: Language, variant: &str) -> bool {
-        self.workloads.as_ref().is_none_or(|s| s.contains(workload))
-            && self.languages.as_ref().is_none_or(|s| s.contains(&language))
-            && self.variants.as_ref().is_none_or(|s| s.contains(variant))
-    }
+/// What every command that reads the repository needs: the workspace (root, build folder,
+/// JDK choice), the catalogue and the claims read from that root, checked against the
+/// workload modules.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub workspace: Workspace,
+    pub catalog: Catalog,
+    pub claims: Vec<crate::analyse::claims::ClaimSpec>,
 }
 
 /// Everything `arena run` needs, validated.
@@ -83,7 +79,6 @@ pub struct RunConfig {
     pub runs_dir: PathBuf,
     pub seed: u64,
     pub charts: bool,
-    pub workspace: Workspace,
     /// In CI a missing toolchain is an error, on a user's machine a skip (README, set-up promise).
     pub require_all_toolchains: bool,
     pub command_line: Vec<String>,
@@ -98,7 +93,7 @@ pub fn in_ci() -> bool {
 #[derive(Debug, Clone)]
 pub struct LoadConfig {
     pub url: String,
-    pub plan: crate::load::LoadPlan,
+    pub plan: crate::measure::load::LoadPlan,
     pub json: bool,
 }
 

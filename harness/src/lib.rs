@@ -1,29 +1,23 @@
-//! The orchestrator: CLI → config → planning → toolchains → scheduling → process supervision
-//! and measurement → judging → statistics → reports (charts, Markdown, HTML, claims, citations). Per-case failures are data, not panics.
+//! The orchestrator, laid out by stage. Dependencies point one way, down this list:
+//!
+//! - `cli`, `config`, `commands`: flags → validated config → one short sequence of stages per
+//!   command;
+//! - `workloads`: one module per workload and the registry of them, the only place that knows a
+//!   workload by name;
+//! - `present`: the report model and its exporters (Markdown, HTML, charts, JSON), citations;
+//! - `analyse`: statistics, per-case summaries, the claim framework;
+//! - `measure`: toolchains, process supervision and sampling, the load generator, server
+//!   driving, judging, scheduling;
+//! - `plan`: catalogue, suites and CPU placement → the list of cases. Pure data.
+//!
+//! `tests/architecture.rs` checks the direction of the `use` lines and the size limits.
+//! Per-case failures are data, not panics.
 
-pub mod analysis;
-pub mod catalog;
-pub mod charts;
-pub mod cite;
-pub mod claims;
+pub mod analyse;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod environment;
-pub mod executor;
-pub mod judge;
-pub mod load;
-pub mod placement;
+pub mod measure;
 pub mod plan;
-pub mod progress;
-pub mod protocol;
-pub mod reference;
-pub mod report;
-pub mod report_html;
-pub mod sampler;
-pub mod schedule;
-pub mod selftest;
-pub mod serve;
-pub mod server_analysis;
-pub mod stats;
-pub mod toolchains;
+pub mod present;
+pub mod workloads;

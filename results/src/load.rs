@@ -65,7 +65,7 @@ pub struct LoadStream {
     /// connection was busy (the backlog of a saturated server).
     pub unsent_at_end: u64,
     pub achieved_rate_per_s: f64,
-    /// Open loop: the achieved rate is below 99% of the target (METHOD.md).
+    /// Open loop: the achieved rate is below 99% of the target (docs/methodology.md).
     pub saturated: Option<bool>,
     /// From the due time (open loop) or the send time (closed loop) to the full response.
     pub latency_corrected: LatencySummary,
@@ -90,7 +90,7 @@ pub struct LoadRecord {
     pub generator_cpu_ns: u64,
     /// The busiest generator thread's CPU time / wall time.
     pub generator_busiest_thread_fraction: f64,
-    /// Above 0.85 of a core the figures measure the generator, not the server (METHOD.md).
+    /// Above 0.85 of a core the figures measure the generator, not the server (docs/methodology.md).
     pub generator_bound: bool,
 }
 
@@ -109,71 +109,4 @@ pub struct PhaseStep {
     /// The server's own `/stats` document read after the step (integers only).
     pub server_stats: BTreeMap<String, i64>,
     pub load: Option<LoadRecord>,
-}
-
-/// http-io, per variant: figures over the valid repetitions (median, interval over repetitions).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct HttpIoFigures {
-    pub variant: String,
-    /// Least-squares slope of the server's settled tree RSS over the idle connections held,
-    /// per repetition; median and interval over repetitions.
-    pub bytes_per_idle_connection: Option<crate::Estimate>,
-    pub idle_points: Vec<IdlePoint>,
-    /// Closed loop on /json: responses per second.
-    pub peak_json_rate_per_s: Option<crate::Estimate>,
-    /// Server CPU per /json response in the peak step.
-    pub peak_server_cpu_ns_per_request: Option<f64>,
-    /// Repetitions whose peak step was generator-bound: the peak then measures the generator.
-    #[serde(default)]
-    pub peak_generator_bound_repetitions: u32,
-    /// The highest achieved /io rate of the sweep (the capacity if it saturated).
-    pub io_capacity_per_s: Option<crate::Estimate>,
-    /// The lowest target rate that saturated in a majority of repetitions; None: never saturated.
-    pub first_saturated_target_per_s: Option<f64>,
-    /// The wait of every `/io` request in the sweep (its `delay_ms` knob); None without a sweep.
-    #[serde(default)]
-    pub sweep_delay_ms: Option<f64>,
-    pub sweep: Vec<SweepPoint>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct IdlePoint {
-    pub connections: u64,
-    pub tree_rss_bytes_median: f64,
-}
-
-/// One target rate of the /io sweep; medians over the repetitions that reached it.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct SweepPoint {
-    pub target_rate_per_s: f64,
-    pub achieved_rate_per_s_median: f64,
-    pub p50_ns_median: Option<f64>,
-    pub p99_ns_median: Option<f64>,
-    pub p999_ns_median: Option<f64>,
-    pub uncorrected_p99_ns_median: Option<f64>,
-    pub repetitions: u32,
-    pub saturated_repetitions: u32,
-    pub generator_bound_repetitions: u32,
-}
-
-/// loop-blocking, per variant: /ping latency at each /cpu rate.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct LoopBlockingFigures {
-    pub variant: String,
-    /// Measured cost of one /cpu request after calibration (median over repetitions).
-    pub cpu_ms_median: Option<f64>,
-    pub points: Vec<PingPoint>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct PingPoint {
-    pub cpu_rate_per_s: f64,
-    pub ping_p50_ns_median: Option<f64>,
-    pub ping_p99_ns_median: Option<f64>,
-    /// Smallest and largest p99 over the repetitions (the claims decide on these).
-    pub ping_p99_ns_min: Option<f64>,
-    pub ping_p99_ns_max: Option<f64>,
-    pub ping_max_ns_median: Option<f64>,
-    pub cpu_achieved_rate_per_s_median: Option<f64>,
-    pub repetitions: u32,
 }

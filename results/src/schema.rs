@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Bumped on every incompatible change of the types below.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One invocation of `arena run`: the environment, the plan, every case and derived figures.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -33,6 +33,7 @@ pub struct RunRecord {
     /// Case ids with repetition index, in the order they were executed.
     pub execution_order: Vec<String>,
     pub cases: Vec<CaseRecord>,
+    /// Figures derived across the cases of each workload, keyed by workload id.
     pub derived: Derived,
 }
 
@@ -101,6 +102,9 @@ pub enum FailureKind {
     InvariantViolated,
     /// The runtime could not create the requested number of tasks (e.g. OS thread limits).
     ResourceLimit,
+    /// The harness itself failed (its load generator, a panicked driver thread, no reference
+    /// checksum): not the workload's fault, but its timings cannot be trusted either.
+    HarnessError,
 }
 
 /// One (workload, variant, parameter set): repeated as whole processes.
@@ -208,54 +212,8 @@ pub struct CaseSummary {
     pub self_reported: BTreeMap<String, Estimate>,
 }
 
-/// Figures derived across cases of one workload; filled in when the run ends (also when it is
-/// interrupted), empty in the files written while it runs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct Derived {
-    pub cpu_scale: Vec<SpeedupPoint>,
-    pub sleep_tasks: Vec<TaskMemory>,
-    /// (Added within schema version 1.)
-    #[serde(default)]
-    pub http_io: Vec<crate::load::HttpIoFigures>,
-    #[serde(default)]
-    pub loop_blocking: Vec<crate::load::LoopBlockingFigures>,
-}
-
-/// cpu-scale: speedup of W workers over W = 1 of the same variant and parameters.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct SpeedupPoint {
-    pub variant: String,
-    pub workers: u64,
-    /// median wall(W=1) / median wall(W); interval by bootstrap over repetitions.
-    pub speedup: f64,
-    pub speedup_ci_low: f64,
-    pub speedup_ci_high: f64,
-    pub wall_ns_median: f64,
-    pub cpu_ns_median: f64,
-    pub peak_tree_rss_bytes_median: Option<f64>,
-}
-
-/// sleep-tasks: what one more waiting task costs, per variant.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct TaskMemory {
-    pub variant: String,
-    /// Least-squares slope of tree RSS at ready over N (the idle baseline is the intercept).
-    pub bytes_per_task: Option<f64>,
-    pub bytes_per_task_ci_low: Option<f64>,
-    pub bytes_per_task_ci_high: Option<f64>,
-    pub baseline_bytes: Option<f64>,
-    /// The task counts measured successfully, ascending.
-    pub tasks_reached: Vec<u64>,
-    pub largest_tasks_reached: Option<u64>,
-    /// The smallest N that failed, and why (e.g. a resource limit).
-    pub first_failed_tasks: Option<u64>,
-    pub first_failure: Option<String>,
-    pub points: Vec<TaskMemoryPoint>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct TaskMemoryPoint {
-    pub tasks: u64,
-    pub ready_tree_rss_bytes_median: f64,
-    pub spawn_ns_median: Option<f64>,
-}
+/// Figures derived across the cases of each workload, keyed by workload id; each value's shape
+/// belongs to that workload's module (harness/src/workloads) and is spelled out in the committed
+/// JSON Schema. Filled in when the run ends (also when it is interrupted), empty in the files
+/// written while it runs. (Schema version 2; version 1 had one typed field per workload.)
+pub type Derived = BTreeMap<String, serde_json::Value>;

@@ -18,14 +18,40 @@ pub struct RunStore {
 }
 
 impl RunStore {
-    /// Creates `<runs_dir>/<run_id>/` and its `logs/` and `charts/` folders.
-    pub fn create(runs_dir: &Path, run_id: &str) -> Result<Self> {
-        let dir = runs_dir.join(run_id);
-        for sub in ["logs", "charts"] {
-            fs::create_dir_all(dir.join(sub))
-                .with_context(|| format!("cannot create run folder {}", dir.join(sub).display()))?;
+    /// Creates a new folder `<runs_dir>/<run_id>/` (or `<run_id>-2`, `-3`, ... when that name is
+    /// taken: two runs started within one second never share a folder) with its `logs/` and
+    /// `charts/`; returns the store and the run id it got.
+    pub fn create(runs_dir: &Path, run_id: &str) -> Result<(Self, String)> {
+        fs::create_dir_all(runs_dir)
+            .with_context(|| format!("cannot create the runs folder {}", runs_dir.display()))?;
+        for attempt in 1u32.. {
+            let id = match attempt {
+                1 => run_id.to_string(),
+                n => format!("{run_id}-{n}"),
+            };
+            let dir = runs_dir.join(&id);
+            match fs::create_dir(&dir) {
+                Ok(()) => {
+                    for sub in ["logs", "charts"] {
+                        fs::create_dir(dir.join(sub))
+                            .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
+                    }
+                    return Ok((Self { dir }, id));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create run folder {}", dir.display()))
+                }
+            }
         }
-        Ok(Self { dir })
+        unreachable!("the attempts are unbounded")
+    }
+
+    /// A store over a folder that is known to be a run folder (no checks).
+    pub fn at(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+        }
     }
 
     /// Opens an existing run folder (for reports).
@@ -72,5 +98,21 @@ impl RunStore {
         let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a results file of this schema version", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_started_in_the_same_second_get_their_own_folders() {
+        let root = std::env::temp_dir().join(format!("arena-store-{}", std::process::id()));
+        let (a, id_a) = RunStore::create(&root, "20260101T000000Z-quick").unwrap();
+        let (b, id_b) = RunStore::create(&root, "20260101T000000Z-quick").unwrap();
+        assert_ne!(a.dir(), b.dir());
+        assert_eq!(id_b, format!("{id_a}-2"));
+        assert!(b.logs_dir().is_dir() && b.charts_dir().is_dir());
+        fs::remove_dir_all(&root).unwrap();
     }
 }

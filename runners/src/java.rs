@@ -1,12 +1,19 @@
 //! Java runner: finds every JDK present (ARENA_JAVA_HOME / --jdk, JAVA_HOME, /usr/lib/jvm, the
 //! `java` on PATH), uses the newest one with virtual threads by default (Java >= 21) unless the
-//! user chose another, compiles with that JDK's own `javac` (no Maven on the build path: the
-//! workloads need no dependencies) and launches its real `bin/java`.
+//! user chose another, builds `workloads/java` (a Maven project) with Maven running on that very
+//! JDK (`JAVA_HOME` = the chosen home) and launches the JDK's real `bin/java` on the built jar.
+//! Maven rather than plain `javac` because the frameworks workload needs third-party
+//! dependencies, and resolving those (and their transitive closure) is Maven's job. Maven
+//! resolves online once per pom.xml; later builds run offline (`mvn -o`), and Maven is never on
+//! the measured path.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use anyhow::{bail, Context};
 
 use crate::build::{build_once, source_hash, BuildOutcome};
 use crate::probe;
@@ -19,6 +26,17 @@ const MIN_MAJOR: u32 = 21;
 const SYSTEM_JDK_DIR: &str = "/usr/lib/jvm";
 const MAIN_CLASS: &str = "arena.Main";
 const INSTALL: &str = "a JDK >= 21 (e.g. `apt-get install openjdk-21-jdk` where your distribution has it, or a Temurin 21/25 build unpacked under /usr/lib/jvm); choose one with --jdk PATH or ARENA_JAVA_HOME";
+const MAVEN_INSTALL: &str =
+    "`apt-get install maven` (Debian/Ubuntu) or an Apache Maven >= 3.6.3 release; or point ARENA_MVN at an mvn";
+/// The plugins pinned in pom.xml (maven-compiler-plugin, maven-jar-plugin, ...) need Maven 3.6.3.
+const MIN_MAVEN: [u32; 3] = [3, 6, 3];
+/// Maven's `<build><directory>`, under the artifacts folder (`-Darena.buildDirectory`).
+const MAVEN_OUTPUT: &str = "maven";
+/// `<build><finalName>` in pom.xml, plus `.jar`.
+const JAR: &str = "arena-workloads.jar";
+/// Written after an online build succeeds; holds the hash of the pom.xml whose dependencies and
+/// plugins that build put into the local repository. While it matches, builds run offline.
+const RESOLVED_MARKER: &str = "maven-resolved";
 
 /// A JDK found on the machine.
 #[derive(Debug, Clone)]
@@ -94,6 +112,17 @@ impl Runner for JavaRunner {
         if !others.is_empty() {
             details.push(("other_jdks".into(), others.join("; ")));
         }
+        let maven = match find_maven(&chosen.home) {
+            Ok(maven) => maven,
+            Err(problem) => {
+                return Detection::Missing {
+                    problem,
+                    install_hint: MAVEN_INSTALL.into(),
+                }
+            }
+        };
+        details.push(("maven".into(), maven.path.display().to_string()));
+        details.push(("maven_version".into(), maven.version));
         Detection::Found(Toolchain {
             language: Language::Java,
             executable: probe::real_path(&chosen.home.join("bin").join("java")),
@@ -103,27 +132,89 @@ impl Runner for JavaRunner {
     }
 
     fn build(&self, tc: &Toolchain, ws: &Workspace) -> anyhow::Result<BuildOutcome> {
-        let sources = ws.sources(Language::Java).join("src").join("main").join("java");
-        let hash = source_hash(&sources, &format!("{} {}", tc.version, tc.executable.display()))?;
-        let classes = ws.artifacts(Language::Java).join("classes");
-        let mut java_files = Vec::new();
-        collect_java(&sources, &mut java_files)?;
-        java_files.sort();
-        build_once(&ws.artifacts(Language::Java), &hash, || {
+        let project = ws.sources(Language::Java);
+        let pom = project.join("pom.xml");
+        let pom_hash =
+            blake3::hash(&fs::read(&pom).with_context(|| format!("cannot read {}", pom.display()))?)
+                .to_hex()
+                .to_string();
+        let maven = detail(tc, "maven").context("the Java toolchain has no Maven (see `arena doctor`)")?;
+        let java_home = java_home(tc);
+        let toolchain = format!(
+            "{} {} maven {} {} pom {pom_hash}",
+            tc.version,
+            tc.executable.display(),
+            detail(tc, "maven_version").unwrap_or_default(),
+            maven,
+        );
+        let hash = source_hash(&project.join("src"), &toolchain)?;
+        let artifacts = ws.artifacts(Language::Java);
+        let output = artifacts.join(MAVEN_OUTPUT);
+        let marker = artifacts.join(RESOLVED_MARKER);
+        let mvn = |offline: bool| {
             // A clean output folder: classes of a deleted source must not linger.
-            let _ = fs::remove_dir_all(&classes);
-            let mut cmd = Command::new(tc.executable.with_file_name("javac"));
-            cmd.args(["--release", &MIN_MAJOR.to_string(), "-Xlint:all", "-d"])
-                .arg(&classes)
-                .args(&java_files);
+            let _ = fs::remove_dir_all(&output);
+            let mut cmd = Command::new(maven);
+            cmd.env("JAVA_HOME", &java_home).arg("-B").arg("-q");
+            if offline {
+                cmd.arg("-o");
+            }
+            // -q hides javac's warnings, which are logged at WARN; show the compiler plugin's so a
+            // build failed by failOnWarning says which warning.
+            cmd.arg("-Dorg.slf4j.simpleLogger.log.org.apache.maven.plugin.compiler=warn")
+                .arg("-f")
+                .arg(&pom)
+                .arg(format!("-Darena.buildDirectory={}", output.display()))
+                .args(["-DskipTests", "package"])
+                .current_dir(&project);
             cmd
-        })
+        };
+
+        // Offline while the marker says this pom.xml was resolved; online otherwise.
+        let resolved = fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pom_hash);
+        let ran_offline = Cell::new(false);
+        let first = build_once(&artifacts, &hash, || {
+            ran_offline.set(resolved);
+            mvn(resolved)
+        });
+        let outcome = match first {
+            Err(_) if ran_offline.get() => {
+                // Something is missing from the local repository (or the sources do not compile):
+                // one online attempt, which resolves whatever is missing. The marker stays: a
+                // compile error says nothing about what is resolved.
+                build_once(&artifacts, &hash, || {
+                    ran_offline.set(false);
+                    mvn(false)
+                })
+                .context("the offline build (mvn -o) failed, and so did the online retry")?
+            }
+            other => other?,
+        };
+        if matches!(outcome, BuildOutcome::Built { .. }) && !ran_offline.get() {
+            fs::write(&marker, &pom_hash).with_context(|| format!("cannot write {}", marker.display()))?;
+        }
+        let jar = output.join(JAR);
+        if !jar.is_file() {
+            bail!(
+                "Maven did not produce {} (pom.xml's <finalName> must stay arena-workloads; \
+                 `rm -rf {}` forces a rebuild)",
+                jar.display(),
+                artifacts.display()
+            );
+        }
+        Ok(outcome)
     }
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
         let mut args = req.runtime_args.clone();
         args.push("-cp".into());
-        args.push(ws.artifacts(Language::Java).join("classes").display().to_string());
+        args.push(
+            ws.artifacts(Language::Java)
+                .join(MAVEN_OUTPUT)
+                .join(JAR)
+                .display()
+                .to_string(),
+        );
         args.push(MAIN_CLASS.into());
         args.extend(req.protocol_args());
         LaunchSpec {
@@ -135,16 +226,120 @@ impl Runner for JavaRunner {
     }
 }
 
-fn collect_java(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_java(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "java") {
-            out.push(path);
+fn detail<'a>(tc: &'a Toolchain, key: &str) -> Option<&'a str> {
+    tc.details.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The chosen JDK's home: recorded at detection, else `<home>/bin/java` from the executable.
+fn java_home(tc: &Toolchain) -> PathBuf {
+    detail(tc, "java_home").map(PathBuf::from).unwrap_or_else(|| {
+        tc.executable
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("/"))
+            .to_path_buf()
+    })
+}
+
+/// Maven as found for a JDK: the real script and its version.
+struct Maven {
+    path: PathBuf,
+    version: String,
+}
+
+/// Finds Maven (ARENA_MVN, else `mvn` on PATH) and asks it, running on the JDK at `java_home`,
+/// for its version (`mvn -v`: one JVM start, about half a second). The Java it reports must be
+/// that JDK: a mavenrc that sets JAVA_HOME would otherwise build with another one.
+fn find_maven(java_home: &Path) -> Result<Maven, String> {
+    let Some(candidate) = probe::candidate("ARENA_MVN", "mvn") else {
+        return Err("Maven (mvn) not found: the Java workloads are a Maven project".into());
+    };
+    let path = probe::real_path(&candidate);
+    let out = Command::new(&path)
+        .arg("-v")
+        .env("JAVA_HOME", java_home)
+        .output()
+        .map_err(|e| format!("Maven {} does not run: {e}", path.display()))?;
+    let text = strip_ansi(&String::from_utf8_lossy(&out.stdout));
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let why = stderr
+            .lines()
+            .chain(text.lines())
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(format!(
+            "Maven {} fails with JAVA_HOME={} ({}): {why}",
+            path.display(),
+            java_home.display(),
+            out.status
+        ));
+    }
+    let Some(version) = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Apache Maven "))
+        .and_then(|v| v.split_whitespace().next())
+    else {
+        return Err(format!("Maven {} gave no version (`mvn -v`)", path.display()));
+    };
+    if version_parts(version) < MIN_MAVEN.to_vec() {
+        return Err(format!(
+            "Maven {version} ({}) is older than {}: the plugins pinned in workloads/java/pom.xml need it",
+            path.display(),
+            MIN_MAVEN.map(|p| p.to_string()).join(".")
+        ));
+    }
+    let runtime = text
+        .lines()
+        .find_map(|l| l.split_once(", runtime: ").map(|(_, r)| r.trim()))
+        .map(|r| probe::real_path(Path::new(r)));
+    if runtime.as_deref() != Some(java_home) {
+        return Err(format!(
+            "Maven {} runs on {} instead of the chosen JDK {} (does /etc/mavenrc or ~/.mavenrc set \
+             JAVA_HOME? MAVEN_SKIP_RC=1 skips them)",
+            path.display(),
+            runtime.map_or("an unknown JDK".into(), |r| r.display().to_string()),
+            java_home.display()
+        ));
+    }
+    Ok(Maven {
+        path,
+        version: version.into(),
+    })
+}
+
+/// Removes ANSI escape sequences: Maven colours `mvn -v` even in batch mode and into a pipe.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
         }
     }
-    Ok(())
+    out
+}
+
+/// "3.9.6" -> [3, 9, 6]; "4.0.0-rc-4" -> [4, 0, 0].
+fn version_parts(version: &str) -> Vec<u32> {
+    version
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// Every JDK visible on this machine, deduplicated by canonical home.

@@ -1,5 +1,6 @@
 //! Python runner: finds the real CPython interpreter behind any shim (pyenv's `python3` is a
-//! bash script) by asking the interpreter for `sys.executable`; nothing to build.
+//! bash script) by asking the interpreter for `sys.executable`; nothing to build. Workloads run
+//! as the package: `python -m arena_workloads <workload> <model> k=v ...`.
 
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,7 @@ impl Runner for PythonRunner {
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
         let mut args = req.runtime_args.clone();
-        args.push(ws.sources(Language::Python).join("main.py").display().to_string());
+        args.extend(["-m".into(), "arena_workloads".into()]);
         args.extend(req.protocol_args());
         let mut env = req.env.clone();
         // No __pycache__ in the source tree. Not PYTHONPYCACHEPREFIX: it makes CPython ignore the
@@ -69,7 +70,13 @@ impl Runner for PythonRunner {
             program: tc.executable.clone(),
             args,
             env,
-            cwd: ws.root.clone(),
+            // `python -m arena_workloads` from workloads/python: `-m` puts the current directory
+            // first on sys.path, the documented way to run a package from source (nothing is
+            // installed, the workload does not edit sys.path). Isolated mode (`-I`) and safe-path
+            // mode (`-P`, or PYTHONSAFEPATH in the inherited environment) leave the current
+            // directory out of sys.path: a future `-I` variant needs the package installed
+            // (`pip install workloads/python`) instead.
+            cwd: ws.sources(Language::Python),
         }
     }
 }

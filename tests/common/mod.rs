@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use arena_harness::measure::executor::Executor;
+use arena_harness::measure::progress::SilentProgress;
+use arena_harness::measure::schedule::{self, PlannedCase, Readiness, Schedule, Session};
+use arena_harness::measure::Cancel;
 use arena_harness::plan::CaseSpec;
-use arena_harness::schedule::{PlannedCase, Readiness};
-use arena_results::{Derived, Environment, HarnessInfo, RunRecord, SCHEMA_VERSION};
+use arena_harness::workloads::registry::REGISTRY;
+use arena_results::{Derived, Environment, HarnessInfo, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::{Language, LaunchSpec};
 
 pub fn repo_root() -> PathBuf {
@@ -112,13 +116,36 @@ pub fn schema_errors(results: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Runs `cases` with the workloads' real rules, silently; `cancel` stops it.
+pub fn execute(
+    record: &mut RunRecord,
+    cases: &[PlannedCase],
+    schedule: &Schedule,
+    executor: &dyn Executor,
+    store: &RunStore,
+    cancel: &Cancel,
+) {
+    let session = Session {
+        executor,
+        rules: &REGISTRY,
+        store,
+        progress: &SilentProgress,
+        cancel,
+    };
+    schedule::execute(record, cases, schedule, &session).unwrap();
+}
+
+/// The typed derived figures of one workload, derived afresh from the record's cases.
+pub fn derived<T: serde::de::DeserializeOwned>(record: &RunRecord, workload: &str) -> T {
+    let derived = REGISTRY.derive(&record.cases).unwrap();
+    serde_json::from_value(derived[workload].clone()).unwrap()
+}
+
 /// A real run of two fixture processes (one well-behaved, one crashing), 3 repetitions each,
 /// written into a run folder under `dir`.
 pub fn measured_fixture_run(dir: &Path) -> (arena_results::RunStore, RunRecord) {
-    use arena_harness::executor::ProcessExecutor;
-    use arena_harness::progress::SilentProgress;
-    use arena_harness::schedule::{self, Schedule};
-    let store = arena_results::RunStore::create(dir, "fixtures").unwrap();
+    use arena_harness::measure::executor::ProcessExecutor;
+    let (store, _) = RunStore::create(dir, "fixtures").unwrap();
     let cases = vec![
         fixture_case("ok", Duration::from_secs(20), BTreeMap::new()),
         fixture_case("crash", Duration::from_secs(20), BTreeMap::new()),
@@ -128,14 +155,14 @@ pub fn measured_fixture_run(dir: &Path) -> (arena_results::RunStore, RunRecord) 
         repetitions: 3,
         seed: 3,
     };
-    schedule::execute(
+    execute(
         &mut record,
         &cases,
         &schedule,
-        &ProcessExecutor,
+        &ProcessExecutor::default(),
         &store,
-        &SilentProgress,
-    )
-    .unwrap();
+        &Cancel::new(),
+    );
+    record.derived = REGISTRY.derive(&record.cases).unwrap();
     (store, record)
 }

@@ -1,8 +1,9 @@
 """Tests of the Python server workloads (contract: ../../README.md, http-io and loop-blocking).
 
 Owns: the pure pieces (request-target and parameter parsing, response rendering, the /io hash
-body, routing) and one end-to-end check per model that starts main.py with port=0 and compares
-every endpoint's bytes. Run: python3 -m unittest discover -s workloads/python/tests
+body, routing) and one end-to-end check per model that starts `python -m arena_workloads` (from
+workloads/python, as the harness does) with port=0 and compares every endpoint's bytes.
+Run: python3 -m unittest discover -s workloads/python/tests
 Must not: leave a server running (each one is killed with its process group), or load-test.
 """
 
@@ -149,7 +150,8 @@ class EndToEndTest(unittest.TestCase):
 
     def _start(self, *args):
         server = subprocess.Popen(
-            [sys.executable, os.path.join(_PYTHON_DIR, "main.py"), *args],
+            [sys.executable, "-m", "arena_workloads", *args],
+            cwd=_PYTHON_DIR,  # `-m` finds the package on the current directory, as in the harness
             stdout=subprocess.PIPE,
             start_new_session=True,  # its own process group: pool workers die with it
         )

@@ -1,0 +1,98 @@
+//! The environment a run happened in: machine, kernel, limits, harness commit and toolchains.
+//! Read from /proc and git; it must not change anything.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use arena_results::{Environment, HarnessInfo, ToolchainRecord};
+
+use super::sampler;
+
+pub fn logical_cores() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1)
+}
+
+pub fn capture(toolchains: Vec<ToolchainRecord>) -> Environment {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_total_bytes = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024);
+    Environment {
+        cpu_model,
+        logical_cores: logical_cores(),
+        memory_total_bytes,
+        kernel: read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
+        os: os_name(),
+        pid_max: read_trimmed("/proc/sys/kernel/pid_max").and_then(|s| s.parse().ok()),
+        threads_max: read_trimmed("/proc/sys/kernel/threads-max").and_then(|s| s.parse().ok()),
+        page_size_bytes: sampler::page_size(),
+        cpu_pinning: "none: workloads may use every core".into(),
+        toolchains,
+    }
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+}
+
+fn os_name() -> String {
+    let release = fs::read_to_string("/etc/os-release").unwrap_or_default();
+    release
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| std::env::consts::OS.into())
+}
+
+pub fn harness_info(root: &Path, command_line: Vec<String>) -> HarnessInfo {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    HarnessInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: git(&["rev-parse", "HEAD"]),
+        git_dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        command_line,
+    }
+}
+
+/// How each figure measured from outside is measured, the same for every workload; each
+/// workload adds its own derived figures' methods (`crate::workloads::methods`). Stored in every
+/// results file; explained at length in docs/methodology.md.
+pub fn generic_methods() -> BTreeMap<String, String> {
+    [
+        ("wall_ns", "harness monotonic clock (std::time::Instant), from just before spawn to wait4's return; includes runtime start-up"),
+        ("user_cpu_ns", "wait4 rusage ru_utime of the workload process, including its reaped children"),
+        ("sys_cpu_ns", "wait4 rusage ru_stime of the workload process, including its reaped children"),
+        ("peak_tree_rss_bytes", "max over a 50 Hz timeline of the summed /proc/<pid>/statm resident pages of every process in the workload's process group (RSS, shared pages counted per process)"),
+        ("ready_tree_rss_bytes", "the same tree RSS sampled when the `ready` line was read from stdout"),
+        ("ru_maxrss_bytes", "wait4 ru_maxrss: largest single process of the tree (cross-check only)"),
+        ("time_to_ready_ns", "harness monotonic clock from spawn to reading the `ready` line"),
+        ("self_reported", "integers the workload printed about itself (work_ns, spawn_ns, total_ns: its own monotonic clock)"),
+        ("summary", "median of valid repetitions; interval = order statistics of the binomial(n, 1/2), >= 95% coverage when n >= 6, else [min, max] with its coverage in ci_level; outliers flagged by Tukey fences, never dropped"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}

@@ -1,0 +1,458 @@
+//! The load generator (used by `arena load` and the server workloads): HTTP/1.1 keep-alive
+//! connections driven closed-loop (as fast as possible) or open-loop (request i due at
+//! start + i / rate, latency from the due time; docs/methodology.md "Latency under load", after wrk2).
+//! Each generator thread runs a current-thread tokio runtime pinned to its CPU, owns its
+//! connections and its recorders; the only shared state is one atomic request counter per
+//! open-loop stream. Every response is validated. It must not know about workloads or results
+//! files: it takes a `LoadPlan` and returns a `LoadRecord`.
+
+pub mod http1;
+pub mod idle;
+pub mod recorder;
+pub mod requests;
+pub mod testserver;
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use arena_results::{LoadMode, LoadRecord, LoadStream};
+
+use super::affinity;
+use http1::Connection;
+use recorder::{Frame, Recorder};
+pub use requests::{Expectation, PreparedRequest, RequestSet};
+
+/// Above this share of one core, a generator thread is the bottleneck (docs/methodology.md).
+pub const GENERATOR_BOUND_FRACTION: f64 = 0.85;
+/// A connection that cannot be (re)established waits this long before trying again.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
+
+#[derive(Debug, Clone)]
+pub struct StreamPlan {
+    pub name: String,
+    pub connections: u32,
+    /// `None`: closed loop. `Some(rate)`: open loop at `rate` requests per second.
+    pub rate_per_s: Option<f64>,
+    pub requests: Arc<RequestSet>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    pub target: SocketAddr,
+    pub streams: Vec<StreamPlan>,
+    pub warmup: Duration,
+    /// Measured window after the warm-up.
+    pub duration: Duration,
+    /// A request without a full response after this is an error (`timeout`).
+    pub request_timeout: Duration,
+    pub threads: usize,
+    /// Pin generator thread i to `cpus[i % len]`; empty: not pinned.
+    pub cpus: Vec<usize>,
+    pub interval: Duration,
+}
+
+impl LoadPlan {
+    pub fn validate(&self) -> Result<()> {
+        if self.streams.is_empty() {
+            bail!("a load needs at least one stream");
+        }
+        for s in &self.streams {
+            if s.connections == 0 {
+                bail!("stream {}: --connections must be at least 1", s.name);
+            }
+            if let Some(rate) = s.rate_per_s {
+                if !(rate.is_finite() && rate > 0.0) {
+                    bail!(
+                        "stream {}: --rate must be a positive number of requests per second",
+                        s.name
+                    );
+                }
+            }
+        }
+        if self.threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        if self.duration.is_zero() {
+            bail!("--duration must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// Shared by the connections of one open-loop stream: the next request index.
+struct OpenSchedule {
+    next: AtomicU64,
+    period_ns: f64,
+}
+
+impl OpenSchedule {
+    fn due(&self, start: Instant, index: u64) -> Instant {
+        start + Duration::from_nanos((index as f64 * self.period_ns) as u64)
+    }
+}
+
+/// What a thread hands back: its recorders (one per stream) and its CPU time.
+struct ThreadOutcome {
+    recorders: Vec<Recorder>,
+    cpu_ns: u64,
+}
+
+/// Runs the plan to completion (warm-up + duration + drain of in-flight requests).
+pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
+    plan.validate()?;
+    let threads = plan.threads;
+    let schedules: Vec<Option<Arc<OpenSchedule>>> = plan
+        .streams
+        .iter()
+        .map(|s| {
+            s.rate_per_s.map(|rate| {
+                Arc::new(OpenSchedule {
+                    next: AtomicU64::new(0),
+                    period_ns: 1e9 / rate,
+                })
+            })
+        })
+        .collect();
+    // Phase 1: every thread connects; phase 2: the coordinator fixes the start; phase 3: load.
+    let connected = Arc::new(Barrier::new(threads + 1));
+    let started = Arc::new(Barrier::new(threads + 1));
+    let frame_slot: Arc<Mutex<Option<Frame>>> = Arc::new(Mutex::new(None));
+    let mut handles = Vec::new();
+    for thread_index in 0..threads {
+        let plan = plan.clone();
+        let schedules = schedules.clone();
+        let (connected, started, frame_slot) = (connected.clone(), started.clone(), frame_slot.clone());
+        let cpu = (!plan.cpus.is_empty()).then(|| plan.cpus[thread_index % plan.cpus.len()]);
+        handles.push(
+            std::thread::Builder::new()
+                .name(format!("arena-load-{thread_index}"))
+                .spawn(move || -> Result<ThreadOutcome> {
+                    if let Some(cpu) = cpu {
+                        affinity::pin_current_thread(&[cpu])?;
+                    }
+                    generator_thread(&plan, thread_index, &schedules, &connected, &started, &frame_slot)
+                })
+                .context("cannot start a load generator thread")?,
+        );
+    }
+    connected.wait();
+    let start = Instant::now() + Duration::from_millis(5);
+    let frame = Frame {
+        start,
+        window_start: start + plan.warmup,
+        end: start + plan.warmup + plan.duration,
+        interval: plan.interval,
+    };
+    *frame_slot.lock().expect("not poisoned") = Some(frame);
+    started.wait();
+
+    let (merged, cpu_ns) = join_generators(handles)?;
+    let wall = start.elapsed();
+    let streams = plan
+        .streams
+        .iter()
+        .zip(&merged)
+        .map(|(stream, recorder)| stream_record(plan, stream, recorder))
+        .collect();
+    let busiest = cpu_ns.iter().copied().max().unwrap_or(0) as f64 / wall.as_nanos().max(1) as f64;
+    Ok(LoadRecord {
+        target: plan.target.to_string(),
+        streams,
+        wall_ns: wall.as_nanos() as u64,
+        generator_threads: threads as u32,
+        generator_cpus: plan.cpus.clone(),
+        generator_cpu_ns: cpu_ns.iter().sum(),
+        generator_busiest_thread_fraction: busiest,
+        generator_bound: busiest > GENERATOR_BOUND_FRACTION,
+    })
+}
+
+/// Waits for every generator thread; merges their recorders stream by stream.
+fn join_generators(
+    handles: Vec<std::thread::JoinHandle<Result<ThreadOutcome>>>,
+) -> Result<(Vec<Recorder>, Vec<u64>)> {
+    let mut merged: Vec<Recorder> = Vec::new();
+    let mut cpu_ns = Vec::new();
+    for handle in handles {
+        let outcome = handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("a load generator thread panicked"))??;
+        cpu_ns.push(outcome.cpu_ns);
+        if merged.is_empty() {
+            merged = outcome.recorders;
+        } else {
+            for (mine, theirs) in merged.iter_mut().zip(outcome.recorders) {
+                mine.merge(theirs);
+            }
+        }
+    }
+    Ok((merged, cpu_ns))
+}
+
+/// One stream's record from its merged recorder; rates are over the measured window.
+fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> LoadStream {
+    let achieved = recorder.ok_in_window() as f64 / plan.duration.as_secs_f64();
+    LoadStream {
+        stream: stream.name.clone(),
+        example_path: stream.requests.first_path().to_string(),
+        mode: if stream.rate_per_s.is_some() {
+            LoadMode::Open
+        } else {
+            LoadMode::Closed
+        },
+        connections: stream.connections,
+        target_rate_per_s: stream.rate_per_s,
+        window_ns: plan.duration.as_nanos() as u64,
+        warmup_ns: plan.warmup.as_nanos() as u64,
+        requests_ok: recorder.ok_in_window(),
+        errors: recorder.errors(),
+        unsent_at_end: recorder.unsent_at_end(),
+        achieved_rate_per_s: achieved,
+        saturated: stream.rate_per_s.map(|rate| achieved < 0.99 * rate),
+        latency_corrected: recorder.corrected(),
+        latency_uncorrected: recorder.uncorrected(),
+        send_lag: recorder.send_lag(),
+        intervals: recorder.intervals(),
+    }
+}
+
+/// Connections of stream `s` owned by thread `t`: connection c belongs to thread c % threads.
+fn connections_of(stream: &StreamPlan, thread_index: usize, threads: usize) -> u32 {
+    (0..stream.connections)
+        .filter(|c| *c as usize % threads == thread_index)
+        .count() as u32
+}
+
+fn generator_thread(
+    plan: &LoadPlan,
+    thread_index: usize,
+    schedules: &[Option<Arc<OpenSchedule>>],
+    connected: &Barrier,
+    started: &Barrier,
+    frame_slot: &Mutex<Option<Frame>>,
+) -> Result<ThreadOutcome> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot build the generator's tokio runtime")?;
+    // Connect before the clock starts, so connection set-up is not measured as latency.
+    let mut connections: Vec<Vec<Option<Connection>>> = Vec::new();
+    let mut connect_errors = vec![0u64; plan.streams.len()];
+    for (s, stream) in plan.streams.iter().enumerate() {
+        let mut mine = Vec::new();
+        for _ in 0..connections_of(stream, thread_index, plan.threads) {
+            match runtime.block_on(Connection::connect(plan.target)) {
+                Ok(c) => mine.push(Some(c)),
+                Err(_) => {
+                    connect_errors[s] += 1;
+                    mine.push(None);
+                }
+            }
+        }
+        connections.push(mine);
+    }
+    connected.wait();
+    started.wait();
+    let frame = frame_slot
+        .lock()
+        .expect("not poisoned")
+        .expect("frame set before start");
+    let cpu_before = thread_cpu_ns();
+    let recorders: Vec<Rc<RefCell<Recorder>>> = plan
+        .streams
+        .iter()
+        .map(|_| Rc::new(RefCell::new(Recorder::new(frame))))
+        .collect();
+    for (s, errors) in connect_errors.iter().enumerate() {
+        for _ in 0..*errors {
+            recorders[s].borrow_mut().error("connect", frame.start);
+        }
+    }
+    runtime.block_on(async {
+        let local = tokio::task::LocalSet::new();
+        for (s, stream) in plan.streams.iter().enumerate() {
+            for connection in connections[s].drain(..) {
+                let worker = ConnectionWorker {
+                    target: plan.target,
+                    connection,
+                    requests: stream.requests.clone(),
+                    recorder: recorders[s].clone(),
+                    frame,
+                    timeout: plan.request_timeout,
+                };
+                match &schedules[s] {
+                    Some(schedule) => local.spawn_local(worker.open_loop(schedule.clone())),
+                    None => local.spawn_local(worker.closed_loop()),
+                };
+            }
+        }
+        local.await;
+    });
+    let cpu_ns = thread_cpu_ns().saturating_sub(cpu_before);
+    drop(runtime);
+    let recorders = recorders
+        .into_iter()
+        .map(|r| Rc::try_unwrap(r).ok().expect("tasks finished").into_inner())
+        .collect();
+    Ok(ThreadOutcome { recorders, cpu_ns })
+}
+
+struct ConnectionWorker {
+    target: SocketAddr,
+    connection: Option<Connection>,
+    requests: Arc<RequestSet>,
+    recorder: Rc<RefCell<Recorder>>,
+    frame: Frame,
+    timeout: Duration,
+}
+
+impl ConnectionWorker {
+    async fn closed_loop(mut self) {
+        tokio::time::sleep_until(self.frame.start.into()).await;
+        let mut index = 0u64;
+        while Instant::now() < self.frame.end {
+            if !self.ensure_connected().await {
+                continue;
+            }
+            let sent = Instant::now();
+            self.exchange(index, sent, sent).await;
+            index += 1;
+        }
+    }
+
+    async fn open_loop(mut self, schedule: Arc<OpenSchedule>) {
+        loop {
+            let index = schedule.next.fetch_add(1, Ordering::Relaxed);
+            let due = schedule.due(self.frame.start, index);
+            if due >= self.frame.end {
+                return;
+            }
+            let now = Instant::now();
+            if now >= self.frame.end {
+                // Due inside the run but every connection was busy until it ended: the backlog.
+                self.recorder.borrow_mut().unsent();
+                continue;
+            }
+            if due > now {
+                // tokio's timer wheel has 1 ms resolution: a request may leave up to ~1 ms after
+                // its due time. That lag is in the corrected latency and reported as `send_lag`.
+                tokio::time::sleep_until(due.into()).await;
+            }
+            while !self.ensure_connected().await {
+                if Instant::now() >= self.frame.end {
+                    break;
+                }
+            }
+            if self.connection.is_none() {
+                continue;
+            }
+            self.exchange(index, due, Instant::now()).await;
+        }
+    }
+
+    /// Reconnects a lost connection; false (after a pause) when that fails.
+    async fn ensure_connected(&mut self) -> bool {
+        if self.connection.is_some() {
+            return true;
+        }
+        match Connection::connect(self.target).await {
+            Ok(c) => {
+                self.connection = Some(c);
+                true
+            }
+            Err(_) => {
+                self.recorder.borrow_mut().error("connect", Instant::now());
+                tokio::time::sleep(RECONNECT_PAUSE).await;
+                false
+            }
+        }
+    }
+
+    async fn exchange(&mut self, index: u64, due: Instant, sent: Instant) {
+        let request = self.requests.get(index);
+        let connection = self.connection.as_mut().expect("connected");
+        let outcome = tokio::time::timeout(self.timeout, connection.exchange(&request.bytes)).await;
+        let done = Instant::now();
+        let mut recorder = self.recorder.borrow_mut();
+        match outcome {
+            Ok(Ok(response)) => match request.validate(response.status, response.body) {
+                Ok(()) => recorder.ok(due, sent, done),
+                Err(mismatch) => recorder.error(mismatch.kind(), done),
+            },
+            Ok(Err(error)) => {
+                recorder.error(error.kind(), done);
+                self.connection = None;
+            }
+            Err(_) => {
+                recorder.error("timeout", done);
+                self.connection = None;
+            }
+        }
+    }
+}
+
+/// This thread's CPU time (user + system).
+pub fn thread_cpu_ns() -> u64 {
+    // SAFETY: timespec is plain data; clock_gettime writes it.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointer to a local.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Error kinds that prove a server answered wrongly (rather than slowly or not at all).
+pub fn wrong_output_errors(stream: &LoadStream) -> u64 {
+    ["status", "body", "malformed", "framing", "too_large"]
+        .iter()
+        .filter_map(|k| stream.errors.get(*k))
+        .sum()
+}
+
+/// One GET on a fresh connection (for `/stats` and endpoint checks): status and body.
+pub fn fetch_once(target: SocketAddr, path: &str, timeout: Duration) -> Result<(u16, Vec<u8>)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot build a tokio runtime")?;
+    let request = PreparedRequest::get(
+        target,
+        path,
+        Expectation {
+            status: 200,
+            body: None,
+        },
+    );
+    runtime.block_on(async {
+        let exchange = async {
+            let mut connection = Connection::connect(target)
+                .await
+                .with_context(|| format!("cannot connect to {target}"))?;
+            let response = connection
+                .exchange(&request.bytes)
+                .await
+                .map_err(|e| anyhow::anyhow!("GET {path}: {}", e.kind()))?;
+            Ok((response.status, response.body.to_vec()))
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| anyhow::anyhow!("GET {path}: no response within {timeout:?}"))?
+    })
+}
+
+/// Raises this process's open-file limit to its hard limit: 10k idle connections need 10k
+/// descriptors, and children (the servers) inherit the raised limit.
+pub fn raise_fd_limit() {
+    // SAFETY: rlimit is plain data; getrlimit/setrlimit read and write it.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Scheduling: runs the planned cases as whole-process repetitions in rounds; within a round the
+//! cases are shuffled with a recorded seed, so languages interleave and slow drift of this noisy
+//! machine spreads over every variant (docs/methodology.md, "Repetitions"). After every repetition the judged figures are
+//! added and results.json is rewritten, so nothing measured is lost. A failing case stops
+//! repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use arena_results::{CaseRecord, CaseStatus, FailureKind, LaunchRecord, Repetition, RunRecord, RunStore};
+use arena_runners::LaunchSpec;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::executor::{Execution, Executor, Job};
+use super::judge::{self, CaseRules, Rulebook};
+use super::Cancel;
+use crate::analyse::summary;
+use crate::plan::CaseSpec;
+
+/// Whether a case can run: launchable, or skipped/failed before it starts (missing toolchain,
+/// failed build).
+#[derive(Debug, Clone)]
+pub enum Readiness {
+    Ready(LaunchSpec),
+    Skipped(String),
+    Failed(FailureKind, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedCase {
+    pub spec: CaseSpec,
+    pub readiness: Readiness,
+}
+
+/// Reports progress to the user; the CLI shows a bar, tests stay silent.
+pub trait Progress {
+    fn start(&self, total_jobs: u64);
+    fn begin(&self, what: &str);
+    fn end(&self, what: &str, outcome: &str);
+    fn finish(&self);
+}
+
+pub struct Schedule {
+    pub repetitions: u32,
+    pub seed: u64,
+}
+
+/// What a run is measured with: how processes run, the workloads' rules, where results go, who
+/// hears of progress, and the token that stops it all.
+pub struct Session<'a> {
+    pub executor: &'a dyn Executor,
+    pub rules: &'a dyn Rulebook,
+    pub store: &'a RunStore,
+    pub progress: &'a dyn Progress,
+    pub cancel: &'a Cancel,
+}
+
+/// The reference checksum of a case, or why the case cannot be judged at all.
+fn expected_checksum(spec: &CaseSpec, rules: Option<&dyn CaseRules>) -> Result<Option<String>, String> {
+    let rules = rules.ok_or_else(|| {
+        format!(
+            "workload {} has no module in the harness (harness/src/workloads)",
+            spec.workload
+        )
+    })?;
+    match rules.expected_checksum(&spec.params)? {
+        None if spec.server.is_none() => Err(format!(
+            "workload {} gives no reference checksum for a batch case",
+            spec.workload
+        )),
+        expected => Ok(expected),
+    }
+}
+
+/// Builds the record's case list from the plan (no process runs here).
+pub fn initial_cases(cases: &[PlannedCase], repetitions: u32, rules: &dyn Rulebook) -> Vec<CaseRecord> {
+    cases
+        .iter()
+        .map(|planned| {
+            let spec = &planned.spec;
+            let repetitions = spec.repetitions.unwrap_or(repetitions);
+            let expected = expected_checksum(spec, rules.rules(&spec.workload));
+            let (status, failure_kind, reason, launch) = match (&planned.readiness, &expected) {
+                (Readiness::Skipped(why), _) => (CaseStatus::Skipped, None, Some(why.clone()), None),
+                (Readiness::Failed(kind, why), _) => {
+                    (CaseStatus::Failed, Some(*kind), Some(why.clone()), None)
+                }
+                (Readiness::Ready(launch), Err(why)) => (
+                    CaseStatus::Failed,
+                    Some(FailureKind::HarnessError),
+                    Some(why.clone()),
+                    Some(launch),
+                ),
+                (Readiness::Ready(launch), Ok(_)) => (CaseStatus::Pending, None, None, Some(launch)),
+            };
+            CaseRecord {
+                case_id: spec.case_id.clone(),
+                workload: spec.workload.clone(),
+                language: spec.language.id().into(),
+                variant: spec.variant(),
+                model: spec.model.clone(),
+                params: spec.params.clone(),
+                launch: launch_record(launch, spec),
+                status,
+                failure_kind,
+                reason,
+                expected_checksum: expected.ok().flatten(),
+                repetitions_planned: repetitions,
+                server_cpus: spec
+                    .server
+                    .as_ref()
+                    .map(|s| s.placement.server_cpus.clone())
+                    .unwrap_or_default(),
+                generator_cpus: spec
+                    .server
+                    .as_ref()
+                    .map(|s| s.placement.generator_cpus.clone())
+                    .unwrap_or_default(),
+                repetitions: Vec::new(),
+                summary: None,
+            }
+        })
+        .collect()
+}
+
+fn launch_record(launch: Option<&LaunchSpec>, spec: &CaseSpec) -> LaunchRecord {
+    LaunchRecord {
+        program: launch
+            .map(|l| l.program.display().to_string())
+            .unwrap_or_default(),
+        args: launch.map(|l| l.args.clone()).unwrap_or_default(),
+        env: launch.map(|l| l.env.clone()).unwrap_or_else(|| spec.env.clone()),
+        cwd: launch.map(|l| l.cwd.display().to_string()).unwrap_or_default(),
+        timeout_ms: spec.timeout.as_millis() as u64,
+    }
+}
+
+/// Runs every ready case `schedule.repetitions` times, writing `record` after each repetition.
+pub fn execute(
+    record: &mut RunRecord,
+    cases: &[PlannedCase],
+    schedule: &Schedule,
+    session: &Session,
+) -> Result<()> {
+    record.cases = initial_cases(cases, schedule.repetitions, session.rules);
+    record.order_seed = schedule.seed;
+    session.store.write(record)?;
+    let planned_jobs: u64 = cases
+        .iter()
+        .zip(&record.cases)
+        .filter(|(c, _)| matches!(c.readiness, Readiness::Ready(_)))
+        .map(|(_, r)| r.repetitions_planned as u64)
+        .sum();
+    session.progress.start(planned_jobs);
+    let mut rng = StdRng::seed_from_u64(schedule.seed);
+    let rounds = record
+        .cases
+        .iter()
+        .map(|c| c.repetitions_planned)
+        .max()
+        .unwrap_or(0);
+
+    'rounds: for round in 0..rounds {
+        let mut order: Vec<usize> = (0..cases.len()).collect();
+        order.shuffle(&mut rng);
+        for index in order {
+            let planned = record.cases[index].repetitions_planned;
+            if record.cases[index].status != CaseStatus::Pending || round >= planned {
+                continue;
+            }
+            if session.cancel.is_cancelled() {
+                break 'rounds;
+            }
+            run_repetition(record, index, &cases[index], round, session)?;
+        }
+    }
+    finish(record, session)
+}
+
+/// One repetition of one case: not attempted beyond a known resource limit; otherwise run,
+/// judged, added to the case and written.
+fn run_repetition(
+    record: &mut RunRecord,
+    index: usize,
+    planned_case: &PlannedCase,
+    round: u32,
+    session: &Session,
+) -> Result<()> {
+    let Readiness::Ready(launch) = &planned_case.readiness else {
+        return Ok(());
+    };
+    let spec = &planned_case.spec;
+    let Some(rules) = session.rules.rules(&spec.workload) else {
+        return Ok(()); // failed in initial_cases: no module for this workload
+    };
+    if let Some(reason) = beyond_known_limit(&record.cases, spec) {
+        let case = &mut record.cases[index];
+        case.status = CaseStatus::Failed;
+        case.failure_kind = Some(FailureKind::ResourceLimit);
+        case.reason = Some(reason);
+        return session.store.write(record);
+    }
+    let planned = record.cases[index].repetitions_planned;
+    let label = format!("{} (rep {}/{planned})", spec.label(), round + 1);
+    session.progress.begin(&label);
+    let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
+    let (execution, verdict) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
+        Ok(job) => {
+            let execution = session.executor.execute(&job);
+            let expected = record.cases[index].expected_checksum.clone();
+            let verdict = judge::judge(spec, &execution, expected.as_deref(), rules);
+            (execution, verdict)
+        }
+        Err(e) => not_started(format!("{e:#}")),
+    };
+    let repetition = to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
+    let outcome = match &repetition.failure_kind {
+        None => format!("ok {:.3} s", repetition.wall_ns as f64 / 1e9),
+        Some(kind) => format!("FAILED {kind:?}: {}", repetition.reason.as_deref().unwrap_or("")),
+    };
+    record
+        .execution_order
+        .push(format!("{}#{}", spec.case_id, round + 1));
+    let case = &mut record.cases[index];
+    // An interrupted repetition is kept for the record but is not the workload's fault:
+    // the case stays pending and becomes `skipped` when the run stops.
+    let interrupted = repetition.failure_kind == Some(FailureKind::Interrupted);
+    if let (Some(kind), Some(reason), false) =
+        (repetition.failure_kind, repetition.reason.clone(), interrupted)
+    {
+        case.status = CaseStatus::Failed;
+        case.failure_kind = Some(kind);
+        case.reason = Some(format!("repetition {}: {reason}", round + 1));
+    }
+    case.repetitions.push(repetition);
+    if case.status == CaseStatus::Pending && case.repetitions.len() as u32 == planned {
+        case.status = CaseStatus::Ok;
+        case.summary = summary::summarize(&case.repetitions);
+    }
+    session.store.write(record)?;
+    session.progress.end(&label, &outcome);
+    Ok(())
+}
+
+/// Cases still pending were cut by an interrupt: skipped, with how far they got.
+fn finish(record: &mut RunRecord, session: &Session) -> Result<()> {
+    let was_interrupted = session.cancel.is_cancelled();
+    for case in record
+        .cases
+        .iter_mut()
+        .filter(|c| c.status == CaseStatus::Pending)
+    {
+        case.status = CaseStatus::Skipped;
+        let completed = case.repetitions.iter().filter(|r| r.valid).count();
+        case.reason = Some(format!(
+            "run interrupted (Ctrl-C or SIGTERM) after {completed} of {} repetitions",
+            case.repetitions_planned
+        ));
+    }
+    record.complete = !was_interrupted;
+    record.finished_at = Some(chrono::Utc::now().to_rfc3339());
+    session.store.write(record)?;
+    session.progress.finish();
+    Ok(())
+}
+
+/// A repetition that never started because the harness could not prepare it.
+fn not_started(reason: String) -> (Execution, judge::Verdict) {
+    let verdict = judge::Verdict {
+        failure: Some((FailureKind::HarnessError, reason)),
+        checksum: None,
+        self_reported: Default::default(),
+    };
+    (Execution::default(), verdict)
+}
+
+/// The process to run for one repetition; a server gets its driver and CPU placement.
+fn job_for(
+    spec: &CaseSpec,
+    launch: &LaunchSpec,
+    stderr_log: std::path::PathBuf,
+    rules: &dyn CaseRules,
+) -> Result<Job> {
+    let (driver, cpus, generator_cpus) = match &spec.server {
+        Some(server) => (
+            Some(rules.driver(&server.load)?),
+            server.placement.server_cpus.clone(),
+            server.placement.generator_cpus.clone(),
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    Ok(Job {
+        spec: launch.clone(),
+        timeout: spec.timeout,
+        stderr_log,
+        driver,
+        cpus,
+        generator_cpus,
+    })
+}
+
+/// A case larger (in its workload's `size_param`) than a size at which its variant already hit
+/// a resource limit is not attempted.
+fn beyond_known_limit(cases: &[CaseRecord], spec: &CaseSpec) -> Option<String> {
+    let size_param = spec.size_param.as_deref()?;
+    let size = *spec.params.get(size_param)?;
+    let limited = cases.iter().find(|c| {
+        c.variant == spec.variant()
+            && c.workload == spec.workload
+            && c.failure_kind == Some(FailureKind::ResourceLimit)
+            && c.params.get(size_param).is_some_and(|n| *n <= size)
+    })?;
+    Some(format!(
+        "not attempted: {size_param}={} already hit a resource limit ({})",
+        limited.params[size_param],
+        limited.reason.as_deref().unwrap_or("")
+    ))
+}
+
+fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_log: String) -> Repetition {
+    let timeline_peak = exec.timeline.rss_bytes.iter().copied().max();
+    let peak = timeline_peak.max(exec.ready_rss_bytes);
+    let (failure_kind, reason) = match verdict.failure {
+        Some((kind, reason)) => (Some(kind), Some(reason)),
+        None => (None, None),
+    };
+    Repetition {
+        index: round + 1,
+        valid: failure_kind.is_none(),
+        stderr_tail: failure_kind
+            .is_some()
+            .then(|| exec.stderr_tail.clone())
+            .filter(|t| !t.is_empty()),
+        failure_kind,
+        reason,
+        exit_code: exec.exit_code,
+        signal: exec.signal,
+        wall_ns: exec.wall_ns,
+        user_cpu_ns: exec.user_cpu_ns,
+        sys_cpu_ns: exec.sys_cpu_ns,
+        peak_tree_rss_bytes: peak,
+        ready_tree_rss_bytes: exec.ready_rss_bytes,
+        ru_maxrss_bytes: exec.ru_maxrss_bytes,
+        time_to_ready_ns: exec.first_event("ready").map(|e| e.at_ns),
+        rss_samples: exec.timeline.t_ns.len() as u32,
+        leftover_processes_killed: exec.leftovers_killed,
+        checksum: verdict.checksum,
+        self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
+        rss_timeline: exec.timeline.clone(),
+        stderr_log: Some(stderr_log),
+        phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),
+    }
+}
+
+/// A case id as a file name.
+fn sanitize(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '=' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

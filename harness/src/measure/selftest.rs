@@ -1,0 +1,179 @@
+//! The generator's self-test (docs/methodology.md, "Latency under load"): a test server in its own process (`arena test-server`)
+//! is stopped with SIGSTOP for 1 s in the middle of an open-loop run. Coordinated omission is
+//! handled only if the corrected histogram shows the stall (max ≈ 1 s, p99 high) while the
+//! uncorrected one — what a closed-loop tool would report — mostly does not. It must not be used
+//! to measure workloads.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use arena_results::LoadRecord;
+use serde::Serialize;
+
+use super::affinity;
+use super::load::testserver::JSON_BODY;
+use super::load::{self, Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use crate::plan::placement::Placement;
+
+pub const RATE_PER_S: f64 = 1000.0;
+pub const CONNECTIONS: u32 = 20;
+pub const RUN: Duration = Duration::from_secs(6);
+pub const STOP_AFTER: Duration = Duration::from_secs(2);
+pub const STALL: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SelftestOutcome {
+    pub passed: bool,
+    /// (what was checked, whether it held)
+    pub checks: Vec<(String, bool)>,
+    pub stall_ms: u64,
+    pub load: LoadRecord,
+}
+
+impl SelftestOutcome {
+    pub fn text(&self) -> String {
+        let s = &self.load.streams[0];
+        let ms = |ns: Option<u64>| ns.map_or("—".into(), |v| format!("{:.1} ms", v as f64 / 1e6));
+        let mut out = format!(
+            "open loop {RATE_PER_S} req/s over {CONNECTIONS} connections for {} s; server stopped (SIGSTOP) for {} ms after {} s\n\
+             corrected (from due time):  p50 {}  p99 {}  max {}  ({} requests)\n\
+             uncorrected (from send):    p50 {}  p99 {}  max {}\n",
+            RUN.as_secs(),
+            self.stall_ms,
+            STOP_AFTER.as_secs(),
+            ms(s.latency_corrected.p50_ns),
+            ms(s.latency_corrected.p99_ns),
+            ms(s.latency_corrected.max_ns),
+            s.latency_corrected.count,
+            ms(s.latency_uncorrected.p50_ns),
+            ms(s.latency_uncorrected.p99_ns),
+            ms(s.latency_uncorrected.max_ns),
+        );
+        for (check, ok) in &self.checks {
+            out.push_str(&format!("  [{}] {check}\n", if *ok { "ok" } else { "FAILED" }));
+        }
+        out.push_str(if self.passed {
+            "self-test passed\n"
+        } else {
+            "self-test FAILED\n"
+        });
+        out
+    }
+}
+
+/// Runs the self-test with the server and generator on disjoint CPUs where possible.
+pub fn stall_selftest() -> Result<SelftestOutcome> {
+    let placement = Placement::for_this_machine();
+    let exe = std::env::current_exe().context("cannot find the arena executable")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["test-server", "--threads", "1"])
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .process_group(0);
+    if placement.pinned() {
+        let cpus = placement.server_cpus.clone();
+        // SAFETY: sched_setaffinity is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || affinity::set_affinity(&cpus));
+        }
+    }
+    let mut child = command.spawn().context("cannot start `arena test-server`")?;
+    let pid = child.id() as i32;
+    let result = run_against(&mut child, pid, &placement);
+    // SAFETY: SIGCONT then SIGKILL to our own child's group; no memory involved.
+    unsafe {
+        libc::kill(-pid, libc::SIGCONT);
+        libc::kill(-pid, libc::SIGKILL);
+    }
+    let _ = child.wait();
+    result
+}
+
+fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement) -> Result<SelftestOutcome> {
+    let stdout = child.stdout.take().context("test server stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("reading the test server's ready line")?;
+    let ready: serde_json::Value = serde_json::from_str(&line).context("test server ready line")?;
+    let Some(port) = ready["port"].as_u64() else {
+        bail!("test server printed no port: {line}");
+    };
+    let target = std::net::SocketAddr::from(([127, 0, 0, 1], port as u16));
+    let request = PreparedRequest::get(
+        target,
+        "/json",
+        Expectation {
+            status: 200,
+            body: Some(JSON_BODY.as_bytes().to_vec()),
+        },
+    );
+    let plan = LoadPlan {
+        target,
+        streams: vec![StreamPlan {
+            name: "json".into(),
+            connections: CONNECTIONS,
+            rate_per_s: Some(RATE_PER_S),
+            requests: Arc::new(RequestSet::single(request)),
+        }],
+        warmup: Duration::ZERO,
+        duration: RUN,
+        request_timeout: Duration::from_secs(5),
+        threads: 1,
+        cpus: placement.generator_cpus.clone(),
+        interval: Duration::from_secs(1),
+    };
+    let generator = std::thread::spawn(move || load::run(&plan));
+    std::thread::sleep(STOP_AFTER);
+    // SAFETY: signals to our own child's process group.
+    unsafe { libc::kill(-pid, libc::SIGSTOP) };
+    let stopped = std::time::Instant::now();
+    std::thread::sleep(STALL);
+    unsafe { libc::kill(-pid, libc::SIGCONT) };
+    let stall_ms = stopped.elapsed().as_millis() as u64;
+    let load = generator
+        .join()
+        .map_err(|_| anyhow::anyhow!("the generator thread panicked"))??;
+    Ok(judge(load, stall_ms))
+}
+
+/// The pass criteria, separate so tests can apply them to in-process stalls too.
+pub fn judge(load: LoadRecord, stall_ms: u64) -> SelftestOutcome {
+    let s = &load.streams[0];
+    let stall_ns = stall_ms * 1_000_000;
+    let corrected_max = s.latency_corrected.max_ns.unwrap_or(0);
+    let corrected_p99 = s.latency_corrected.p99_ns.unwrap_or(0);
+    let uncorrected_p99 = s.latency_uncorrected.p99_ns.unwrap_or(u64::MAX);
+    let checks = vec![
+        (
+            format!(
+                "corrected max ≥ 90% of the stall ({:.0} ms)",
+                stall_ns as f64 * 0.9 / 1e6
+            ),
+            corrected_max as f64 >= stall_ns as f64 * 0.9,
+        ),
+        (
+            "corrected p99 ≥ half the stall (≈ a sixth of the requests were due during it)".to_string(),
+            corrected_p99 as f64 >= stall_ns as f64 * 0.5,
+        ),
+        (
+            "uncorrected p99 < 10% of the stall (only the requests in flight saw it)".to_string(),
+            (uncorrected_p99 as f64) < stall_ns as f64 * 0.1,
+        ),
+        (
+            "no wrong responses".to_string(),
+            load::wrong_output_errors(s) == 0 && s.requests_ok > 0,
+        ),
+    ];
+    SelftestOutcome {
+        passed: checks.iter().all(|(_, ok)| *ok),
+        checks,
+        stall_ms,
+        load,
+    }
+}

@@ -1,0 +1,90 @@
+//! Toolchain preparation for a run or a verify: detect every language, build the ones a plan
+//! needs, and decide per case whether it can run. In CI a missing toolchain is an error; on a
+//! user's machine its cases are skipped with the install hint (`arena doctor`).
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use arena_results::{FailureKind, ToolchainRecord};
+use arena_runners::{runner, BuildOutcome, Detection, Language, Workspace};
+
+use super::schedule::{PlannedCase, Readiness};
+use crate::plan::CaseSpec;
+
+pub struct Detected {
+    pub detections: BTreeMap<Language, Detection>,
+}
+
+impl Detected {
+    pub fn all(ws: &Workspace) -> Detected {
+        Detected {
+            detections: Language::ALL
+                .iter()
+                .map(|l| (*l, runner(*l).detect(ws)))
+                .collect(),
+        }
+    }
+
+    pub fn records(&self) -> Vec<ToolchainRecord> {
+        self.detections.iter().map(|(l, d)| d.record(*l)).collect()
+    }
+}
+
+/// Builds what the cases need and resolves each case to a launch, a skip or a failure.
+/// `log` receives one line per language (build status, skips).
+pub fn prepare(
+    cases: Vec<CaseSpec>,
+    detected: &Detected,
+    ws: &Workspace,
+    require_all: bool,
+    log: &dyn Fn(&str),
+) -> Result<Vec<PlannedCase>> {
+    let needed: std::collections::BTreeSet<Language> = cases.iter().map(|c| c.language).collect();
+    let mut builds: BTreeMap<Language, Result<(), String>> = BTreeMap::new();
+    for language in &needed {
+        match &detected.detections[language] {
+            Detection::Missing {
+                problem,
+                install_hint,
+            } => {
+                if require_all {
+                    bail!(
+                        "{language}: {problem}. CI requires all five toolchains. To install: {install_hint}"
+                    );
+                }
+                log(&format!(
+                    "{language}: skipped — {problem}. To install: {install_hint} (see `arena doctor`)"
+                ));
+            }
+            Detection::Found(tc) => {
+                let outcome = runner(*language).build(tc, ws);
+                match &outcome {
+                    Ok(BuildOutcome::Built { .. }) => log(&format!(
+                        "{language}: built with {} {}",
+                        tc.executable.display(),
+                        tc.version
+                    )),
+                    Ok(_) => {}
+                    Err(e) => log(&format!("{language}: BUILD FAILED — {e:#}")),
+                }
+                builds.insert(*language, outcome.map(|_| ()).map_err(|e| format!("{e:#}")));
+            }
+        }
+    }
+    Ok(cases
+        .into_iter()
+        .map(|spec| {
+            let readiness = match (&detected.detections[&spec.language], builds.get(&spec.language)) {
+                (Detection::Missing { problem, .. }, _) => Readiness::Skipped(format!(
+                    "{} toolchain missing: {problem} (see `arena doctor`)",
+                    spec.language
+                )),
+                (_, Some(Err(e))) => Readiness::Failed(FailureKind::BuildFailed, e.clone()),
+                (Detection::Found(tc), _) => {
+                    Readiness::Ready(runner(spec.language).launch(tc, ws, &spec.launch_request()))
+                }
+            };
+            PlannedCase { spec, readiness }
+        })
+        .collect())
+}

@@ -1,0 +1,290 @@
+//! Planning: catalogue × suite × filters → the list of cases, each with every parameter and
+//! knob resolved to a concrete value, and where a server and its load generator run. Pure data:
+//! no processes; it reads only the catalogue and suite files. Nothing here may import
+//! measurement (`crate::measure`) or a workload module (`crate::workloads`).
+
+pub mod catalog;
+pub mod placement;
+pub mod suite;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use arena_runners::{Language, LaunchRequest};
+
+use catalog::{Catalog, VariantSpec};
+use placement::Placement;
+use suite::{ParamSets, ParamValues, Suite};
+
+/// One case: a workload variant at one parameter set, repeated as whole processes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSpec {
+    pub case_id: String,
+    pub workload: String,
+    pub language: Language,
+    pub model: String,
+    pub params: BTreeMap<String, u64>,
+    pub env: BTreeMap<String, String>,
+    pub runtime_args: Vec<String>,
+    pub timeout: Duration,
+    /// Process-level repetitions; `None`: the run's default.
+    pub repetitions: Option<u32>,
+    /// Server workloads: what to run once the server is ready, and where both run.
+    pub server: Option<ServerSetup>,
+    /// The catalog's `size_param` of the workload: larger sizes are not attempted once a
+    /// resource limit was hit at a smaller one.
+    pub size_param: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSetup {
+    pub load: ServerLoad,
+    pub placement: Placement,
+}
+
+/// What to run against a ready server; its workload's module turns it into a driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerLoad {
+    /// `arena verify`: every endpoint once, bodies compared byte for byte.
+    Verify,
+    /// The suite's `load` table (None: the workload's defaults).
+    Suite(Option<toml::Value>),
+}
+
+/// Which workloads, languages and variants to include; `None` means all. Built from the
+/// validated flags by `crate::config`.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub workloads: Option<BTreeSet<String>>,
+    pub languages: Option<BTreeSet<Language>>,
+    pub variants: Option<BTreeSet<String>>,
+}
+
+impl Filters {
+    pub fn admits(&self, workload: &str, language: Language, variant: &str) -> bool {
+        self.workloads.as_ref().is_none_or(|s| s.contains(workload))
+            && self.languages.as_ref().is_none_or(|s| s.contains(&language))
+            && self.variants.as_ref().is_none_or(|s| s.contains(variant))
+    }
+}
+
+impl CaseSpec {
+    pub fn variant(&self) -> String {
+        format!("{}/{}", self.language, self.model)
+    }
+
+    pub fn launch_request(&self) -> LaunchRequest {
+        LaunchRequest {
+            workload: self.workload.clone(),
+            model: self.model.clone(),
+            params: self.params.clone(),
+            env: self.env.clone(),
+            runtime_args: self.runtime_args.clone(),
+        }
+    }
+
+    /// A short label for progress lines: `cpu-scale python/threads chunks=16 items=.. workers=2`.
+    pub fn label(&self) -> String {
+        let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{} {} {}", self.workload, self.variant(), params.join(" "))
+    }
+}
+
+/// The machine facts that templates may use.
+#[derive(Debug, Clone)]
+pub struct MachineFacts {
+    pub cores: u64,
+    /// Where a server and its load generator run (`{server_cores}` = its server CPU count).
+    pub placement: Placement,
+}
+
+impl MachineFacts {
+    pub fn this_machine(cores: u64) -> MachineFacts {
+        MachineFacts {
+            cores,
+            placement: Placement::for_this_machine(),
+        }
+    }
+}
+
+/// Every case of `suite` admitted by `filters`, in catalogue order.
+pub fn plan_suite(
+    catalog: &Catalog,
+    suite: &Suite,
+    filters: &Filters,
+    machine: &MachineFacts,
+) -> Result<Vec<CaseSpec>> {
+    let mut cases = Vec::new();
+    for (workload_id, suite_workload) in &suite.workloads {
+        let spec = catalog.workload(workload_id).expect("validated by Suite::load");
+        for variant in &spec.variants {
+            if !filters.admits(workload_id, variant.language(), &variant.name()) {
+                continue;
+            }
+            let sets = match suite_workload.params_for(variant) {
+                ParamSets::Product(lists) => cartesian(&lists, machine.cores)
+                    .with_context(|| format!("suite workload {workload_id}"))?,
+                ParamSets::Points(points) => points,
+            };
+            let load = spec
+                .server
+                .then(|| ServerLoad::Suite(suite_workload.load.clone()));
+            for params in sets {
+                let timeout = Duration::from_secs(suite_workload.timeout_s);
+                let mut case = resolve_case(
+                    catalog,
+                    workload_id,
+                    variant,
+                    params,
+                    timeout,
+                    machine,
+                    load.clone(),
+                )?;
+                case.repetitions = suite_workload.repetitions;
+                case.size_param = spec.size_param.clone();
+                cases.push(case);
+            }
+        }
+    }
+    if cases.is_empty() {
+        bail!(
+            "the filters select no case of suite {:?} (see `arena list`)",
+            suite.name
+        );
+    }
+    Ok(cases)
+}
+
+/// One case per variant at the workload's verify parameters (the smallest sizes).
+pub fn plan_verify(catalog: &Catalog, filters: &Filters, machine: &MachineFacts) -> Result<Vec<CaseSpec>> {
+    let mut cases = Vec::new();
+    for spec in &catalog.workloads {
+        for variant in &spec.variants {
+            if filters.admits(&spec.id, variant.language(), &variant.name()) {
+                cases.push(resolve_case(
+                    catalog,
+                    &spec.id,
+                    variant,
+                    spec.verify.clone(),
+                    Duration::from_secs(30),
+                    machine,
+                    spec.server.then_some(ServerLoad::Verify),
+                )?);
+            }
+        }
+    }
+    if cases.is_empty() {
+        bail!("the filters select no variant (see `arena list`)");
+    }
+    Ok(cases)
+}
+
+fn resolve_case(
+    catalog: &Catalog,
+    workload: &str,
+    variant: &VariantSpec,
+    mut params: BTreeMap<String, u64>,
+    timeout: Duration,
+    machine: &MachineFacts,
+    load: Option<ServerLoad>,
+) -> Result<CaseSpec> {
+    if load.is_some() {
+        // The OS picks the port; the server reports it in its ready event.
+        params.insert("port".into(), 0);
+    }
+    let base_params = params.clone();
+    let server_cores = machine.placement.server_cores();
+    let resolve = |template: &str| -> Result<String> {
+        let mut text = template
+            .replace("{cores}", &machine.cores.to_string())
+            .replace("{server_cores}", &server_cores.to_string());
+        if text.contains("{workers}") {
+            let workers = base_params.get("workers").with_context(|| {
+                format!(
+                    "{workload} {}: template {template:?} needs a `workers` parameter",
+                    variant.name()
+                )
+            })?;
+            text = text.replace("{workers}", &workers.to_string());
+        }
+        Ok(text)
+    };
+    for (key, template) in &variant.params {
+        let value = resolve(template)?;
+        let value = value.parse().with_context(|| {
+            format!(
+                "{workload} {}: param {key} = {value:?} is not an integer",
+                variant.name()
+            )
+        })?;
+        params.insert(key.clone(), value);
+    }
+    let env = variant
+        .env
+        .iter()
+        .map(|(k, t)| Ok((k.clone(), resolve(t)?)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let mut runtime_args = catalog
+        .runtime_args
+        .get(&variant.lang)
+        .cloned()
+        .unwrap_or_default();
+    for arg in &variant.runtime_args {
+        runtime_args.push(resolve(arg)?);
+    }
+    let case_params: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Ok(CaseSpec {
+        case_id: format!("{workload}/{}/{}", variant.name(), case_params.join(",")),
+        workload: workload.to_string(),
+        language: variant.language(),
+        model: variant.model.clone(),
+        params,
+        env,
+        runtime_args,
+        timeout,
+        repetitions: None,
+        size_param: None,
+        server: load.map(|load| ServerSetup {
+            load,
+            placement: machine.placement.clone(),
+        }),
+    })
+}
+
+/// All combinations of the parameter lists, keys in sorted order.
+fn cartesian(lists: &BTreeMap<String, ParamValues>, cores: u64) -> Result<Vec<BTreeMap<String, u64>>> {
+    let mut combos = vec![BTreeMap::new()];
+    for (key, values) in lists {
+        let values = values.expand(cores).with_context(|| format!("parameter {key}"))?;
+        combos = combos
+            .into_iter()
+            .flat_map(|combo| {
+                values.iter().map(move |v| {
+                    let mut next = combo.clone();
+                    next.insert(key.clone(), *v);
+                    next
+                })
+            })
+            .collect();
+    }
+    Ok(combos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cartesian_product_of_lists_and_rules() {
+        let lists: BTreeMap<String, ParamValues> = [
+            ("a".to_string(), ParamValues::List(vec![1, 2])),
+            ("w".to_string(), ParamValues::Rule("pow2-to-2x-cores".into())),
+        ]
+        .into_iter()
+        .collect();
+        let combos = cartesian(&lists, 2).unwrap();
+        assert_eq!(combos.len(), 6, "2 values × W in 1, 2, 4");
+        assert!(combos.iter().all(|c| c.len() == 2));
+    }
+}

@@ -1,0 +1,307 @@
+//! Suites (`harness/suites/<name>.toml` under the repository root, or any TOML file the user
+//! names): which workloads run with which parameter sets, repetitions and timeouts. Parsed and
+//! validated against the catalogue into plain data. Server `load` tables are kept as TOML here
+//! and checked by their workload's module (`crate::workloads::check_suite`): planning must not
+//! know how a server is driven.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use super::catalog::{Catalog, VariantSpec};
+
+/// Where named suites live under the repository root.
+pub const SUITES_DIR: &str = "harness/suites";
+
+/// A list of values for one parameter, or a rule expanded on this machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValues {
+    List(Vec<u64>),
+    Rule(String),
+}
+
+impl ParamValues {
+    pub fn expand(&self, cores: u64) -> Result<Vec<u64>> {
+        match self {
+            ParamValues::List(values) if !values.is_empty() => Ok(values.clone()),
+            ParamValues::List(_) => bail!("an empty list of values"),
+            ParamValues::Rule(rule) if rule == "pow2-to-2x-cores" => {
+                Ok(std::iter::successors(Some(1u64), |w| Some(w * 2))
+                    .take_while(|w| *w <= 2 * cores.max(1))
+                    .collect())
+            }
+            ParamValues::Rule(rule) => bail!("unknown rule {rule:?} (known: \"pow2-to-2x-cores\")"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    pub name: String,
+    pub description: String,
+    pub repetitions: u32,
+    /// A named suite whose workloads this one runs too, unless it gives its own entry for them
+    /// (`full` runs quick's entry of a workload it does not size itself, with its own
+    /// repetitions), so a new workload needs no entry in every suite.
+    #[serde(default)]
+    pub base: Option<String>,
+    pub workloads: BTreeMap<String, SuiteWorkload>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteWorkload {
+    pub timeout_s: u64,
+    /// Process-level repetitions of this workload's cases (default: the suite's).
+    #[serde(default)]
+    pub repetitions: Option<u32>,
+    /// Expanded as a cartesian product ...
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValues>,
+    /// ... or listed as explicit parameter sets (when values must go together, e.g. a longer
+    /// hold for a larger N).
+    #[serde(default)]
+    pub points: Vec<BTreeMap<String, u64>>,
+    /// Keyed by `language` or `language/model`; replaces parameter lists or the points.
+    #[serde(default)]
+    pub r#override: BTreeMap<String, Override>,
+    /// Server workloads: the load phases, parsed by the workload's module (e.g. `HttpIoSettings`).
+    #[serde(default)]
+    pub load: Option<toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Override {
+    #[serde(default)]
+    pub points: Vec<BTreeMap<String, u64>>,
+    #[serde(flatten)]
+    pub params: BTreeMap<String, ParamValues>,
+}
+
+/// The parameter sets of one variant: a product of lists, or explicit points.
+#[derive(Debug, Clone)]
+pub enum ParamSets {
+    Product(BTreeMap<String, ParamValues>),
+    Points(Vec<BTreeMap<String, u64>>),
+}
+
+impl SuiteWorkload {
+    /// The parameter sets for one variant, overrides applied (language, then language/model).
+    pub fn params_for(&self, variant: &VariantSpec) -> ParamSets {
+        let mut params = self.params.clone();
+        let mut points = self.points.clone();
+        for key in [variant.lang.clone(), variant.name()] {
+            if let Some(replacement) = self.r#override.get(&key) {
+                params.extend(replacement.params.clone());
+                if !replacement.points.is_empty() {
+                    points = replacement.points.clone();
+                }
+            }
+        }
+        if points.is_empty() {
+            ParamSets::Product(params)
+        } else {
+            ParamSets::Points(points)
+        }
+    }
+}
+
+impl Suite {
+    /// A named suite of `<root>/harness/suites/`, or a TOML file by path.
+    pub fn load(name_or_path: &str, root: &Path, catalog: &Catalog) -> Result<Suite> {
+        let named = root.join(SUITES_DIR).join(format!("{name_or_path}.toml"));
+        let path = if !name_or_path.contains('/') && named.is_file() {
+            named
+        } else if Path::new(name_or_path).is_file() {
+            Path::new(name_or_path).to_path_buf()
+        } else {
+            bail!(
+                "--suite {name_or_path:?}: no suite of that name in {} ({}) and no such file",
+                root.join(SUITES_DIR).display(),
+                Self::names(root).join(", ")
+            );
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read suite file {}", path.display()))?;
+        let mut suite: Suite =
+            toml::from_str(&text).with_context(|| format!("suite {name_or_path}: invalid TOML"))?;
+        if let Some(base) = suite.base.clone() {
+            let named = root.join(SUITES_DIR).join(format!("{base}.toml"));
+            if base.contains('/') || !named.is_file() {
+                bail!(
+                    "suite {name_or_path}: base {base:?} is not a suite of {} ({})",
+                    root.join(SUITES_DIR).display(),
+                    Self::names(root).join(", ")
+                );
+            }
+            let inherited: Suite = toml::from_str(&std::fs::read_to_string(&named)?)
+                .with_context(|| format!("suite {base} (the base of {name_or_path}): invalid TOML"))?;
+            if inherited.base.is_some() {
+                bail!("suite {name_or_path}: its base {base} has a base of its own; one level only");
+            }
+            for (id, workload) in inherited.workloads {
+                suite.workloads.entry(id).or_insert(workload);
+            }
+        }
+        suite
+            .validate(catalog)
+            .with_context(|| format!("suite {name_or_path}"))?;
+        Ok(suite)
+    }
+
+    /// The named suites of a repository root.
+    pub fn names(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(SUITES_DIR))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn validate(&self, catalog: &Catalog) -> Result<()> {
+        if self.repetitions == 0 {
+            bail!("repetitions must be at least 1");
+        }
+        for (id, workload) in &self.workloads {
+            let spec = catalog
+                .workload(id)
+                .with_context(|| format!("unknown workload {id:?} (see `arena list`)"))?;
+            for key in workload.r#override.keys() {
+                if !spec.variants.iter().any(|v| &v.lang == key || &v.name() == key) {
+                    bail!("workload {id}: override {key:?} names no variant of it");
+                }
+            }
+            if !spec.server && workload.load.is_some() {
+                bail!("workload {id} is not a server workload; remove its `load` table");
+            }
+            if !spec.server && workload.params.is_empty() == workload.points.is_empty() {
+                bail!("workload {id}: give either `params` (lists) or `points` (parameter sets)");
+            }
+            if workload.repetitions == Some(0) {
+                bail!("workload {id}: repetitions must be at least 1");
+            }
+            if workload.timeout_s == 0 {
+                bail!("workload {id}: timeout_s must be positive");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::catalog::build_root;
+
+    fn catalog() -> Catalog {
+        Catalog::load(&build_root()).unwrap()
+    }
+
+    #[test]
+    fn builtin_catalog_and_suites_load() {
+        let catalog = catalog();
+        assert!(!catalog.workloads.is_empty());
+        assert!(Suite::names(&build_root()).len() >= 3, "quick, full, smoke");
+        for name in Suite::names(&build_root()) {
+            let suite = Suite::load(&name, &build_root(), &catalog).unwrap();
+            assert!(suite.repetitions >= 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn quick_has_at_least_three_repetitions() {
+        assert!(
+            Suite::load("quick", &build_root(), &catalog())
+                .unwrap()
+                .repetitions
+                >= 3
+        );
+    }
+
+    #[test]
+    fn full_runs_every_workload_of_quick() {
+        let catalog = catalog();
+        let quick = Suite::load("quick", &build_root(), &catalog).unwrap();
+        let full = Suite::load("full", &build_root(), &catalog).unwrap();
+        assert_eq!(full.base.as_deref(), Some("quick"));
+        for id in quick.workloads.keys() {
+            assert!(full.workloads.contains_key(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn workers_rule_goes_to_twice_the_cores() {
+        let rule = ParamValues::Rule("pow2-to-2x-cores".into());
+        assert_eq!(rule.expand(2).unwrap(), vec![1, 2, 4]);
+        assert_eq!(rule.expand(8).unwrap(), vec![1, 2, 4, 8, 16]);
+        assert!(ParamValues::Rule("many".into()).expand(2).is_err());
+    }
+
+    #[test]
+    fn unknown_suite_is_a_clear_error() {
+        let err = Suite::load("nope", &build_root(), &catalog())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--suite") && err.contains("quick"), "{err}");
+    }
+
+    #[test]
+    fn override_by_language_then_variant() {
+        let catalog: Catalog = toml::from_str(
+            r#"
+            [[workload]]
+            id = "w"
+            class = "c"
+            summary = "s"
+            claim = "c"
+            verify = { n = 1 }
+            [[workload.variant]]
+            lang = "python"
+            model = "a"
+            tests = "t"
+            [[workload.variant]]
+            lang = "python"
+            model = "b"
+            tests = "t"
+            "#,
+        )
+        .unwrap();
+        let suite: Suite = toml::from_str(
+            r#"
+            name = "t"
+            description = "t"
+            repetitions = 1
+            [workloads.w]
+            timeout_s = 1
+            params = { n = [1] }
+            [workloads.w.override.python]
+            n = [2]
+            [workloads.w.override."python/b"]
+            n = [3]
+            "#,
+        )
+        .unwrap();
+        suite.validate(&catalog).unwrap();
+        let values = |model: &str| {
+            let variant = catalog.workloads[0]
+                .variants
+                .iter()
+                .find(|v| v.model == model)
+                .unwrap();
+            match suite.workloads["w"].params_for(variant) {
+                ParamSets::Product(lists) => lists["n"].expand(2).unwrap(),
+                ParamSets::Points(_) => unreachable!(),
+            }
+        };
+        assert_eq!((values("a"), values("b")), (vec![2], vec![3]));
+    }
+}

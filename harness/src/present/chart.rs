@@ -1,0 +1,82 @@
+//! The chart model: a chart's id (its file stem, shared by the chart files, the HTML and the
+//! tests), title, axes and lines, built by each workload's module from its figures and drawn by
+//! `charts`. Data only.
+
+use std::collections::BTreeMap;
+
+/// One line of a chart: a variant's points, (x, y, y_low, y_high); NaN bounds draw no error bar.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub variant: String,
+    pub points: Vec<(f64, f64, f64, f64)>,
+    pub label: String,
+    /// Second and later models of a language are dashed (set by `Chart::new`).
+    pub(super) dashed: bool,
+}
+
+impl Line {
+    pub fn new(variant: &str, label: String, points: Vec<(f64, f64, f64, f64)>) -> Line {
+        Line {
+            variant: variant.into(),
+            points,
+            label,
+            dashed: false,
+        }
+    }
+}
+
+/// A dashed reference line y = min(x, cores), e.g. the ideal speedup.
+#[derive(Debug, Clone)]
+pub struct ReferenceLine {
+    pub label: String,
+    pub cores: f64,
+}
+
+/// One chart: its id (the file stem, shared with the HTML and the tests), axes and lines.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub id: &'static str,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub log_axes: bool,
+    pub reference: Option<ReferenceLine>,
+    pub lines: Vec<Line>,
+}
+
+impl Chart {
+    /// A chart of `lines`, dashing every model after a language's first, in variant order.
+    pub fn new(
+        id: &'static str,
+        title: String,
+        x_label: String,
+        y_label: String,
+        log_axes: bool,
+        mut lines: Vec<Line>,
+    ) -> Chart {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for line in lines.iter_mut() {
+            let count = seen.entry(language_of(&line.variant).to_string()).or_default();
+            line.dashed = *count > 0;
+            *count += 1;
+        }
+        Chart {
+            id,
+            title,
+            x_label,
+            y_label,
+            log_axes,
+            reference: None,
+            lines,
+        }
+    }
+
+    pub fn with_reference(mut self, reference: ReferenceLine) -> Chart {
+        self.reference = Some(reference);
+        self
+    }
+}
+
+pub(super) fn language_of(variant: &str) -> &str {
+    variant.split('/').next().unwrap_or(variant)
+}

@@ -1,0 +1,314 @@
+//! Charts, SVG and PNG, drawn with plotters from the `chart::Chart` model that each workload's
+//! module builds from its figures. Colour is the language, dashes mark a language's second and
+//! later models; the legend has a strip of its own so it never hides data; every chart carries
+//! the run's provenance as a caption. Text uses a font shipped in harness/assets, so PNGs need
+//! no system font. It must not compute statistics or know any workload.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{anyhow, Result};
+use arena_results::RunRecord;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::language_of;
+
+use super::chart::{Chart, Line};
+use super::report::{Exporter, Report};
+
+const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+const SIZE: (u32, u32) = (1250, 720);
+/// The legend gets a strip of its own beside the plot, so it can never hide data.
+const LEGEND_WIDTH: u32 = 350;
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// Colour per language, consistent across every chart.
+pub fn language_colour(language: &str) -> RGBColor {
+    match language {
+        "python" => RGBColor(53, 114, 165),
+        "node" => RGBColor(60, 135, 58),
+        "go" => RGBColor(0, 150, 190),
+        "java" => RGBColor(200, 110, 20),
+        "rust" => RGBColor(160, 50, 40),
+        _ => RGBColor(90, 90, 90),
+    }
+}
+
+/// Versions and machine, for every caption.
+pub fn provenance(record: &RunRecord) -> String {
+    let versions: Vec<String> = record
+        .environment
+        .toolchains
+        .iter()
+        .filter_map(|t| t.version.as_ref().map(|v| format!("{} {v}", t.language)))
+        .collect();
+    format!(
+        "{} | {} ({} cores) | run {}",
+        versions.join(", "),
+        record.environment.cpu_model,
+        record.environment.logical_cores,
+        record.run_id
+    )
+}
+
+/// The chart as an SVG document (the HTML report embeds it).
+pub fn svg(chart: &Chart, caption: &str) -> Result<String> {
+    register_font();
+    let mut text = String::new();
+    draw(
+        SVGBackend::with_string(&mut text, SIZE).into_drawing_area(),
+        chart,
+        caption,
+    )?;
+    Ok(text)
+}
+
+/// Writes `<id>.svg` and `<id>.png` into `dir`.
+pub fn write_files(chart: &Chart, caption: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+    register_font();
+    let svg = dir.join(format!("{}.svg", chart.id));
+    let png = dir.join(format!("{}.png", chart.id));
+    draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), chart, caption)?;
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), chart, caption)?;
+    Ok(vec![svg, png])
+}
+
+/// Every chart of the report, as files in `<run>/charts/`.
+pub struct ChartExporter;
+
+impl Exporter for ChartExporter {
+    fn name(&self) -> &'static str {
+        "charts"
+    }
+
+    fn export(&self, report: &Report, run_dir: &Path) -> Result<Vec<PathBuf>> {
+        let dir = run_dir.join("charts");
+        std::fs::create_dir_all(&dir)?;
+        let caption = provenance(report.record);
+        let mut written = Vec::new();
+        for chart in report.charts() {
+            written.extend(write_files(chart, &caption, &dir)?);
+        }
+        Ok(written)
+    }
+}
+
+/// The data's extent: x from `x_min` to `x_max`, y up to `y_max` (bars included), smallest
+/// positive y `y_min` (for log axes).
+struct Extent {
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    y_max: f64,
+}
+
+impl Extent {
+    fn of(lines: &[Line]) -> Extent {
+        let all = lines.iter().flat_map(|l| l.points.iter());
+        let x_max = all.clone().map(|p| p.0).fold(1.0, f64::max);
+        Extent {
+            x_max,
+            x_min: all.clone().map(|p| p.0).fold(f64::INFINITY, f64::min).min(x_max),
+            y_max: all
+                .clone()
+                .flat_map(|p| [p.1, p.3])
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max),
+            y_min: all
+                .map(|p| p.1)
+                .filter(|v| *v > 0.0)
+                .fold(f64::INFINITY, f64::min),
+        }
+    }
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, spec: &Chart, caption: &str) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing {}: {e:?}", spec.title);
+    root.fill(&WHITE).map_err(err)?;
+    let (plot_area, caption_area) = root.split_vertically(SIZE.1 - 30);
+    caption_area
+        .draw_text(
+            caption,
+            &("sans-serif", 13).into_font().color(&RGBColor(80, 80, 80)),
+            (12, 8),
+        )
+        .map_err(err)?;
+    let (chart_area, legend_area) = plot_area.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+    let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+    if let Some(reference) = &spec.reference {
+        entries.push((reference.label.clone(), BLACK, true));
+    }
+    entries.extend(spec.lines.iter().map(|l| {
+        (
+            l.label.clone(),
+            language_colour(language_of(&l.variant)),
+            l.dashed,
+        )
+    }));
+    draw_legend(&legend_area, &entries).map_err(err)?;
+
+    let mut builder = ChartBuilder::on(&chart_area);
+    builder
+        .caption(&spec.title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80);
+    let extent = Extent::of(&spec.lines);
+    if spec.log_axes {
+        plot_log(&mut builder, spec, &extent).map_err(err)?;
+    } else {
+        plot_linear(&mut builder, spec, &extent).map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e: &Extent) -> DrawResult<DB> {
+    let mut chart = builder.build_cartesian_2d(
+        (e.x_min / 1.5..e.x_max * 1.5).log_scale(),
+        (e.y_min / 1.5..e.y_max * 1.5).log_scale(),
+    )?;
+    chart
+        .configure_mesh()
+        .x_desc(&spec.x_label)
+        .y_desc(&spec.y_label)
+        .x_label_formatter(&|v| format_count(*v))
+        .y_label_formatter(&|v| format_mib(*v))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()?;
+    for line in &spec.lines {
+        draw_line(&mut chart, line)?;
+    }
+    Ok(())
+}
+
+fn plot_linear<DB: DrawingBackend>(
+    builder: &mut ChartBuilder<DB>,
+    spec: &Chart,
+    e: &Extent,
+) -> DrawResult<DB> {
+    let y_top = e
+        .y_max
+        .max(spec.reference.as_ref().map_or(0.0, |r| r.cores.min(e.x_max)))
+        * 1.15;
+    // A reference line (the ideal speedup) keeps the axis up to 1.2 at least; otherwise the
+    // data alone sets it, so small values are not squashed to the bottom.
+    let floor = if spec.reference.is_some() { 1.2 } else { 1e-9 };
+    let x_pad = 0.2 + (e.x_max - e.x_min) * 0.03;
+    let mut chart = builder.build_cartesian_2d(e.x_min - x_pad..e.x_max + x_pad, 0.0..y_top.max(floor))?;
+    chart
+        .configure_mesh()
+        .x_desc(&spec.x_label)
+        .y_desc(&spec.y_label)
+        .x_labels((e.x_max as usize + 1).min(12))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format_value(*v))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()?;
+    if let Some(reference) = &spec.reference {
+        let xs: Vec<f64> = spec
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.0))
+            .collect();
+        let mut ideal: Vec<(f64, f64)> = xs.iter().map(|x| (*x, x.min(reference.cores))).collect();
+        ideal.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ideal.dedup();
+        chart.draw_series(DashedLineSeries::new(ideal, 6, 6, BLACK.stroke_width(2)))?;
+    }
+    for line in &spec.lines {
+        draw_line(&mut chart, line)?;
+        let colour = language_colour(language_of(&line.variant));
+        chart.draw_series(
+            line.points
+                .iter()
+                .filter(|p| p.2.is_finite() && p.3.is_finite())
+                .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
+        )?;
+    }
+    Ok(())
+}
+
+fn draw_line<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    line: &Line,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let colour = language_colour(language_of(&line.variant));
+    let style = colour.stroke_width(3);
+    let points: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.1)).collect();
+    if line.dashed {
+        chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?;
+    } else {
+        chart.draw_series(LineSeries::new(points.clone(), style))?;
+    }
+    chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, colour.filled())))?;
+    Ok(())
+}
+
+/// One row per entry: a line sample (dashed for a language's second model) and its label.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor, bool)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let font = ("sans-serif", 13).into_font();
+    for (row, (label, colour, dashed)) in entries.iter().enumerate() {
+        let y = 70 + row as i32 * 24;
+        let style = colour.stroke_width(3);
+        if *dashed {
+            area.draw(&PathElement::new(vec![(4, y), (12, y)], style))?;
+            area.draw(&PathElement::new(vec![(18, y), (26, y)], style))?;
+        } else {
+            area.draw(&PathElement::new(vec![(4, y), (26, y)], style))?;
+        }
+        area.draw(&Text::new(label.clone(), (34, y - 7), font.clone()))?;
+    }
+    Ok(())
+}
+
+/// MiB with as many decimals as a log axis needs near 1.
+fn format_mib(mib: f64) -> String {
+    if mib >= 10.0 {
+        format!("{mib:.0}")
+    } else {
+        format!("{mib:.1}")
+    }
+}
+
+/// Two significant digits or more: 0.012, 0.5, 3.0, 120.
+fn format_value(v: f64) -> String {
+    if v == 0.0 || v.abs() >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        let decimals = (1.0 - v.abs().log10().floor()) as usize;
+        format!("{v:.decimals$}")
+    }
+}
+
+fn format_count(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.0}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}

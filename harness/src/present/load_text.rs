@@ -1,0 +1,76 @@
+//! `arena load`'s human output: one block per stream, latencies in ms, and the generator's own
+//! CPU use. Formatting only.
+
+use std::fmt::Write;
+
+use arena_results::{LatencySummary, LoadMode, LoadRecord};
+
+/// `arena load`'s human output: one block per stream, latencies in ms.
+pub fn load_text(record: &LoadRecord) -> String {
+    let ms = |ns: Option<u64>| ns.map_or("—".to_string(), |v| format!("{:.3}", v as f64 / 1e6));
+    let mut out = String::new();
+    for s in &record.streams {
+        let errors = if s.errors.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{:?}", s.errors)
+        };
+        let _ = writeln!(
+            out,
+            "requests ok {} in {:.1} s = {:.1} req/s{}; errors: {errors}; unsent at end: {}",
+            s.requests_ok,
+            s.window_ns as f64 / 1e9,
+            s.achieved_rate_per_s,
+            match s.saturated {
+                Some(true) => format!(
+                    " — SATURATED (below 99% of {} req/s)",
+                    s.target_rate_per_s.unwrap_or(0.0)
+                ),
+                Some(false) => " (target reached)".into(),
+                None => String::new(),
+            },
+            s.unsent_at_end
+        );
+        let _ = writeln!(
+            out,
+            "latency ms                  count      p50      p90      p99    p99.9      max"
+        );
+        let mut row = |label: &str, l: &LatencySummary| {
+            let _ = writeln!(
+                out,
+                "  {label:<24} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                l.count,
+                ms(l.p50_ns),
+                ms(l.p90_ns),
+                ms(l.p99_ns),
+                ms(l.p999_ns),
+                ms(l.max_ns)
+            );
+        };
+        match s.mode {
+            LoadMode::Open => {
+                row("corrected (from due)", &s.latency_corrected);
+                row("uncorrected (from send)", &s.latency_uncorrected);
+                row("send lag", &s.send_lag);
+            }
+            LoadMode::Closed => row("per request", &s.latency_uncorrected),
+        }
+    }
+    let requests: u64 = record.streams.iter().map(|s| s.latency_corrected.count).sum();
+    let _ = writeln!(
+        out,
+        "generator: {:.0}% of one core (busiest thread), {:.2} µs CPU per request{}",
+        record.generator_busiest_thread_fraction * 100.0,
+        record.generator_cpu_ns as f64 / 1e3 / requests.max(1) as f64,
+        if record.generator_bound {
+            " — GENERATOR-BOUND: the figures measure the generator, add --threads or CPUs"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "percentiles need ≥ 10 samples at or beyond them (— otherwise); send lag includes tokio's 1 ms timer granularity"
+    );
+    out
+}

@@ -1,0 +1,127 @@
+//! The Markdown summary of a run (`summary.md`): provenance, then per workload its tables with
+//! their methods, the claims with their verdicts, and the failed and skipped cases. Pastes into a
+//! lesson or a PR comment. Renders the report model; it must not compute statistics.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use arena_results::CaseStatus;
+
+use super::report::{Exporter, Report};
+
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn name(&self) -> &'static str {
+        "summary"
+    }
+
+    fn export(&self, report: &Report, run_dir: &Path) -> Result<Vec<PathBuf>> {
+        let path = run_dir.join("summary.md");
+        std::fs::write(&path, summary(report)).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(vec![path])
+    }
+}
+
+/// Table cells must not break the Markdown table.
+fn cell(text: &str) -> String {
+    text.replace('|', "/")
+}
+
+pub fn summary(report: &Report) -> String {
+    let mut md = String::new();
+    let record = report.record;
+    let env = &record.environment;
+    let _ = writeln!(
+        md,
+        "# runtime-arena run `{}` (suite {})\n",
+        record.run_id, record.suite
+    );
+    let _ = writeln!(
+        md,
+        "{} · {} logical cores · {:.1} GiB · kernel {} · harness {}{}",
+        env.cpu_model,
+        env.logical_cores,
+        env.memory_total_bytes as f64 / (1u64 << 30) as f64,
+        env.kernel,
+        record
+            .harness
+            .git_commit
+            .as_deref()
+            .map_or("unknown", |c| &c[..c.len().min(12)]),
+        if record.harness.git_dirty == Some(true) {
+            " (dirty)"
+        } else {
+            ""
+        }
+    );
+    let tools: Vec<String> = env
+        .toolchains
+        .iter()
+        .map(|t| match (&t.version, &t.executable) {
+            (Some(v), Some(p)) => format!("{} {v} (`{p}`)", t.language),
+            _ => format!("{} missing", t.language),
+        })
+        .collect();
+    let _ = writeln!(md, "\nToolchains: {}\n", tools.join(", "));
+    if !record.complete {
+        let _ = writeln!(md, "**Incomplete run** (interrupted or still in progress).\n");
+    }
+    for section in &report.sections {
+        for table in &section.tables {
+            let _ = writeln!(md, "## {}: {}\n", section.workload, table.title);
+            let _ = writeln!(md, "| {} |", table.headers.join(" | "));
+            let _ = writeln!(md, "|{}", "---|".repeat(table.headers.len()));
+            for row in &table.rows {
+                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                let _ = writeln!(md, "| {} |", cells.join(" | "));
+            }
+            let _ = writeln!(md, "\n{}\n", table.method);
+        }
+    }
+    claims(&mut md, report);
+    cases(&mut md, report);
+    md
+}
+
+fn claims(md: &mut String, report: &Report) {
+    let _ = writeln!(md, "## Claims, judged on this machine (on interval bounds)\n");
+    let _ = writeln!(md, "| claim | verdict | evidence |");
+    let _ = writeln!(md, "|---|---|---|");
+    for judged in &report.claims {
+        let _ = writeln!(
+            md,
+            "| {} | **{}** | {} |",
+            cell(&judged.claim.statement),
+            judged.verdict.label(),
+            cell(&judged.evidence.join("<br>"))
+        );
+    }
+    md.push('\n');
+}
+
+fn cases(md: &mut String, report: &Report) {
+    let all = &report.record.cases;
+    let count = |status| all.iter().filter(|c| c.status == status).count();
+    let _ = writeln!(
+        md,
+        "## Cases: {} ok, {} failed, {} skipped\n",
+        count(CaseStatus::Ok),
+        count(CaseStatus::Failed),
+        count(CaseStatus::Skipped)
+    );
+    for case in all
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Skipped))
+    {
+        let _ = writeln!(
+            md,
+            "- `{}`: {:?}{} — {}",
+            case.case_id,
+            case.status,
+            case.failure_kind.map(|k| format!(" ({k:?})")).unwrap_or_default(),
+            case.reason.as_deref().unwrap_or("")
+        );
+    }
+}

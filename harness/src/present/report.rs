@@ -1,0 +1,50 @@
+//! The report model every exporter renders (the record, a section per workload with its tables
+//! and charts, the judged claims) and the `Exporter` interface. Data and one trait only.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use arena_results::RunRecord;
+
+use super::chart::Chart;
+use super::table::Table;
+use crate::analyse::claims::Judged;
+
+/// What the catalogue says a workload tests, for its section's heading.
+#[derive(Debug, Clone, Default)]
+pub struct About {
+    pub class: String,
+    pub summary: String,
+    pub claim: String,
+}
+
+/// One workload's part of the report.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub workload: String,
+    pub about: Option<About>,
+    pub tables: Vec<Table>,
+    pub charts: Vec<Chart>,
+}
+
+/// Everything every exporter renders, built once per report.
+pub struct Report<'a> {
+    pub record: &'a RunRecord,
+    /// One per workload that has cases in the run, in catalogue order.
+    pub sections: Vec<Section>,
+    pub claims: Vec<Judged>,
+}
+
+impl Report<'_> {
+    pub fn charts(&self) -> impl Iterator<Item = &Chart> {
+        self.sections.iter().flat_map(|s| s.charts.iter())
+    }
+}
+
+/// One output kind of a run folder.
+pub trait Exporter {
+    /// What it writes, for progress lines ("summary", "report", ...).
+    fn name(&self) -> &'static str;
+    /// Writes its files into the run folder; returns them.
+    fn export(&self, report: &Report, run_dir: &Path) -> Result<Vec<PathBuf>>;
+}

@@ -1,0 +1,187 @@
+//! http-io, a server: memory per idle keep-alive connection, peak throughput on `/json`
+//! (closed loop) and latency vs offered load on `/io?delay_ms=D` (open loop, rising rates until
+//! it saturates). Owns its driver (`driver`), the verify checks of its endpoints, its figures
+//! (`figures`), their tables, charts and citations (`present`), and the `capacity_near` claim
+//! (Little's law for fixed pools). No checksum: every response is validated byte for byte.
+
+pub mod driver;
+pub mod figures;
+pub mod present;
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use arena_results::{CaseRecord, RunRecord};
+use serde::Deserialize;
+
+use super::module::{load_settings, WorkloadModule};
+use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::measure::judge::Params;
+use crate::measure::load::testserver::{io_body, JSON_BODY};
+use crate::measure::serve::Driver;
+use crate::measure::verify::{EndpointCheck, VerifyDriver};
+use crate::plan::ServerLoad;
+use crate::present::cite::Citation;
+use crate::present::{Chart, Table};
+use driver::{HttpIoDriver, HttpIoSettings};
+use figures::HttpIoFigures;
+
+pub const ID: &str = "http-io";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HttpIoClaim {
+    /// `variant`'s /io capacity lies within `tolerance` of `expected_per_s` (Little's law),
+    /// while every `versus` variant's capacity lies above that band.
+    CapacityNear {
+        variant: String,
+        expected_per_s: f64,
+        tolerance: f64,
+        versus: Vec<String>,
+    },
+}
+
+pub struct HttpIo;
+
+/// Every endpoint of the contract (workloads/README.md) once, for `arena verify`.
+fn verify_checks() -> Vec<EndpointCheck> {
+    vec![
+        EndpointCheck::new("/json", 200, Some(JSON_BODY.into())),
+        EndpointCheck::new("/io?id=7&delay_ms=10", 200, Some(io_body(7))),
+        EndpointCheck::new("/io?id=2147483647&delay_ms=0", 200, Some(io_body(2_147_483_647))),
+        EndpointCheck::new("/nope", 404, None),
+        EndpointCheck::new("/io?id=x&delay_ms=1", 400, None),
+    ]
+}
+
+impl WorkloadModule for HttpIo {
+    type Figures = Vec<HttpIoFigures>;
+    type Claim = HttpIoClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn is_server(&self) -> bool {
+        true
+    }
+
+    fn expected_checksum(&self, _params: &Params) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+
+    fn check_load(&self, table: Option<&toml::Value>) -> Result<()> {
+        load_settings::<HttpIoSettings>(table).map(|_| ())
+    }
+
+    fn driver(&self, load: &ServerLoad) -> Result<Arc<dyn Driver>> {
+        Ok(match load {
+            ServerLoad::Verify => Arc::new(VerifyDriver::new(verify_checks())),
+            ServerLoad::Suite(table) => Arc::new(HttpIoDriver::new(load_settings(table.as_ref())?)),
+        })
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> Vec<HttpIoFigures> {
+        figures::derive(cases)
+    }
+
+    fn tables(&self, figures: &Vec<HttpIoFigures>) -> Vec<Table> {
+        present::tables(figures)
+    }
+
+    fn charts(&self, figures: &Vec<HttpIoFigures>, _record: &RunRecord) -> Vec<Chart> {
+        present::charts(figures)
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        present::METHODS.to_vec()
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        present::METHODS.iter().map(|(key, _)| *key).collect()
+    }
+
+    fn cite(
+        &self,
+        figures: &Vec<HttpIoFigures>,
+        case: &CaseRecord,
+        metric: &str,
+    ) -> Option<Result<Citation>> {
+        present::cite(figures, case, metric)
+    }
+
+    fn claim_variants(&self, claim: &HttpIoClaim) -> Vec<String> {
+        let HttpIoClaim::CapacityNear { variant, versus, .. } = claim;
+        std::iter::once(variant).chain(versus).cloned().collect()
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &HttpIoClaim,
+        figures: &Vec<HttpIoFigures>,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        let HttpIoClaim::CapacityNear {
+            variant,
+            expected_per_s,
+            tolerance,
+            versus,
+        } = claim;
+        capacity_near(figures, variant, *expected_per_s, *tolerance, versus)
+    }
+}
+
+/// Decided on the capacity's interval over repetitions: inside the band, above it, or straddling.
+fn capacity_near(
+    figures: &[HttpIoFigures],
+    variant: &str,
+    expected: f64,
+    tolerance: f64,
+    versus: &[String],
+) -> (Verdict, Vec<String>) {
+    let (low_band, high_band) = (expected * (1.0 - tolerance), expected * (1.0 + tolerance));
+    let mut evidence = vec![format!(
+        "band: {expected:.0}/s ± {:.0}% = {low_band:.0}–{high_band:.0}/s",
+        tolerance * 100.0
+    )];
+    let capacity = |name: &str, evidence: &mut Vec<String>| {
+        let found = figures.iter().find(|f| f.variant == name)?;
+        let cap = found.io_capacity_per_s.as_ref()?;
+        let saturated = found
+            .first_saturated_target_per_s
+            .map_or("never saturated in the sweep".to_string(), |t| {
+                format!("saturated at {t:.0}/s")
+            });
+        evidence.push(format!(
+            "{name}: capacity {:.0}/s (range {:.0}–{:.0} over {} repetitions), {saturated}",
+            cap.median, cap.ci_low, cap.ci_high, cap.n
+        ));
+        Some((cap.ci_low, cap.ci_high))
+    };
+    let Some((lo, hi)) = capacity(variant, &mut evidence) else {
+        evidence.push(format!("{variant}: no valid sweep"));
+        return (Verdict::NotEnoughEvidence, evidence);
+    };
+    let mut others = Vec::new();
+    for name in versus {
+        match capacity(name, &mut evidence) {
+            Some(bounds) => others.push(bounds),
+            None => {
+                evidence.push(format!("{name}: no valid sweep"));
+                return (Verdict::NotEnoughEvidence, evidence);
+            }
+        }
+    }
+    let inside = lo >= low_band && hi <= high_band;
+    let outside = hi < low_band || lo > high_band;
+    let others_above = others.iter().all(|(lo, _)| *lo > high_band);
+    let some_other_inside = others.iter().any(|(_, hi)| *hi <= high_band);
+    let verdict = if inside && others_above {
+        Verdict::Supported
+    } else if outside || some_other_inside {
+        Verdict::Contradicted
+    } else {
+        Verdict::NotEnoughEvidence
+    };
+    (verdict, evidence)
+}

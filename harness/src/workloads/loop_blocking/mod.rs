@@ -1,0 +1,185 @@
+//! loop-blocking, a server: `/ping` at a constant rate while `/cpu` requests, each calibrated to
+//! the same CPU time on its runtime, arrive at rising rates; inline vs offloaded per runtime.
+//! Owns its driver (`driver`), the verify checks of its endpoints, its figures (`figures`),
+//! their table, chart and citation (`present`), and the `ping_stall` claim. No checksum: every
+//! response is validated, `/cpu` against the cpu-scale kernel.
+
+pub mod driver;
+pub mod figures;
+pub mod present;
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use arena_results::{CaseRecord, RunRecord};
+use serde::Deserialize;
+
+use super::cpu_scale;
+use super::module::{load_settings, WorkloadModule};
+use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::measure::judge::Params;
+use crate::measure::serve::Driver;
+use crate::measure::verify::{EndpointCheck, VerifyDriver};
+use crate::plan::ServerLoad;
+use crate::present::cite::Citation;
+use crate::present::{Chart, Table};
+use driver::{LoopBlockingDriver, LoopBlockingSettings};
+use figures::LoopBlockingFigures;
+
+pub const ID: &str = "loop-blocking";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LoopBlockingClaim {
+    /// At the highest /cpu rate, /ping p99 of every `variants` entry is at least `fraction` of
+    /// one /cpu request's cost (it waited behind one), and every `versus` entry stays below it.
+    PingStall {
+        variants: Vec<String>,
+        versus: Vec<String>,
+        fraction: f64,
+    },
+}
+
+pub struct LoopBlocking;
+
+/// Every endpoint of the contract (workloads/README.md) once, for `arena verify`.
+fn verify_checks() -> Vec<EndpointCheck> {
+    let cpu = |chunk: u64, items: u64| Some(cpu_scale::partial(chunk, items).to_string());
+    vec![
+        EndpointCheck::new("/ping", 200, Some("pong".into())),
+        EndpointCheck::new("/cpu?items=1000&chunk=3", 200, cpu(3, 1000)),
+        EndpointCheck::new("/cpu?items=20000&chunk=11", 200, cpu(11, 20_000)),
+        EndpointCheck::new("/nope", 404, None),
+        EndpointCheck::new("/cpu?items=x&chunk=1", 400, None),
+    ]
+}
+
+impl WorkloadModule for LoopBlocking {
+    type Figures = Vec<LoopBlockingFigures>;
+    type Claim = LoopBlockingClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn is_server(&self) -> bool {
+        true
+    }
+
+    fn expected_checksum(&self, _params: &Params) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+
+    fn check_load(&self, table: Option<&toml::Value>) -> Result<()> {
+        load_settings::<LoopBlockingSettings>(table).map(|_| ())
+    }
+
+    fn driver(&self, load: &ServerLoad) -> Result<Arc<dyn Driver>> {
+        Ok(match load {
+            ServerLoad::Verify => Arc::new(VerifyDriver::new(verify_checks())),
+            ServerLoad::Suite(table) => Arc::new(LoopBlockingDriver::new(load_settings(table.as_ref())?)),
+        })
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
+        figures::derive(cases)
+    }
+
+    fn tables(&self, figures: &Vec<LoopBlockingFigures>) -> Vec<Table> {
+        present::tables(figures)
+    }
+
+    fn charts(&self, figures: &Vec<LoopBlockingFigures>, _record: &RunRecord) -> Vec<Chart> {
+        present::charts(figures)
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![present::PING_METHOD]
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        vec!["ping_p99_ns@<cpu rate>"]
+    }
+
+    fn cite(
+        &self,
+        figures: &Vec<LoopBlockingFigures>,
+        case: &CaseRecord,
+        metric: &str,
+    ) -> Option<Result<Citation>> {
+        present::cite(figures, case, metric)
+    }
+
+    fn claim_variants(&self, claim: &LoopBlockingClaim) -> Vec<String> {
+        let LoopBlockingClaim::PingStall { variants, versus, .. } = claim;
+        variants.iter().chain(versus).cloned().collect()
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &LoopBlockingClaim,
+        figures: &Vec<LoopBlockingFigures>,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        let LoopBlockingClaim::PingStall {
+            variants,
+            versus,
+            fraction,
+        } = claim;
+        ping_stall(figures, variants, versus, *fraction)
+    }
+}
+
+/// Decided on every repetition's p99 (min and max over repetitions) at the highest /cpu rate.
+fn ping_stall(
+    figures: &[LoopBlockingFigures],
+    variants: &[String],
+    versus: &[String],
+    fraction: f64,
+) -> (Verdict, Vec<String>) {
+    let mut evidence = Vec::new();
+    let mut spans = |names: &[String]| -> Option<Vec<(f64, f64, f64)>> {
+        let mut out = Vec::new();
+        for name in names {
+            let found = figures.iter().find(|f| &f.variant == name);
+            let top = found.and_then(|f| {
+                let point = f
+                    .points
+                    .iter()
+                    .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
+                Some((point, f.cpu_ms_median?))
+            });
+            let Some((point, cpu_ms)) = top else {
+                evidence.push(format!("{name}: no valid run"));
+                return None;
+            };
+            let (Some(min), Some(max)) = (point.ping_p99_ns_min, point.ping_p99_ns_max) else {
+                evidence.push(format!("{name}: too few /ping samples for a p99"));
+                return None;
+            };
+            evidence.push(format!(
+                "{name}: /ping p99 {:.1}–{:.1} ms at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
+                min / 1e6,
+                max / 1e6,
+                point.cpu_rate_per_s
+            ));
+            out.push((min / 1e6, max / 1e6, cpu_ms));
+        }
+        Some(out)
+    };
+    let (Some(stalled), Some(offloaded)) = (spans(variants), spans(versus)) else {
+        return (Verdict::NotEnoughEvidence, evidence);
+    };
+    evidence.push(format!("threshold: {fraction} × one /cpu request"));
+    let all_stalled = stalled.iter().all(|(min, _, cpu)| *min >= fraction * cpu);
+    let all_fast = offloaded.iter().all(|(_, max, cpu)| *max < fraction * cpu);
+    let some_unstalled = stalled.iter().any(|(_, max, cpu)| *max < fraction * cpu);
+    let verdict = if all_stalled && all_fast {
+        Verdict::Supported
+    } else if some_unstalled {
+        Verdict::Contradicted
+    } else {
+        Verdict::NotEnoughEvidence
+    };
+    (verdict, evidence)
+}

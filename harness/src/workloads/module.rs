@@ -1,0 +1,180 @@
+//! The interface of a workload module: `WorkloadModule`, which each workload implements with
+//! its own typed figures and claims, and `Workload`, the object-safe form the stages use (figures
+//! as JSON), derived from it once here for every module. Must not know any workload.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use arena_results::{CaseRecord, FailureKind, RunRecord};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::analyse::claims::{ClaimContext, ClaimSpec, Verdict};
+use crate::measure::executor::Execution;
+use crate::measure::judge::{CaseRules, Invariant, Params};
+use crate::measure::serve::Driver;
+use crate::plan::ServerLoad;
+use crate::present::cite::Citation;
+use crate::present::{Chart, Table};
+
+/// What one workload's module implements. Typed: the registry turns it into the object-safe
+/// `Workload` that the stages use (figures travel as JSON in `RunRecord.derived`).
+pub trait WorkloadModule: Send + Sync + 'static {
+    /// Figures derived across this workload's cases (`derived.<id>` in results.json).
+    type Figures: Serialize + DeserializeOwned + JsonSchema;
+    /// The claim tests this workload's figures answer: a serde enum tagged by `kind`.
+    type Claim: DeserializeOwned;
+
+    /// The catalogue id.
+    fn id(&self) -> &'static str;
+    /// A server: started with port=0, driven once ready (the catalogue says the same).
+    fn is_server(&self) -> bool {
+        false
+    }
+    /// See `CaseRules::expected_checksum`.
+    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String>;
+    /// See `CaseRules::invariants`.
+    fn invariants(
+        &self,
+        _params: &Params,
+        _exec: &Execution,
+    ) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        Ok(Vec::new())
+    }
+    /// Checks a suite's `load` table (servers only).
+    fn check_load(&self, table: Option<&toml::Value>) -> Result<()> {
+        match table {
+            None => Ok(()),
+            Some(_) => bail!("{} is not a server workload; remove its `load` table", self.id()),
+        }
+    }
+    /// The driver of a server case.
+    fn driver(&self, _load: &ServerLoad) -> Result<Arc<dyn Driver>> {
+        bail!("{} is not a server workload", self.id())
+    }
+    fn derive(&self, cases: &[&CaseRecord]) -> Self::Figures;
+    fn tables(&self, figures: &Self::Figures) -> Vec<Table>;
+    fn charts(&self, figures: &Self::Figures, record: &RunRecord) -> Vec<Chart>;
+    /// Method texts of the derived figures, keyed like `RunRecord.methods`.
+    fn methods(&self) -> Vec<(&'static str, &'static str)>;
+    /// The derived metrics `arena cite` knows for this workload (for error messages).
+    fn cite_metrics(&self) -> Vec<&'static str>;
+    /// A derived figure of `case`; None when `metric` is not one of this workload's.
+    fn cite(&self, figures: &Self::Figures, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
+    /// The variants a claim names (checked against the catalogue).
+    fn claim_variants(&self, claim: &Self::Claim) -> Vec<String>;
+    fn judge_claim(
+        &self,
+        claim: &Self::Claim,
+        figures: &Self::Figures,
+        ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>);
+}
+
+/// A workload as the stages see it (object-safe; figures as JSON).
+pub trait Workload: CaseRules + Sync {
+    fn id(&self) -> &'static str;
+    fn is_server(&self) -> bool;
+    fn check_load(&self, table: Option<&toml::Value>) -> Result<()>;
+    fn derive(&self, cases: &[&CaseRecord]) -> Result<serde_json::Value>;
+    fn section(&self, figures: &serde_json::Value, record: &RunRecord) -> Result<(Vec<Table>, Vec<Chart>)>;
+    fn methods(&self) -> Vec<(&'static str, &'static str)>;
+    fn cite_metrics(&self) -> Vec<&'static str>;
+    fn cite(&self, figures: &serde_json::Value, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
+    /// Parses a claim's test; returns the variants it names.
+    fn check_claim(&self, claim: &ClaimSpec) -> Result<Vec<String>>;
+    fn judge_claim(
+        &self,
+        claim: &ClaimSpec,
+        figures: &serde_json::Value,
+        ctx: &ClaimContext,
+    ) -> Result<(Verdict, Vec<String>)>;
+    fn figures_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+fn figures_of<T: WorkloadModule>(module: &T, value: &serde_json::Value) -> Result<T::Figures> {
+    serde_json::from_value(value.clone())
+        .with_context(|| format!("derived figures of {} do not parse", WorkloadModule::id(module)))
+}
+
+fn claim_of<T: WorkloadModule>(module: &T, claim: &ClaimSpec) -> Result<T::Claim> {
+    claim.test_table().try_into().map_err(|e| {
+        anyhow!(
+            "claim {}: not a valid test of workload {}: {e}",
+            claim.id,
+            WorkloadModule::id(module)
+        )
+    })
+}
+
+impl<T: WorkloadModule> CaseRules for T {
+    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String> {
+        WorkloadModule::expected_checksum(self, params)
+    }
+    fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        WorkloadModule::invariants(self, params, exec)
+    }
+    fn driver(&self, load: &ServerLoad) -> Result<Arc<dyn Driver>> {
+        WorkloadModule::driver(self, load)
+    }
+}
+
+impl<T: WorkloadModule> Workload for T {
+    fn id(&self) -> &'static str {
+        WorkloadModule::id(self)
+    }
+    fn is_server(&self) -> bool {
+        WorkloadModule::is_server(self)
+    }
+    fn check_load(&self, table: Option<&toml::Value>) -> Result<()> {
+        WorkloadModule::check_load(self, table)
+    }
+    fn derive(&self, cases: &[&CaseRecord]) -> Result<serde_json::Value> {
+        Ok(serde_json::to_value(WorkloadModule::derive(self, cases))?)
+    }
+    fn section(&self, figures: &serde_json::Value, record: &RunRecord) -> Result<(Vec<Table>, Vec<Chart>)> {
+        let figures = figures_of(self, figures)?;
+        Ok((self.tables(&figures), self.charts(&figures, record)))
+    }
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        WorkloadModule::methods(self)
+    }
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        WorkloadModule::cite_metrics(self)
+    }
+    fn cite(&self, figures: &serde_json::Value, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
+        match figures_of(self, figures) {
+            Ok(figures) => WorkloadModule::cite(self, &figures, case, metric),
+            Err(e) => Some(Err(e)),
+        }
+    }
+    fn check_claim(&self, claim: &ClaimSpec) -> Result<Vec<String>> {
+        Ok(self.claim_variants(&claim_of(self, claim)?))
+    }
+    fn judge_claim(
+        &self,
+        claim: &ClaimSpec,
+        figures: &serde_json::Value,
+        ctx: &ClaimContext,
+    ) -> Result<(Verdict, Vec<String>)> {
+        let test = claim_of(self, claim)?;
+        Ok(WorkloadModule::judge_claim(
+            self,
+            &test,
+            &figures_of(self, figures)?,
+            ctx,
+        ))
+    }
+    fn figures_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T::Figures>()
+    }
+}
+
+/// A server's suite `load` table as its settings type; absent: the workload's defaults.
+pub fn load_settings<T: DeserializeOwned + Default>(table: Option<&toml::Value>) -> Result<T> {
+    match table {
+        Some(value) => Ok(value.clone().try_into()?),
+        None => Ok(T::default()),
+    }
+}

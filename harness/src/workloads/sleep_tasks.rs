@@ -1,0 +1,459 @@
+//! sleep-tasks: N tasks each waiting on its own runtime timer (workloads/README.md). Owns the
+//! checksum (the sum of task indices), the invariants that prove the N tasks were alive at once
+//! and that the hold was kept, memory per task (the slope of tree RSS at ready over N) with its
+//! table and chart, `cite … bytes_per_task`, and the `memory_ratio_at_least` claim.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use arena_results::{CaseRecord, CaseStatus, FailureKind, RunRecord};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::module::WorkloadModule;
+use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::stats;
+use crate::analyse::summary::valid_values;
+use crate::measure::executor::Execution;
+use crate::measure::judge::{Invariant, Params};
+use crate::present::chart::{Chart, Line};
+use crate::present::cite::Citation;
+use crate::present::table::mib;
+use crate::present::Table;
+
+pub const ID: &str = "sleep-tasks";
+/// Tree RSS vs N on log-log axes, one line per variant.
+pub const MEMORY_CHART: &str = "sleep-tasks-memory";
+/// Seed of the bootstrap resampling of slope intervals (fixed, so a report is reproducible).
+const BOOTSTRAP_SEED: u64 = 0x5eed;
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Slack on the upper bound of the total time, a sanity bound against gross errors. Concurrency
+/// itself is proven by `alive == N, done == 0` at ready: a spawn loop that waits for each task
+/// fails that. Timers fire late on a loaded 2-core box, and waking N tasks at once has a cost of
+/// its own that is real runtime behaviour, not an error: 100k Java virtual threads finished
+/// 0.5–1.3 s after the hold, 10k CPython threads ~12 s (a GIL convoy) on this machine. Hence
+/// 250 ms + 10% of the hold + 2 ms per task.
+fn slack_ns(hold_ns: u64, tasks: u64) -> u64 {
+    250_000_000 + hold_ns / 10 + tasks * 2_000_000
+}
+
+/// Timers with millisecond resolution (libuv caches the loop time once per iteration) may fire up
+/// to ~1 ms before the hold by a nanosecond clock; 2 ms of tolerance on the lower bound.
+const TIMER_GRANULARITY_NS: u64 = 2_000_000;
+
+/// Each task yields its index: N(N-1)/2.
+pub fn checksum(tasks: u64) -> u64 {
+    tasks * tasks.saturating_sub(1) / 2
+}
+
+/// What one more waiting task costs, per variant.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TaskMemory {
+    pub variant: String,
+    /// Least-squares slope of tree RSS at ready over N (the idle baseline is the intercept).
+    pub bytes_per_task: Option<f64>,
+    pub bytes_per_task_ci_low: Option<f64>,
+    pub bytes_per_task_ci_high: Option<f64>,
+    pub baseline_bytes: Option<f64>,
+    /// The task counts measured successfully, ascending.
+    pub tasks_reached: Vec<u64>,
+    pub largest_tasks_reached: Option<u64>,
+    /// The smallest N that failed, and why (e.g. a resource limit).
+    pub first_failed_tasks: Option<u64>,
+    pub first_failure: Option<String>,
+    pub points: Vec<TaskMemoryPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TaskMemoryPoint {
+    pub tasks: u64,
+    pub ready_tree_rss_bytes_median: f64,
+    pub spawn_ns_median: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SleepTasksClaim {
+    /// The cheapest of `variants` costs at least `factor` × the dearest of `versus` in bytes per
+    /// task, compared on interval bounds.
+    MemoryRatioAtLeast {
+        variants: Vec<String>,
+        versus: Vec<String>,
+        factor: f64,
+    },
+}
+
+pub struct SleepTasks;
+
+fn fmt_ms(ns: u64) -> String {
+    format!("{:.0} ms", Duration::from_nanos(ns).as_secs_f64() * 1e3)
+}
+
+impl WorkloadModule for SleepTasks {
+    type Figures = Vec<TaskMemory>;
+    type Claim = SleepTasksClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String> {
+        let tasks = params.get("tasks").ok_or(format!("{ID} needs parameter tasks"))?;
+        Ok(Some(checksum(*tasks).to_string()))
+    }
+
+    fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        let param = |k: &str| params.get(k).copied().unwrap_or(0) as i64;
+        let n = param("tasks");
+        let (Some(ready), Some(result)) = (exec.first_event("ready"), exec.first_event("result")) else {
+            return Err((
+                FailureKind::ProtocolError,
+                "no `ready` event before `result`".into(),
+            ));
+        };
+        let mut invariants = vec![
+            Invariant::new(
+                ready.int("alive") == Some(n),
+                format!("alive at ready {:?} == N {n}", ready.int("alive")),
+            ),
+            Invariant::new(
+                ready.int("done") == Some(0),
+                format!("done at ready {:?} == 0 (a task finished before all were spawned: hold_ms shorter than the spawn time)", ready.int("done")),
+            ),
+            Invariant::new(
+                result.int("done") == Some(n),
+                format!("done at exit {:?} == N {n}", result.int("done")),
+            ),
+        ];
+        let hold_ns = param("hold_ms") as u64 * 1_000_000;
+        let spawn_ns = result.int("spawn_ns").unwrap_or(0).max(0) as u64;
+        let upper = hold_ns + spawn_ns + slack_ns(hold_ns, n as u64);
+        let lower = hold_ns.saturating_sub(TIMER_GRANULARITY_NS);
+        invariants.push(match result.int("total_ns") {
+            Some(total) => Invariant::new(
+                (lower..=upper).contains(&(total.max(0) as u64)),
+                format!(
+                    "hold {} <= total {} <= hold + spawn + slack {}",
+                    fmt_ms(hold_ns),
+                    fmt_ms(total.max(0) as u64),
+                    fmt_ms(upper)
+                ),
+            ),
+            None => Invariant::new(false, "result has total_ns"),
+        });
+        Ok(invariants)
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> Vec<TaskMemory> {
+        task_memory(cases)
+    }
+
+    fn tables(&self, memory: &Vec<TaskMemory>) -> Vec<Table> {
+        let rows = memory
+            .iter()
+            .map(|t| {
+                vec![
+                    t.variant.clone(),
+                    t.bytes_per_task.map_or("–".into(), |b| format!("{b:.0}")),
+                    match (t.bytes_per_task_ci_low, t.bytes_per_task_ci_high) {
+                        (Some(lo), Some(hi)) => format!("{lo:.0}–{hi:.0}"),
+                        _ => "–".into(),
+                    },
+                    t.baseline_bytes.map_or("–".into(), mib),
+                    t.tasks_reached
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    match (t.first_failed_tasks, &t.first_failure) {
+                        (Some(n), Some(why)) => format!("N={n}: {why}"),
+                        _ => String::new(),
+                    },
+                ]
+            })
+            .collect();
+        vec![Table::new(
+            "memory per task (slope of tree RSS at ready over N)",
+            &[
+                "variant",
+                "bytes/task",
+                "95% CI",
+                "baseline [MiB]",
+                "N reached",
+                "first failure",
+            ],
+            rows,
+            BYTES_PER_TASK_METHOD,
+        )]
+    }
+
+    fn charts(&self, memory: &Vec<TaskMemory>, _record: &RunRecord) -> Vec<Chart> {
+        let lines: Vec<Line> = memory
+            .iter()
+            .filter(|t| !t.points.is_empty())
+            .map(|t| {
+                let per_task = t
+                    .bytes_per_task
+                    .map(|b| format!(" ({:.1} KiB/task)", b / 1024.0))
+                    .unwrap_or_default();
+                let limit = t
+                    .first_failed_tasks
+                    .map(|n| format!(", failed at N={n}"))
+                    .unwrap_or_default();
+                // In MiB, so that the log axis puts its ticks on round MiB values.
+                let points = t
+                    .points
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.tasks as f64,
+                            p.ready_tree_rss_bytes_median / MIB,
+                            f64::NAN,
+                            f64::NAN,
+                        )
+                    })
+                    .collect();
+                Line::new(&t.variant, format!("{}{per_task}{limit}", t.variant), points)
+            })
+            .collect();
+        if lines.is_empty() {
+            return Vec::new();
+        }
+        vec![Chart::new(
+            MEMORY_CHART,
+            "sleep-tasks: process-tree RSS with N tasks alive (median)".into(),
+            "concurrent tasks N (log)".into(),
+            "tree RSS at ready [MiB] (log)".into(),
+            true,
+            lines,
+        )]
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("bytes_per_task", BYTES_PER_TASK_METHOD)]
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        vec!["bytes_per_task"]
+    }
+
+    fn cite(&self, memory: &Vec<TaskMemory>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
+        (metric == "bytes_per_task").then(|| bytes_per_task_citation(memory, case))
+    }
+
+    fn claim_variants(&self, claim: &SleepTasksClaim) -> Vec<String> {
+        let SleepTasksClaim::MemoryRatioAtLeast { variants, versus, .. } = claim;
+        variants.iter().chain(versus).cloned().collect()
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &SleepTasksClaim,
+        memory: &Vec<TaskMemory>,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        let SleepTasksClaim::MemoryRatioAtLeast {
+            variants,
+            versus,
+            factor,
+        } = claim;
+        memory_ratio(memory, variants, versus, *factor)
+    }
+}
+
+const BYTES_PER_TASK_METHOD: &str = "least-squares slope of ready_tree_rss_bytes over N (the intercept is the idle baseline); 95% bootstrap interval resampling repetitions within each N";
+
+fn task_memory(cases: &[&CaseRecord]) -> Vec<TaskMemory> {
+    let mut by_variant: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
+    for case in cases {
+        by_variant.entry(&case.variant).or_default().push(case);
+    }
+    by_variant
+        .into_iter()
+        .map(|(variant, cases)| variant_memory(variant, &cases))
+        .collect()
+}
+
+fn variant_memory(variant: &str, cases: &[&CaseRecord]) -> TaskMemory {
+    let mut ok: Vec<&CaseRecord> = cases
+        .iter()
+        .copied()
+        .filter(|c| c.status == CaseStatus::Ok)
+        .collect();
+    ok.sort_by_key(|c| c.params["tasks"]);
+    let groups: Vec<(f64, Vec<f64>)> = ok
+        .iter()
+        .map(|c| {
+            (
+                c.params["tasks"] as f64,
+                valid_values(c, |r| r.ready_tree_rss_bytes.map(|v| v as f64)),
+            )
+        })
+        .filter(|(_, ys)| !ys.is_empty())
+        .collect();
+    let fit = stats::slope_with_interval(&groups, BOOTSTRAP_SEED);
+    let first_failed = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::Failed)
+        .min_by_key(|c| c.params["tasks"]);
+    TaskMemory {
+        variant: variant.to_string(),
+        bytes_per_task: fit.map(|f| f.0),
+        bytes_per_task_ci_low: fit.map(|f| f.1),
+        bytes_per_task_ci_high: fit.map(|f| f.2),
+        baseline_bytes: fit.map(|f| f.3),
+        tasks_reached: ok.iter().map(|c| c.params["tasks"]).collect(),
+        largest_tasks_reached: ok.last().map(|c| c.params["tasks"]),
+        first_failed_tasks: first_failed.map(|c| c.params["tasks"]),
+        first_failure: first_failed.and_then(|c| c.reason.clone()),
+        points: ok
+            .iter()
+            .filter_map(|c| {
+                let s = c.summary.as_ref()?;
+                Some(TaskMemoryPoint {
+                    tasks: c.params["tasks"],
+                    ready_tree_rss_bytes_median: s.ready_tree_rss_bytes.as_ref()?.median,
+                    spawn_ns_median: s.self_reported.get("spawn_ns").map(|e| e.median),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<Citation> {
+    let Some(m) = memory.iter().find(|m| m.variant == case.variant) else {
+        bail!("METRIC bytes_per_task: {} has no memory figures", case.variant);
+    };
+    let (Some(b), Some(lo), Some(hi)) = (
+        m.bytes_per_task,
+        m.bytes_per_task_ci_low,
+        m.bytes_per_task_ci_high,
+    ) else {
+        bail!(
+            "METRIC bytes_per_task: {} has fewer than two task counts measured",
+            case.variant
+        );
+    };
+    let reached: Vec<String> = m.tasks_reached.iter().map(u64::to_string).collect();
+    Ok(Citation {
+        name: "memory per task".into(),
+        value: format!("{b:.0} bytes"),
+        interval: format!("95% CI {lo:.0}–{hi:.0}"),
+        basis: format!("slope of tree RSS at ready over N = {}", reached.join(", ")),
+        method_key: "bytes_per_task".into(),
+    })
+}
+
+fn memory_ratio(
+    memory: &[TaskMemory],
+    variants: &[String],
+    versus: &[String],
+    factor: f64,
+) -> (Verdict, Vec<String>) {
+    let mut evidence = Vec::new();
+    let mut bounds = |names: &[String]| -> Option<Vec<(f64, f64)>> {
+        let mut out = Vec::new();
+        for name in names {
+            let found = memory.iter().find(|m| &m.variant == name);
+            match found.and_then(|m| {
+                Some((
+                    m.bytes_per_task?,
+                    m.bytes_per_task_ci_low?,
+                    m.bytes_per_task_ci_high?,
+                ))
+            }) {
+                Some((b, lo, hi)) => {
+                    evidence.push(format!("{name}: {b:.0} bytes/task (95% CI {lo:.0}–{hi:.0})"));
+                    out.push((lo, hi));
+                }
+                None => {
+                    evidence.push(format!(
+                        "{name}: no bytes/task (fewer than two task counts measured)"
+                    ));
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    };
+    let (Some(dear), Some(cheap)) = (bounds(variants), bounds(versus)) else {
+        return (Verdict::NotEnoughEvidence, evidence);
+    };
+    let dear_low = dear.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+    let dear_high = dear.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
+    let cheap_high = cheap.iter().map(|b| b.1).fold(0.0, f64::max);
+    let cheap_low = cheap.iter().map(|b| b.0).fold(0.0, f64::max);
+    evidence.push(format!(
+        "cheapest of the first group ≥ {factor}× the dearest of the second? {dear_low:.0} vs {factor} × {cheap_high:.0} (interval bounds)"
+    ));
+    let verdict = if dear_low >= factor * cheap_high {
+        Verdict::Supported
+    } else if dear_high < factor * cheap_low {
+        Verdict::Contradicted
+    } else {
+        Verdict::NotEnoughEvidence
+    };
+    (verdict, evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::protocol::parse_line;
+
+    fn params() -> Params {
+        [("tasks".to_string(), 10), ("hold_ms".to_string(), 1000)]
+            .into_iter()
+            .collect()
+    }
+
+    fn run(ready_done: u64, total_ms: u64) -> Execution {
+        let lines = [
+            format!(r#"{{"event":"ready","alive":10,"done":{ready_done},"spawn_ns":1000000}}"#),
+            format!(
+                r#"{{"event":"result","checksum":"45","ops":10,"done":10,"total_ns":{},"spawn_ns":1000000}}"#,
+                total_ms * 1_000_000
+            ),
+        ];
+        Execution {
+            exit_code: Some(0),
+            events: lines.iter().map(|l| parse_line(l, 0).unwrap()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn holds(exec: &Execution) -> bool {
+        SleepTasks
+            .invariants(&params(), exec)
+            .unwrap()
+            .iter()
+            .all(|i| i.holds)
+    }
+
+    #[test]
+    fn checksum_is_the_sum_of_indices() {
+        assert_eq!(checksum(1), 0);
+        assert_eq!(checksum(100), 4950);
+    }
+
+    #[test]
+    fn bounds_on_the_total_time() {
+        assert!(holds(&run(0, 1001)));
+        assert!(holds(&run(0, 999)), "ms timers may fire up to 2 ms early");
+        assert!(!holds(&run(0, 990)));
+        assert!(!holds(&run(3, 1001)), "a task finished before all were alive");
+        // 10 tasks: slack 250 ms + 100 ms + 20 ms; serialized (10 × hold) is far outside.
+        assert!(holds(&run(0, 1360)));
+        assert!(!holds(&run(0, 10_000)));
+    }
+
+    #[test]
+    fn no_ready_event_is_a_protocol_error() {
+        let mut exec = run(0, 1001);
+        exec.events.remove(0);
+        let err = SleepTasks.invariants(&params(), &exec).unwrap_err();
+        assert_eq!(err.0, FailureKind::ProtocolError);
+    }
+}
