@@ -53,8 +53,17 @@ fn spawn_and_measure(c: &mut Criterion) {
 fn statistics(c: &mut Criterion) {
     let values: Vec<f64> = (0..10).map(|i| 1e9 + (i * 7919 % 13) as f64 * 1e6).collect();
     c.bench_function("stats/estimate n=10", |b| b.iter(|| stats::estimate(&values)));
-    c.bench_function("stats/ratio_of_medians bootstrap n=10", |b| {
-        b.iter(|| stats::ratio_of_medians(&values, &values, 1))
+    let pairs: Vec<(f64, f64)> = values.iter().map(|v| (*v, v * 0.5)).collect();
+    c.bench_function("stats/paired_ratio n=10", |b| {
+        b.iter(|| stats::paired_ratio(&pairs))
+    });
+    let points: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ((i % 3) as f64 * 1e4, *v))
+        .collect();
+    c.bench_function("stats/ols_slope n=10", |b| {
+        b.iter(|| stats::ols_slope(&points, 0.95))
     });
 }
 

@@ -110,6 +110,7 @@ fn cite_gives_server_figures_with_their_caveats() {
             ping_max_ns_median: Some(30e6),
             cpu_achieved_rate_per_s_median: Some(25.0),
             repetitions: 2,
+            unpaced_repetitions: 0,
         }],
     }];
     record

@@ -73,6 +73,11 @@ pub struct LoadStream {
     pub latency_uncorrected: LatencySummary,
     /// Open loop: how late after its due time each request left (timer granularity, busy connections).
     pub send_lag: LatencySummary,
+    /// Open loop: the pacing gate, send-lag p99 ≤ 1 ms. False: the generator sent late often
+    /// enough that the corrected tail partly measures it (docs/methodology.md, "Latency under
+    /// load"). Absent for a closed loop and in older files.
+    #[serde(default)]
+    pub paced: Option<bool>,
     pub intervals: Vec<LoadInterval>,
 }
 

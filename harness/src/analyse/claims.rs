@@ -88,9 +88,13 @@ pub struct ClaimContext {
     pub logical_cores: u64,
 }
 
+/// The least coverage an interval needs before a verdict may rest on it.
+pub const VERDICT_LEVEL: f64 = 0.95;
+
 /// Bound checks of several figures, combined: supported when every figure passes on its
 /// interval bounds and none is missing; contradicted when any fails on its bounds; otherwise
-/// not enough evidence.
+/// not enough evidence. An interval that covers less than `VERDICT_LEVEL` counts as missing:
+/// it can neither support nor contradict.
 #[derive(Debug, Default)]
 pub struct BoundChecks {
     pub evidence: Vec<String>,
@@ -108,8 +112,13 @@ impl BoundChecks {
         }
     }
 
-    /// One figure: `pass` holds on the bounds that favour the claim, `fail` on those against it.
-    pub fn check(&mut self, pass: bool, fail: bool, evidence: String) {
+    /// One figure whose interval covers `level`: `pass` holds on the bounds that favour the
+    /// claim, `fail` on those against it.
+    pub fn check(&mut self, level: f64, pass: bool, fail: bool, evidence: String) {
+        if level < VERDICT_LEVEL {
+            self.missing(format!("{evidence} — {}", too_weak(level)));
+            return;
+        }
         self.passed_all &= pass;
         self.failed_any |= fail;
         self.checked += 1;
@@ -134,6 +143,15 @@ impl BoundChecks {
     }
 }
 
+/// Why an interval cannot carry a verdict.
+pub fn too_weak(level: f64) -> String {
+    format!(
+        "its interval covers only {:.0}%, below the {:.0}% a verdict needs (more repetitions)",
+        level * 100.0,
+        VERDICT_LEVEL * 100.0
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,7 +161,7 @@ mod tests {
         let verdict = |checks: &[(bool, bool)], missing: bool| {
             let mut b = BoundChecks::new();
             for (pass, fail) in checks {
-                b.check(*pass, *fail, String::new());
+                b.check(0.97, *pass, *fail, String::new());
             }
             if missing {
                 b.missing(String::new());
@@ -164,5 +182,14 @@ mod tests {
         );
         assert_eq!(verdict(&[(true, false)], true), Verdict::NotEnoughEvidence);
         assert_eq!(verdict(&[], false), Verdict::NotEnoughEvidence, "nothing checked");
+        let mut weak = BoundChecks::new();
+        weak.check(0.75, true, false, "x".into());
+        let (verdict, evidence) = weak.verdict();
+        assert_eq!(
+            verdict,
+            Verdict::NotEnoughEvidence,
+            "a 75% interval carries no verdict"
+        );
+        assert!(evidence[0].contains("75%"), "{evidence:?}");
     }
 }

@@ -65,6 +65,7 @@ pub mod fixtures {
             latency_corrected: latency.clone(),
             latency_uncorrected: latency,
             send_lag: LatencySummary::default(),
+            paced: target.map(|_| true),
             intervals: vec![],
         }
     }

@@ -90,7 +90,7 @@ fn group_members(pgid: i32) -> Vec<i32> {
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()))
-        .filter(|pid| process_group_of(*pid) == Some(pgid))
+        .filter(|pid| live_member_of(*pid) == Some(pgid))
         .collect()
 }
 
@@ -100,13 +100,19 @@ fn sum_rss(members: &[i32], page_size: u64) -> Option<(u64, usize)> {
     (!pages.is_empty()).then(|| (pages.iter().sum::<u64>() * page_size, pages.len()))
 }
 
-/// Field 5 of /proc/<pid>/stat; parsed after the last ')' because the command name may hold
-/// spaces and parentheses.
-fn process_group_of(pid: i32) -> Option<i32> {
+/// The process group (field 5 of /proc/<pid>/stat) of a process that still runs; None for a
+/// zombie (state Z: exited, not yet reaped, holding no memory), so that an exited child is not
+/// counted as a leftover. Parsed after the last ')' because the command name may hold spaces
+/// and parentheses.
+fn live_member_of(pid: i32) -> Option<i32> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 1..];
     // after_name: " S ppid pgrp ..."
-    after_name.split_whitespace().nth(2)?.parse().ok()
+    let mut fields = after_name.split_whitespace();
+    if fields.next()? == "Z" {
+        return None;
+    }
+    fields.nth(1)?.parse().ok()
 }
 
 fn resident_pages(pid: i32) -> Option<u64> {

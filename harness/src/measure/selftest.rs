@@ -25,6 +25,12 @@ pub const RUN: Duration = Duration::from_secs(6);
 pub const STOP_AFTER: Duration = Duration::from_secs(2);
 pub const STALL: Duration = Duration::from_secs(1);
 
+/// The pacing check: an undisturbed open loop before the stall, whose corrected median must
+/// stay under this: a ~100 µs cross-core round trip here plus the pacing lag (tokio's 1 ms
+/// timer alone gave ≈ 1.3 ms).
+pub const PACING_RUN: Duration = Duration::from_secs(2);
+pub const PACING_P50_LIMIT: Duration = Duration::from_micros(200);
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SelftestOutcome {
     pub passed: bool,
@@ -32,13 +38,27 @@ pub struct SelftestOutcome {
     pub checks: Vec<(String, bool)>,
     pub stall_ms: u64,
     pub load: LoadRecord,
+    /// The undisturbed run that checks pacing (absent when only the stall was judged).
+    pub pacing: Option<LoadRecord>,
 }
 
 impl SelftestOutcome {
     pub fn text(&self) -> String {
         let s = &self.load.streams[0];
         let ms = |ns: Option<u64>| ns.map_or("—".into(), |v| format!("{:.1} ms", v as f64 / 1e6));
-        let mut out = format!(
+        let mut out = String::new();
+        if let Some(p) = self.pacing.as_ref().and_then(|l| l.streams.first()) {
+            let us = |ns: Option<u64>| ns.map_or("—".into(), |v| format!("{:.0} µs", v as f64 / 1e3));
+            out.push_str(&format!(
+                "pacing: open loop {RATE_PER_S} req/s for {} s, undisturbed: corrected p50 {}  p99 {}; send lag p50 {}  p99 {}\n",
+                PACING_RUN.as_secs(),
+                us(p.latency_corrected.p50_ns),
+                us(p.latency_corrected.p99_ns),
+                us(p.send_lag.p50_ns),
+                us(p.send_lag.p99_ns),
+            ));
+        }
+        out += &format!(
             "open loop {RATE_PER_S} req/s over {CONNECTIONS} connections for {} s; server stopped (SIGSTOP) for {} ms after {} s\n\
              corrected (from due time):  p50 {}  p99 {}  max {}  ({} requests)\n\
              uncorrected (from send):    p50 {}  p99 {}  max {}\n",
@@ -113,22 +133,25 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
             body: Some(JSON_BODY.as_bytes().to_vec()),
         },
     );
-    let plan = LoadPlan {
+    let plan = |warmup: Duration, duration: Duration| LoadPlan {
         target,
         streams: vec![StreamPlan {
             name: "json".into(),
             connections: CONNECTIONS,
             rate_per_s: Some(RATE_PER_S),
-            requests: Arc::new(RequestSet::single(request)),
+            requests: Arc::new(RequestSet::single(request.clone())),
         }],
-        warmup: Duration::ZERO,
-        duration: RUN,
+        warmup,
+        duration,
         request_timeout: Duration::from_secs(5),
         threads: 1,
         cpus: placement.generator_cpus.clone(),
         interval: Duration::from_secs(1),
     };
-    let generator = std::thread::spawn(move || load::run(&plan));
+    // Half a second of warm-up: connections and the server's first pages are not pacing.
+    let pacing = load::run(&plan(Duration::from_millis(500), PACING_RUN))?;
+    let stall_plan = plan(Duration::ZERO, RUN);
+    let generator = std::thread::spawn(move || load::run(&stall_plan));
     std::thread::sleep(STOP_AFTER);
     // SAFETY: signals to our own child's process group.
     unsafe { libc::kill(-pid, libc::SIGSTOP) };
@@ -139,7 +162,24 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
     let load = generator
         .join()
         .map_err(|_| anyhow::anyhow!("the generator thread panicked"))??;
-    Ok(judge(load, stall_ms))
+    let mut outcome = judge(load, stall_ms);
+    outcome.checks.push(judge_pacing(&pacing));
+    outcome.passed = outcome.checks.iter().all(|(_, ok)| *ok);
+    outcome.pacing = Some(pacing);
+    Ok(outcome)
+}
+
+/// Pacing holds when an undisturbed open loop's corrected median stays under the limit.
+pub fn judge_pacing(pacing: &LoadRecord) -> (String, bool) {
+    let p50 = pacing.streams[0].latency_corrected.p50_ns;
+    (
+        format!(
+            "pacing: corrected p50 {} < {} µs when nothing stalls",
+            p50.map_or("—".into(), |v| format!("{:.0} µs", v as f64 / 1e3)),
+            PACING_P50_LIMIT.as_micros()
+        ),
+        p50.is_some_and(|v| v < PACING_P50_LIMIT.as_nanos() as u64),
+    )
 }
 
 /// The pass criteria, separate so tests can apply them to in-process stalls too.
@@ -175,5 +215,6 @@ pub fn judge(load: LoadRecord, stall_ms: u64) -> SelftestOutcome {
         checks,
         stall_ms,
         load,
+        pacing: None,
     }
 }

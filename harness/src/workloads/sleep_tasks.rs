@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
 use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
@@ -25,8 +25,9 @@ use crate::present::Table;
 pub const ID: &str = "sleep-tasks";
 /// Tree RSS vs N on log-log axes, one line per variant.
 pub const MEMORY_CHART: &str = "sleep-tasks-memory";
-/// Seed of the bootstrap resampling of slope intervals (fixed, so a report is reproducible).
-const BOOTSTRAP_SEED: u64 = 0x5eed;
+/// A lack-of-fit p below this flags memory that is not linear in N: the slope is then the
+/// average cost over the range, not the cost of one more task.
+const NOT_LINEAR_P: f64 = 0.01;
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// Slack on the upper bound of the total time, a sanity bound against gross errors. Concurrency
@@ -56,6 +57,12 @@ pub struct TaskMemory {
     pub bytes_per_task: Option<f64>,
     pub bytes_per_task_ci_low: Option<f64>,
     pub bytes_per_task_ci_high: Option<f64>,
+    /// Coverage of that interval (Student-t, n − 2 degrees of freedom).
+    #[serde(default)]
+    pub bytes_per_task_ci_level: Option<f64>,
+    /// Lack-of-fit test of the straight line against the repetitions at each N.
+    #[serde(default)]
+    pub lack_of_fit_p: Option<f64>,
     pub baseline_bytes: Option<f64>,
     /// The task counts measured successfully, ascending.
     pub tasks_reached: Vec<u64>,
@@ -158,7 +165,11 @@ impl WorkloadModule for SleepTasks {
                     t.variant.clone(),
                     t.bytes_per_task.map_or("–".into(), |b| format!("{b:.0}")),
                     match (t.bytes_per_task_ci_low, t.bytes_per_task_ci_high) {
-                        (Some(lo), Some(hi)) => format!("{lo:.0}–{hi:.0}"),
+                        (Some(lo), Some(hi)) => format!(
+                            "{lo:.0}–{hi:.0} ({:.0}%){}",
+                            t.bytes_per_task_ci_level.unwrap_or(0.0) * 100.0,
+                            linearity(t)
+                        ),
                         _ => "–".into(),
                     },
                     t.baseline_bytes.map_or("–".into(), mib),
@@ -179,7 +190,7 @@ impl WorkloadModule for SleepTasks {
             &[
                 "variant",
                 "bytes/task",
-                "95% CI",
+                "interval (coverage)",
                 "baseline [MiB]",
                 "N reached",
                 "first failure",
@@ -263,7 +274,7 @@ impl WorkloadModule for SleepTasks {
     }
 }
 
-const BYTES_PER_TASK_METHOD: &str = "least-squares slope of ready_tree_rss_bytes over N (the intercept is the idle baseline); 95% bootstrap interval resampling repetitions within each N";
+const BYTES_PER_TASK_METHOD: &str = "ordinary least-squares slope of ready_tree_rss_bytes over N, every valid repetition a point (the intercept is the idle baseline), with a 95% Student-t interval (n - 2 degrees of freedom); a lack-of-fit F test against the repetitions at each N flags memory that is not linear in N (p < 0.01); each slope holds over the N range its variant reached, stated beside it";
 
 fn task_memory(cases: &[&CaseRecord]) -> Vec<TaskMemory> {
     let mut by_variant: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
@@ -283,27 +294,28 @@ fn variant_memory(variant: &str, cases: &[&CaseRecord]) -> TaskMemory {
         .filter(|c| c.status == CaseStatus::Ok)
         .collect();
     ok.sort_by_key(|c| c.params["tasks"]);
-    let groups: Vec<(f64, Vec<f64>)> = ok
+    let points: Vec<(f64, f64)> = ok
         .iter()
-        .map(|c| {
-            (
-                c.params["tasks"] as f64,
-                valid_values(c, |r| r.ready_tree_rss_bytes.map(|v| v as f64)),
-            )
+        .flat_map(|c| {
+            let tasks = c.params["tasks"] as f64;
+            valid_values(c, |r| r.ready_tree_rss_bytes.map(|v| v as f64))
+                .into_iter()
+                .map(move |rss| (tasks, rss))
         })
-        .filter(|(_, ys)| !ys.is_empty())
         .collect();
-    let fit = stats::slope_with_interval(&groups, BOOTSTRAP_SEED);
+    let fit = stats::ols_slope(&points, VERDICT_LEVEL);
     let first_failed = cases
         .iter()
         .filter(|c| c.status == CaseStatus::Failed)
         .min_by_key(|c| c.params["tasks"]);
     TaskMemory {
         variant: variant.to_string(),
-        bytes_per_task: fit.map(|f| f.0),
-        bytes_per_task_ci_low: fit.map(|f| f.1),
-        bytes_per_task_ci_high: fit.map(|f| f.2),
-        baseline_bytes: fit.map(|f| f.3),
+        bytes_per_task: fit.map(|f| f.slope),
+        bytes_per_task_ci_low: fit.map(|f| f.ci_low),
+        bytes_per_task_ci_high: fit.map(|f| f.ci_high),
+        bytes_per_task_ci_level: fit.map(|f| f.ci_level),
+        lack_of_fit_p: fit.and_then(|f| f.lack_of_fit_p),
+        baseline_bytes: fit.map(|f| f.intercept),
         tasks_reached: ok.iter().map(|c| c.params["tasks"]).collect(),
         largest_tasks_reached: ok.last().map(|c| c.params["tasks"]),
         first_failed_tasks: first_failed.map(|c| c.params["tasks"]),
@@ -340,7 +352,11 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
     Ok(Citation {
         name: "memory per task".into(),
         value: format!("{b:.0} bytes"),
-        interval: format!("95% CI {lo:.0}–{hi:.0}"),
+        interval: format!(
+            "{:.0}% interval {lo:.0}–{hi:.0}{}",
+            m.bytes_per_task_ci_level.unwrap_or(0.0) * 100.0,
+            linearity(m)
+        ),
         basis: format!("slope of tree RSS at ready over N = {}", reached.join(", ")),
         method_key: "bytes_per_task".into(),
     })
@@ -357,24 +373,35 @@ fn memory_ratio(
         let mut out = Vec::new();
         for name in names {
             let found = memory.iter().find(|m| &m.variant == name);
-            match found.and_then(|m| {
+            let fit = found.and_then(|m| {
                 Some((
+                    m,
                     m.bytes_per_task?,
                     m.bytes_per_task_ci_low?,
                     m.bytes_per_task_ci_high?,
                 ))
-            }) {
-                Some((b, lo, hi)) => {
-                    evidence.push(format!("{name}: {b:.0} bytes/task (95% CI {lo:.0}–{hi:.0})"));
-                    out.push((lo, hi));
-                }
-                None => {
-                    evidence.push(format!(
-                        "{name}: no bytes/task (fewer than two task counts measured)"
-                    ));
-                    return None;
-                }
+            });
+            let Some((m, b, lo, hi)) = fit else {
+                evidence.push(format!(
+                    "{name}: no bytes/task (fewer than two task counts measured)"
+                ));
+                return None;
+            };
+            let level = m.bytes_per_task_ci_level.unwrap_or(0.0);
+            let range = match (m.tasks_reached.first(), m.tasks_reached.last()) {
+                (Some(a), Some(z)) => format!(" over N = {a}–{z}"),
+                _ => String::new(),
+            };
+            evidence.push(format!(
+                "{name}: {b:.0} bytes/task ({:.0}% interval {lo:.0}–{hi:.0}){range}{}",
+                level * 100.0,
+                linearity(m)
+            ));
+            if level < VERDICT_LEVEL {
+                evidence.push(format!("{name}: {}", too_weak(level)));
+                return None;
             }
+            out.push((lo, hi));
         }
         Some(out)
     };
@@ -396,6 +423,14 @@ fn memory_ratio(
         Verdict::NotEnoughEvidence
     };
     (verdict, evidence)
+}
+
+/// ", not linear in N (lack of fit p = …)" when the straight line does not fit.
+fn linearity(m: &TaskMemory) -> String {
+    match m.lack_of_fit_p {
+        Some(p) if p < NOT_LINEAR_P => format!(", not linear in N (lack-of-fit p = {p:.3})"),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 pub mod http1;
 pub mod idle;
+pub mod pacer;
 pub mod recorder;
 pub mod requests;
 pub mod testserver;
@@ -29,6 +30,8 @@ pub use requests::{Expectation, PreparedRequest, RequestSet};
 
 /// Above this share of one core, a generator thread is the bottleneck (docs/methodology.md).
 pub const GENERATOR_BOUND_FRACTION: f64 = 0.85;
+/// An open-loop step whose send-lag p99 exceeds this fails the pacing gate (`LoadStream.paced`).
+pub const PACING_GATE: Duration = Duration::from_millis(1);
 /// A connection that cannot be (re)established waits this long before trying again.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 
@@ -217,6 +220,12 @@ fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> L
         latency_corrected: recorder.corrected(),
         latency_uncorrected: recorder.uncorrected(),
         send_lag: recorder.send_lag(),
+        paced: stream.rate_per_s.map(|_| {
+            recorder
+                .send_lag()
+                .p99_ns
+                .is_none_or(|p99| p99 <= PACING_GATE.as_nanos() as u64)
+        }),
         intervals: recorder.intervals(),
     }
 }
@@ -326,6 +335,7 @@ impl ConnectionWorker {
     }
 
     async fn open_loop(mut self, schedule: Arc<OpenSchedule>) {
+        let pacer = pacer::Pacer::new();
         loop {
             let index = schedule.next.fetch_add(1, Ordering::Relaxed);
             let due = schedule.due(self.frame.start, index);
@@ -339,9 +349,9 @@ impl ConnectionWorker {
                 continue;
             }
             if due > now {
-                // tokio's timer wheel has 1 ms resolution: a request may leave up to ~1 ms after
-                // its due time. That lag is in the corrected latency and reported as `send_lag`.
-                tokio::time::sleep_until(due.into()).await;
+                // A timerfd at the due time (tokio's own timer would add up to 1 ms); what lag
+                // remains is in the corrected latency and reported as `send_lag`.
+                pacer.sleep_until(due).await;
             }
             while !self.ensure_connected().await {
                 if Instant::now() >= self.frame.end {

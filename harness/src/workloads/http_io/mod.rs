@@ -15,7 +15,7 @@ use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
 use super::module::{load_settings, WorkloadModule};
-use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
 use crate::measure::judge::Params;
 use crate::measure::load::testserver::{io_body, JSON_BODY};
 use crate::measure::serve::Driver;
@@ -153,13 +153,21 @@ fn capacity_near(
                 format!("saturated at {t:.0}/s")
             });
         evidence.push(format!(
-            "{name}: capacity {:.0}/s (range {:.0}–{:.0} over {} repetitions), {saturated}",
-            cap.median, cap.ci_low, cap.ci_high, cap.n
+            "{name}: capacity {:.0}/s ({:.0}% interval {:.0}–{:.0} over {} repetitions), {saturated}",
+            cap.median,
+            cap.ci_level * 100.0,
+            cap.ci_low,
+            cap.ci_high,
+            cap.n
         ));
+        if cap.ci_level < VERDICT_LEVEL {
+            evidence.push(format!("{name}: {}", too_weak(cap.ci_level)));
+            return None;
+        }
         Some((cap.ci_low, cap.ci_high))
     };
     let Some((lo, hi)) = capacity(variant, &mut evidence) else {
-        evidence.push(format!("{variant}: no valid sweep"));
+        evidence.push(format!("{variant}: no capacity a verdict can rest on"));
         return (Verdict::NotEnoughEvidence, evidence);
     };
     let mut others = Vec::new();
@@ -167,7 +175,7 @@ fn capacity_near(
         match capacity(name, &mut evidence) {
             Some(bounds) => others.push(bounds),
             None => {
-                evidence.push(format!("{name}: no valid sweep"));
+                evidence.push(format!("{name}: no capacity a verdict can rest on"));
                 return (Verdict::NotEnoughEvidence, evidence);
             }
         }

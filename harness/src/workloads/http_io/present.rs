@@ -112,7 +112,7 @@ fn sweep_table(http: &[HttpIoFigures]) -> Table {
             "saturated reps",
         ],
         sweep_rows,
-        "Open loop: request i is due at start + i/rate and its latency counts from that due time (corrected for coordinated omission); 'uncorrected' counts from the actual send, as a closed-loop tool would. Medians over repetitions; a percentile needs ≥ 10 samples at or beyond it (– otherwise). Request pacing uses tokio's 1 ms timer.",
+        "Open loop: request i is due at start + i/rate and its latency counts from that due time (corrected for coordinated omission); 'uncorrected' counts from the actual send, as a closed-loop tool would. Medians over repetitions; a percentile needs ≥ 10 samples at or beyond it (– otherwise). Requests are paced by a timerfd (send lag of microseconds); a step whose send-lag p99 exceeds 1 ms fails the pacing gate.",
     )
 }
 

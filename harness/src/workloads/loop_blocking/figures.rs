@@ -31,6 +31,9 @@ pub struct PingPoint {
     pub ping_max_ns_median: Option<f64>,
     pub cpu_achieved_rate_per_s_median: Option<f64>,
     pub repetitions: u32,
+    /// Repetitions whose /ping stream failed the pacing gate (send-lag p99 > 1 ms).
+    #[serde(default)]
+    pub unpaced_repetitions: u32,
 }
 
 /// The median cost of one `/cpu` request over the variants, for axis labels.
@@ -87,6 +90,10 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                                 .collect(),
                         ),
                         repetitions: steps.len() as u32,
+                        unpaced_repetitions: steps
+                            .iter()
+                            .filter(|s| stream(s, "ping").is_some_and(|p| p.paced == Some(false)))
+                            .count() as u32,
                     }
                 })
                 .collect();

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::cpu_scale;
 use super::module::{load_settings, WorkloadModule};
-use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
 use crate::measure::judge::Params;
 use crate::measure::serve::Driver;
 use crate::measure::verify::{EndpointCheck, VerifyDriver};
@@ -157,12 +157,20 @@ fn ping_stall(
                 evidence.push(format!("{name}: too few /ping samples for a p99"));
                 return None;
             };
+            // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n).
+            let level = 1.0 - 2f64.powi(1 - point.repetitions as i32);
             evidence.push(format!(
-                "{name}: /ping p99 {:.1}–{:.1} ms at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
+                "{name}: /ping p99 {:.1}–{:.1} ms over {} repetitions ({:.0}% interval) at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
                 min / 1e6,
                 max / 1e6,
+                point.repetitions,
+                level * 100.0,
                 point.cpu_rate_per_s
             ));
+            if level < VERDICT_LEVEL {
+                evidence.push(format!("{name}: {}", too_weak(level)));
+                return None;
+            }
             out.push((min / 1e6, max / 1e6, cpu_ms));
         }
         Some(out)

@@ -1,32 +1,32 @@
 //! cpu-scale: a pure-language integer kernel over C equal chunks processed by W workers,
 //! partials summed in chunk order (workloads/README.md). Owns the kernel's reference checksum
-//! (also used by loop-blocking's `/cpu`), the invariants, the speedup of W workers over W = 1,
-//! its table and chart, `cite … speedup`, and the `speedup_at_most` / `speedup_at_least` claims.
+//! (also used by loop-blocking's `/cpu`), the invariants, the speedup of W workers over W = 1
+//! (wall and in-process work time, rounds paired) and the cores in use within each process, their
+//! table and chart, `cite … speedup` / `cores_in_use`, and the claims over both.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use anyhow::{bail, Result};
-use arena_results::{CaseRecord, CaseStatus, FailureKind, RunRecord};
+use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use rayon::prelude::*;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::module::WorkloadModule;
 use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
-use crate::analyse::stats;
-use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart::{Chart, Line, ReferenceLine};
 use crate::present::cite::Citation;
 use crate::present::Table;
+use figures::speedups;
+pub use figures::SpeedupPoint;
+
+pub mod figures;
 
 pub const ID: &str = "cpu-scale";
 /// Speedup vs workers, one line per variant.
 pub const SPEEDUP_CHART: &str = "cpu-scale-speedup";
-/// Seed of the bootstrap resampling of speedup intervals (fixed, so a report is reproducible).
-const BOOTSTRAP_SEED: u64 = 0x5eed;
 
 /// One chunk of the kernel (u32 arithmetic modulo 2^32).
 pub fn partial(chunk: u64, items: u64) -> u32 {
@@ -54,36 +54,42 @@ pub fn checksum(chunks: u64, items: u64) -> u64 {
     sum
 }
 
-/// cpu-scale: speedup of W workers over W = 1 of the same variant and parameters.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-pub struct SpeedupPoint {
-    pub variant: String,
-    pub workers: u64,
-    /// median wall(W=1) / median wall(W); interval by bootstrap over repetitions.
-    pub speedup: f64,
-    pub speedup_ci_low: f64,
-    pub speedup_ci_high: f64,
-    pub wall_ns_median: f64,
-    pub cpu_ns_median: f64,
-    pub peak_tree_rss_bytes_median: Option<f64>,
-}
-
-/// The claim tests over speedups (`workers = 0` means the machine's logical cores).
+/// The claim tests (`workers = 0` means the machine's logical cores). Each compares the
+/// interval of one figure per variant at W = `workers` with `threshold`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CpuScaleClaim {
-    /// Every listed variant's speedup at W = `workers` is at most `threshold`.
+    /// The paired wall-time speedup is at most `threshold`.
     SpeedupAtMost {
         variants: Vec<String>,
         workers: u64,
         threshold: f64,
     },
-    /// Every listed variant's speedup at W = `workers` is at least `threshold`.
+    /// The paired wall-time speedup is at least `threshold`.
     SpeedupAtLeast {
         variants: Vec<String>,
         workers: u64,
         threshold: f64,
     },
+    /// The cores a process keeps busy are at most `threshold`.
+    CoresInUseAtMost {
+        variants: Vec<String>,
+        workers: u64,
+        threshold: f64,
+    },
+    /// The cores a process keeps busy are at least `threshold`.
+    CoresInUseAtLeast {
+        variants: Vec<String>,
+        workers: u64,
+        threshold: f64,
+    },
+}
+
+/// Which figure a claim reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Figure {
+    Speedup,
+    CoresInUse,
 }
 
 pub struct CpuScale;
@@ -142,22 +148,36 @@ impl WorkloadModule for CpuScale {
                 vec![
                     p.variant.clone(),
                     p.workers.to_string(),
-                    format!("{:.2}×", p.speedup),
-                    format!("{:.2}–{:.2}", p.speedup_ci_low, p.speedup_ci_high),
+                    format!(
+                        "{:.2}× [{:.2}–{:.2}] ({:.0}%)",
+                        p.speedup,
+                        p.speedup_ci_low,
+                        p.speedup_ci_high,
+                        p.speedup_ci_level * 100.0
+                    ),
+                    p.work_speedup
+                        .as_ref()
+                        .map_or("–".into(), |e| interval_text(e, "×")),
+                    p.cores_in_use
+                        .as_ref()
+                        .map_or("–".into(), |e| interval_text(e, "")),
                     format!("{:.3}", p.wall_ns_median / 1e9),
                     format!("{:.3}", p.cpu_ns_median / 1e9),
+                    p.warnings.join("; "),
                 ]
             })
             .collect();
         vec![Table::new(
-            "speedup over W = 1 (median wall, 95% bootstrap CI)",
+            "speedup over W = 1 and cores in use (median [interval] (its coverage))",
             &[
                 "variant",
                 "W",
-                "speedup",
-                "95% CI",
+                "speedup (wall)",
+                "speedup (work)",
+                "cores in use",
                 "wall median [s]",
                 "CPU median [s]",
+                "warnings",
             ],
             rows,
             SPEEDUP_METHOD,
@@ -205,22 +225,23 @@ impl WorkloadModule for CpuScale {
     }
 
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("speedup", SPEEDUP_METHOD)]
+        vec![("speedup", SPEEDUP_METHOD), ("cores_in_use", CORES_METHOD)]
     }
 
     fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["speedup"]
+        vec!["speedup", "cores_in_use"]
     }
 
     fn cite(&self, points: &Vec<SpeedupPoint>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        (metric == "speedup").then(|| speedup_citation(points, case))
+        match metric {
+            "speedup" => Some(speedup_citation(points, case)),
+            "cores_in_use" => Some(cores_citation(points, case)),
+            _ => None,
+        }
     }
 
     fn claim_variants(&self, claim: &CpuScaleClaim) -> Vec<String> {
-        match claim {
-            CpuScaleClaim::SpeedupAtMost { variants, .. }
-            | CpuScaleClaim::SpeedupAtLeast { variants, .. } => variants.clone(),
-        }
+        claim_parts(claim).0.clone()
     }
 
     fn judge_claim(
@@ -229,116 +250,149 @@ impl WorkloadModule for CpuScale {
         points: &Vec<SpeedupPoint>,
         ctx: &ClaimContext,
     ) -> (Verdict, Vec<String>) {
-        let (variants, workers, threshold, at_least) = match claim {
-            CpuScaleClaim::SpeedupAtMost {
-                variants,
-                workers,
-                threshold,
-            } => (variants, *workers, *threshold, false),
-            CpuScaleClaim::SpeedupAtLeast {
-                variants,
-                workers,
-                threshold,
-            } => (variants, *workers, *threshold, true),
-        };
+        let (variants, workers, threshold, at_least, figure) = claim_parts(claim);
         let workers = if workers == 0 { ctx.logical_cores } else { workers };
-        judge_speedups(points, variants, workers, threshold, at_least)
+        judge_points(points, variants, workers, threshold, at_least, figure)
     }
 }
 
-const SPEEDUP_METHOD: &str = "median wall(W=1) / median wall(W) of the same variant and job; 95% percentile bootstrap (2000 resamples) over repetitions";
-
-fn speedups(cases: &[&CaseRecord]) -> Vec<SpeedupPoint> {
-    let ok: Vec<&CaseRecord> = cases
-        .iter()
-        .copied()
-        .filter(|c| c.status == CaseStatus::Ok)
-        .collect();
-    let same_job = |a: &CaseRecord, b: &CaseRecord| {
-        a.variant == b.variant
-            && a.params
-                .iter()
-                .filter(|(k, _)| *k != "workers")
-                .eq(b.params.iter().filter(|(k, _)| *k != "workers"))
-    };
-    let mut points = Vec::new();
-    for case in &ok {
-        let Some(base) = ok
-            .iter()
-            .find(|b| same_job(b, case) && b.params.get("workers") == Some(&1))
-        else {
-            continue;
-        };
-        let wall = |c: &CaseRecord| valid_values(c, |r| Some(r.wall_ns as f64));
-        let (speedup, lo, hi) = stats::ratio_of_medians(&wall(base), &wall(case), BOOTSTRAP_SEED);
-        let summary = case.summary.as_ref().expect("ok cases have a summary");
-        points.push(SpeedupPoint {
-            variant: case.variant.clone(),
-            workers: case.params["workers"],
-            speedup,
-            speedup_ci_low: lo,
-            speedup_ci_high: hi,
-            wall_ns_median: summary.wall_ns.median,
-            cpu_ns_median: summary.cpu_ns.median,
-            peak_tree_rss_bytes_median: summary.peak_tree_rss_bytes.as_ref().map(|e| e.median),
-        });
+/// (variants, workers, threshold, at least?, figure) of a claim.
+fn claim_parts(claim: &CpuScaleClaim) -> (&Vec<String>, u64, f64, bool, Figure) {
+    use CpuScaleClaim::*;
+    match claim {
+        SpeedupAtMost {
+            variants,
+            workers,
+            threshold,
+        } => (variants, *workers, *threshold, false, Figure::Speedup),
+        SpeedupAtLeast {
+            variants,
+            workers,
+            threshold,
+        } => (variants, *workers, *threshold, true, Figure::Speedup),
+        CoresInUseAtMost {
+            variants,
+            workers,
+            threshold,
+        } => (variants, *workers, *threshold, false, Figure::CoresInUse),
+        CoresInUseAtLeast {
+            variants,
+            workers,
+            threshold,
+        } => (variants, *workers, *threshold, true, Figure::CoresInUse),
     }
-    points.sort_by(|a, b| a.variant.cmp(&b.variant).then(a.workers.cmp(&b.workers)));
+}
+
+fn interval_text(e: &Estimate, unit: &str) -> String {
+    format!(
+        "{:.2}{unit} [{:.2}–{:.2}] ({:.0}%)",
+        e.median,
+        e.ci_low,
+        e.ci_high,
+        e.ci_level * 100.0
+    )
+}
+
+const SPEEDUP_METHOD: &str = "speedup: median over rounds of wall(W=1) / wall(W) of the same variant and job, the two processes of a round paired (each round runs every case once, in shuffled order), with the order-statistic interval of the ratios and its coverage; speedup (work): the same from each process's own work_ns, start-up excluded; cores in use: CPU time / wall time within each process of the case (wait4), median and order-statistic interval over its processes — drift between processes cannot move it, start-up on one core can only lower it. Warnings: work_ns above the wall time, or start-up above half of it";
+const CORES_METHOD: &str = "cpu-scale: (user + system CPU from wait4) / wall time of each process of the case, median and order-statistic interval over its processes (coverage as stated); the cores the process kept busy, start-up included";
+
+fn point_of<'a>(points: &'a [SpeedupPoint], case: &CaseRecord) -> Option<&'a SpeedupPoint> {
+    let workers = case.params.get("workers").copied().unwrap_or(0);
     points
+        .iter()
+        .find(|p| p.variant == case.variant && p.workers == workers)
 }
 
 fn speedup_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citation> {
-    let workers = case.params.get("workers").copied().unwrap_or(0);
-    let Some(p) = points
-        .iter()
-        .find(|p| p.variant == case.variant && p.workers == workers)
-    else {
+    let Some(p) = point_of(points, case) else {
         bail!(
             "METRIC speedup: no speedup for {} (it exists for {ID} cases that succeeded)",
             case.case_id
         );
     };
+    let work = p.work_speedup.as_ref().map_or(String::new(), |w| {
+        format!("; from in-process work time {:.2}×", w.median)
+    });
     Ok(Citation {
         name: "speedup over W=1".into(),
         value: format!("{:.2}×", p.speedup),
-        interval: format!("95% CI {:.2}–{:.2}", p.speedup_ci_low, p.speedup_ci_high),
+        interval: format!(
+            "{:.0}% interval {:.2}–{:.2}",
+            p.speedup_ci_level * 100.0,
+            p.speedup_ci_low,
+            p.speedup_ci_high
+        ),
         basis: format!(
-            "ratio of median wall times, {} process-level repetitions each",
-            case.repetitions_planned
+            "median of {} paired per-round ratios of wall times{work}",
+            p.pairs
         ),
         method_key: "speedup".into(),
     })
 }
 
-fn judge_speedups(
+fn cores_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citation> {
+    let Some(e) = point_of(points, case).and_then(|p| p.cores_in_use.as_ref()) else {
+        bail!(
+            "METRIC cores_in_use: none for {} (it exists for {ID} cases that succeeded)",
+            case.case_id
+        );
+    };
+    Ok(Citation {
+        name: "cores in use".into(),
+        value: format!("{:.2}", e.median),
+        interval: format!(
+            "{:.0}% interval {:.2}–{:.2}",
+            e.ci_level * 100.0,
+            e.ci_low,
+            e.ci_high
+        ),
+        basis: format!(
+            "CPU time / wall time, median of {} process-level repetitions",
+            e.n
+        ),
+        method_key: "cores_in_use".into(),
+    })
+}
+
+fn judge_points(
     points: &[SpeedupPoint],
     variants: &[String],
     workers: u64,
     threshold: f64,
     at_least: bool,
+    figure: Figure,
 ) -> (Verdict, Vec<String>) {
     let mut checks = BoundChecks::new();
     for variant in variants {
-        let Some(p) = points
+        let found = points
             .iter()
-            .find(|p| &p.variant == variant && p.workers == workers)
-        else {
+            .find(|p| &p.variant == variant && p.workers == workers);
+        let bounds = found.and_then(|p| match figure {
+            Figure::Speedup => Some((p.speedup, p.speedup_ci_low, p.speedup_ci_high, p.speedup_ci_level)),
+            Figure::CoresInUse => p
+                .cores_in_use
+                .as_ref()
+                .map(|e| (e.median, e.ci_low, e.ci_high, e.ci_level)),
+        });
+        let Some((median, low, high, level)) = bounds else {
             checks.missing(format!("{variant} at W={workers}: no valid measurement"));
             continue;
         };
+        let (name, context) = match (figure, found) {
+            (Figure::CoresInUse, Some(p)) => ("cores in use", format!("; wall speedup {:.2}×", p.speedup)),
+            _ => ("speedup (wall, paired rounds)", String::new()),
+        };
         let evidence = format!(
-            "{variant} at W={workers}: {:.2}× (95% CI {:.2}–{:.2}); threshold {} {threshold:.2}×",
-            p.speedup,
-            p.speedup_ci_low,
-            p.speedup_ci_high,
+            "{variant} at W={workers}: {name} {median:.2} ({:.0}% interval {low:.2}–{high:.2}); threshold {} {threshold:.2}{context}",
+            level * 100.0,
             if at_least { "≥" } else { "≤" }
         );
         let (pass, fail) = if at_least {
-            (p.speedup_ci_low >= threshold, p.speedup_ci_high < threshold)
+            (low >= threshold, high < threshold)
         } else {
-            (p.speedup_ci_high <= threshold, p.speedup_ci_low > threshold)
+            (high <= threshold, low > threshold)
         };
-        checks.check(pass, fail, evidence);
+        checks.check(level, pass, fail, evidence);
     }
     checks.verdict()
 }
@@ -397,15 +451,22 @@ mod tests {
             speedup,
             speedup_ci_low: lo,
             speedup_ci_high: hi,
+            speedup_ci_level: 0.969,
+            pairs: 6,
+            work_speedup: None,
+            cores_in_use: None,
             wall_ns_median: 1.0,
             cpu_ns_median: 1.0,
             peak_tree_rss_bytes_median: None,
+            warnings: vec![],
         }
     }
 
     #[test]
-    fn speedup_verdicts_follow_the_interval() {
-        let v = |p: SpeedupPoint, at_least| judge_speedups(&[p], &["x/y".into()], 2, 1.3, at_least).0;
+    fn speedup_verdicts_follow_the_interval_and_its_level() {
+        let v = |p: SpeedupPoint, at_least| {
+            judge_points(&[p], &["x/y".into()], 2, 1.3, at_least, Figure::Speedup).0
+        };
         assert_eq!(v(point("x/y", 2, 1.8, 1.6, 1.9), true), Verdict::Supported);
         assert_eq!(v(point("x/y", 2, 1.1, 1.0, 1.2), true), Verdict::Contradicted);
         assert_eq!(
@@ -417,6 +478,13 @@ mod tests {
             v(point("x/y", 4, 1.0, 0.9, 1.1), false),
             Verdict::NotEnoughEvidence,
             "W=2 missing"
+        );
+        let mut three = point("x/y", 2, 1.8, 1.6, 1.9);
+        three.speedup_ci_level = 0.75;
+        assert_eq!(
+            v(three, true),
+            Verdict::NotEnoughEvidence,
+            "a 75% interval decides nothing"
         );
     }
 }
