@@ -22,6 +22,9 @@ fn sigstop_stall_is_seen_by_the_corrected_histogram_only() {
     let paced = &outcome["pacing"]["streams"][0];
     let p50 = paced["latency_corrected"]["p50_ns"].as_u64().unwrap();
     assert!(p50 < 200_000, "corrected p50 {p50} ns at 1000 req/s");
-    assert!(paced["send_lag"]["p50_ns"].as_u64().is_some(), "send lag is reported");
+    assert!(
+        paced["send_lag"]["p50_ns"].as_u64().is_some(),
+        "send lag is reported"
+    );
     assert!(output.status.success());
 }
