@@ -226,7 +226,7 @@ pub fn main(cancel: Cancel) -> Result<i32> {
             commands::run(&project, &config, &cancel)
         }
         Command::Report { run } => commands::report(&project, &run),
-        Command::Cite { run, case, metric } => commands::cite(&project, &run, &case, &metric),
+        Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
     }
 }
 

@@ -248,7 +248,7 @@ pub fn report(project: &Project, run: &Path) -> Result<i32> {
     Ok(0)
 }
 
-pub fn cite(_project: &Project, run: &Path, case: &str, metric: &str) -> Result<i32> {
+pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
     let (_, record) = read_rederived(run)?;
     print!("{}", REGISTRY.cite(&record, case, metric)?);
     Ok(0)
