@@ -137,15 +137,17 @@ impl Executor for ProcessExecutor {
         let pid = child.id() as i32;
         let stdout = child.stdout.take().expect("stdout is piped");
 
+        // The harness's own threads run beside the load generator, never on the server's CPUs.
+        let cpus = &job.generator_cpus;
         let (capture_tx, capture_rx) = bounded::<StdoutCapture>(1);
         let (ready_tx, ready_rx) = bounded::<Event>(1);
-        std::thread::spawn(move || {
+        spawn_pinned(cpus, move || {
             let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size, ready_tx));
         });
-        let (stop_sampler, sampler) = start_sampler(pid, page_size, start);
-        let (exited, watchdog) = start_watchdog(pid, start, job.timeout, self.cancel.clone());
+        let (stop_sampler, sampler) = start_sampler(pid, page_size, start, cpus);
+        let (exited, watchdog) = start_watchdog(pid, start, job.timeout, self.cancel.clone(), cpus);
         let (reaped_tx, reaped_rx) = bounded(1);
-        std::thread::spawn(move || {
+        spawn_pinned(cpus, move || {
             let _ = reaped_tx.send(wait4(pid));
         });
 
@@ -269,9 +271,10 @@ fn start_sampler(
     pid: i32,
     page_size: u64,
     start: Instant,
+    cpus: &[usize],
 ) -> (Sender<()>, std::thread::JoinHandle<RssTimeline>) {
     let (stop_tx, stop_rx) = bounded::<()>(1);
-    let handle = std::thread::spawn(move || {
+    let handle = spawn_pinned(cpus, move || {
         let mut timeline = RssTimeline::default();
         let mut tree = sampler::TreeSampler::new(pid, page_size);
         loop {
@@ -294,9 +297,10 @@ fn start_watchdog(
     start: Instant,
     timeout: Duration,
     cancel: Cancel,
+    cpus: &[usize],
 ) -> (Sender<()>, std::thread::JoinHandle<(bool, bool)>) {
     let (exited_tx, exited_rx) = bounded::<()>(1);
-    let handle = std::thread::spawn(move || loop {
+    let handle = spawn_pinned(cpus, move || loop {
         match exited_rx.recv_timeout(Duration::from_millis(50)) {
             Err(RecvTimeoutError::Timeout) => {}
             _ => return (false, false),
@@ -309,6 +313,20 @@ fn start_watchdog(
         }
     });
     (exited_tx, handle)
+}
+
+/// A thread pinned to `cpus` (unpinned when empty, or when pinning fails).
+fn spawn_pinned<T: Send + 'static>(
+    cpus: &[usize],
+    body: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let cpus = cpus.to_vec();
+    std::thread::spawn(move || {
+        if !cpus.is_empty() {
+            let _ = affinity::pin_current_thread(&cpus);
+        }
+        body()
+    })
 }
 
 /// Exit code or signal, and CPU time and ru_maxrss from the rusage.
