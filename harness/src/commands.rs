@@ -11,7 +11,7 @@ use crate::config::{LoadConfig, Project, RunConfig};
 use crate::measure::environment;
 use crate::measure::executor::ProcessExecutor;
 use crate::measure::progress::TerminalProgress;
-use crate::measure::schedule::{self, Schedule, Session};
+use crate::measure::schedule::{self, PlannedCase, Schedule, Session};
 use crate::measure::toolchains::{self, Detected};
 use crate::measure::Cancel;
 use crate::plan::catalog::Catalog;
@@ -88,18 +88,11 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
     let mut record = new_record("verify", &detected, ws, std::env::args().collect());
     let (store, run_id) = RunStore::create(&ws.target.join("arena-verify"), &record.run_id)?;
     record.run_id = run_id;
-    let session = Session {
-        executor: &ProcessExecutor::new(cancel.clone()),
-        rules: &REGISTRY,
-        store: &store,
-        progress: &TerminalProgress::new(),
-        cancel,
-    };
     let schedule = Schedule {
         repetitions: 1,
         seed: 0,
     };
-    schedule::execute(&mut record, &planned, &schedule, &session)?;
+    measure(&mut record, &planned, &schedule, &store, cancel)?;
     let mut problems = 0;
     for case in &record.cases {
         let line = match case.status {
@@ -129,6 +122,25 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
     } else {
         1
     })
+}
+
+/// Runs the planned cases on this machine with the workloads' rules, a progress bar, and
+/// results written to `store` after every repetition.
+fn measure(
+    record: &mut RunRecord,
+    planned: &[PlannedCase],
+    schedule: &Schedule,
+    store: &RunStore,
+    cancel: &Cancel,
+) -> Result<()> {
+    let session = Session {
+        executor: &ProcessExecutor::new(cancel.clone()),
+        rules: &REGISTRY,
+        store,
+        progress: &TerminalProgress::new(),
+        cancel,
+    };
+    schedule::execute(record, planned, schedule, &session)
 }
 
 fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Vec<String>) -> RunRecord {
@@ -177,14 +189,7 @@ pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32
         repetitions: config.repetitions,
         seed: config.seed,
     };
-    let session = Session {
-        executor: &ProcessExecutor::new(cancel.clone()),
-        rules: &REGISTRY,
-        store: &store,
-        progress: &TerminalProgress::new(),
-        cancel,
-    };
-    schedule::execute(&mut record, &planned, &schedule, &session)?;
+    measure(&mut record, &planned, &schedule, &store, cancel)?;
     // Derived figures are written whether the run finished or was interrupted.
     record.derived = REGISTRY.derive(&record.cases)?;
     let summary = write_reports(project, &record, &store, config.charts)?;
