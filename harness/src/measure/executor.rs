@@ -117,6 +117,7 @@ type WaitStatus = (Option<i32>, Option<libc::rusage>);
 /// say it is ready or was reaped.
 struct Running<'a> {
     pid: i32,
+    page_size: u64,
     start: Instant,
     ready: &'a crossbeam_channel::Receiver<Event>,
     reaped: &'a crossbeam_channel::Receiver<WaitStatus>,
@@ -155,6 +156,7 @@ impl Executor for ProcessExecutor {
         if let Some(driver) = &job.driver {
             let running = Running {
                 pid,
+                page_size,
                 start,
                 ready: &ready_rx,
                 reaped: &reaped_rx,
@@ -206,6 +208,7 @@ impl ProcessExecutor {
     ) -> Option<WaitStatus> {
         let Running {
             pid,
+            page_size,
             start,
             ready: ready_rx,
             reaped: reaped_rx,
@@ -216,7 +219,7 @@ impl ProcessExecutor {
                 let server = ServerContext {
                     addr: SocketAddr::from(([127, 0, 0, 1], 0)),
                     pgid: pid,
-                    page_size: sampler::page_size(),
+                    page_size,
                     deadline: start + job.timeout,
                     generator_cpus: job.generator_cpus.clone(),
                     cancel: self.cancel.clone(),

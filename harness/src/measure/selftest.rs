@@ -26,8 +26,8 @@ pub const STOP_AFTER: Duration = Duration::from_secs(2);
 pub const STALL: Duration = Duration::from_secs(1);
 
 /// The pacing check: an undisturbed open loop before the stall, whose corrected median must
-/// stay under this: a ~100 µs cross-core round trip here plus the pacing lag (tokio's 1 ms
-/// timer alone gave ≈ 1.3 ms).
+/// stay under this: a ~100 µs cross-core round trip here plus the pacing lag (104–181 µs over
+/// `arena selftest` runs; with tokio's 1 ms timer the issue reported ≈ 1.3 ms).
 pub const PACING_RUN: Duration = Duration::from_secs(2);
 pub const PACING_P50_LIMIT: Duration = Duration::from_micros(200);
 /// This shared host stalls whole seconds at times (a corrected p50 of 7 ms once, 0.12 ms the

@@ -171,6 +171,23 @@ impl<T: WorkloadModule> Workload for T {
     }
 }
 
+/// A server's driver: its endpoint checks for `arena verify`, else the driver `suite` builds
+/// from the suite's `load` table parsed into its settings type.
+pub fn server_driver<S, D>(
+    load: &ServerLoad,
+    checks: impl FnOnce() -> Vec<crate::measure::verify::EndpointCheck>,
+    suite: impl FnOnce(S) -> D,
+) -> Result<Arc<dyn Driver>>
+where
+    S: DeserializeOwned + Default,
+    D: Driver + 'static,
+{
+    Ok(match load {
+        ServerLoad::Verify => Arc::new(crate::measure::verify::VerifyDriver::new(checks())),
+        ServerLoad::Suite(table) => Arc::new(suite(load_settings(table.as_ref())?)),
+    })
+}
+
 /// A server's suite `load` table as its settings type; absent: the workload's defaults.
 pub fn load_settings<T: DeserializeOwned + Default>(table: Option<&toml::Value>) -> Result<T> {
     match table {

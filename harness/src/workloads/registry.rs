@@ -213,34 +213,28 @@ impl Registry {
     pub fn cite(&self, record: &RunRecord, case_query: &str, metric: &str) -> Result<String> {
         let case = cite::find_case(record, case_query)?;
         let module = self.get(&case.workload);
-        let figure = match cite::summary_citation(case, metric) {
-            Some(found) => found?,
-            None => {
-                let derived = module.zip(record.derived.get(&case.workload));
-                match derived.and_then(|(m, figures)| m.cite(figures, case, metric)) {
-                    Some(found) => found?,
-                    None => {
-                        let mut known: Vec<String> =
-                            cite::SUMMARY_METRICS.iter().map(|s| s.to_string()).collect();
-                        if let Some(summary) = &case.summary {
-                            known.extend(summary.self_reported.keys().cloned());
-                        }
-                        known.extend(
-                            module
-                                .map(|m| m.cite_metrics())
-                                .unwrap_or_default()
-                                .iter()
-                                .map(|s| s.to_string()),
-                        );
-                        bail!(
-                            "METRIC {metric:?} is not recorded for {}; known: {}",
-                            case.case_id,
-                            known.join(", ")
-                        );
-                    }
-                }
-            }
+        let derived = || {
+            let (module, figures) = module.zip(record.derived.get(&case.workload))?;
+            module.cite(figures, case, metric)
         };
+        let Some(figure) = cite::summary_citation(case, metric).or_else(derived) else {
+            let mut known: Vec<String> = cite::SUMMARY_METRICS.iter().map(|s| s.to_string()).collect();
+            if let Some(summary) = &case.summary {
+                known.extend(summary.self_reported.keys().cloned());
+            }
+            known.extend(
+                module
+                    .into_iter()
+                    .flat_map(|m| m.cite_metrics())
+                    .map(str::to_string),
+            );
+            bail!(
+                "METRIC {metric:?} is not recorded for {}; known: {}",
+                case.case_id,
+                known.join(", ")
+            );
+        };
+        let figure = figure?;
         Ok(cite::text(record, case, &figure))
     }
 

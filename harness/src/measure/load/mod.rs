@@ -200,6 +200,12 @@ fn join_generators(
 /// One stream's record from its merged recorder; rates are over the measured window.
 fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> LoadStream {
     let achieved = recorder.ok_in_window() as f64 / plan.duration.as_secs_f64();
+    let send_lag = recorder.send_lag();
+    let paced = stream.rate_per_s.map(|_| {
+        send_lag
+            .p99_ns
+            .is_none_or(|p99| p99 <= PACING_GATE.as_nanos() as u64)
+    });
     LoadStream {
         stream: stream.name.clone(),
         example_path: stream.requests.first_path().to_string(),
@@ -219,13 +225,8 @@ fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> L
         saturated: stream.rate_per_s.map(|rate| achieved < 0.99 * rate),
         latency_corrected: recorder.corrected(),
         latency_uncorrected: recorder.uncorrected(),
-        send_lag: recorder.send_lag(),
-        paced: stream.rate_per_s.map(|_| {
-            recorder
-                .send_lag()
-                .p99_ns
-                .is_none_or(|p99| p99 <= PACING_GATE.as_nanos() as u64)
-        }),
+        send_lag,
+        paced,
         intervals: recorder.intervals(),
     }
 }

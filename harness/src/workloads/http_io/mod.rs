@@ -14,12 +14,12 @@ use anyhow::Result;
 use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
-use super::module::{load_settings, WorkloadModule};
+use super::module::{load_settings, server_driver, WorkloadModule};
 use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
 use crate::measure::judge::Params;
 use crate::measure::load::testserver::{io_body, JSON_BODY};
 use crate::measure::serve::Driver;
-use crate::measure::verify::{EndpointCheck, VerifyDriver};
+use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
 use crate::present::cite::Citation;
 use crate::present::{Chart, Table};
@@ -75,10 +75,7 @@ impl WorkloadModule for HttpIo {
     }
 
     fn driver(&self, load: &ServerLoad) -> Result<Arc<dyn Driver>> {
-        Ok(match load {
-            ServerLoad::Verify => Arc::new(VerifyDriver::new(verify_checks())),
-            ServerLoad::Suite(table) => Arc::new(HttpIoDriver::new(load_settings(table.as_ref())?)),
-        })
+        server_driver(load, verify_checks, HttpIoDriver::new)
     }
 
     fn derive(&self, cases: &[&CaseRecord]) -> Vec<HttpIoFigures> {
