@@ -1,5 +1,6 @@
 //! The load generator against an in-process test server: closed and open loop, interval
-//! records, saturation, response validation and a stall that only the corrected histogram sees.
+//! records, saturation and its causes, timeouts and the unsent backlog in the corrected histogram,
+//! response validation and a stall that only the corrected histogram sees.
 //! Behaviour and invariants only; speed is measured by benches/generator_vs_wrk.rs.
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ fn plan(
         threads: 1,
         cpus: vec![],
         interval: Duration::from_millis(250),
+        target_cpu: None,
     }
 }
 
@@ -119,9 +121,57 @@ fn a_pool_smaller_than_rate_times_latency_saturates() {
         s.achieved_rate_per_s
     );
     assert!(s.unsent_at_end > 0, "the backlog is reported");
+    assert!(
+        s.saturation_causes.iter().any(|c| c == "rate") && s.saturation_causes.iter().any(|c| c == "unsent"),
+        "{:?}",
+        s.saturation_causes
+    );
+    // The backlog never sent is in the corrected histogram at its wait, as wrk2 records it.
+    assert!(s.latency_corrected_incomplete > 0);
+    assert!(s.latency_corrected.count > s.latency_uncorrected.count);
     // Latency from due time grows with the backlog; from send time it stays near 50 ms.
     assert!(s.latency_corrected.max_ns.unwrap() > 500_000_000);
     assert!(s.latency_uncorrected.p50_ns.unwrap() < 80_000_000);
+}
+
+#[test]
+fn timed_out_requests_count_at_their_wait_and_saturate_the_step() {
+    // Every /io request waits 400 ms against a 100 ms timeout: none completes.
+    let server = TestServer::start(1).unwrap();
+    let slow = Arc::new(RequestSet::single(PreparedRequest::get(
+        server.addr,
+        "/io?id=1&delay_ms=400",
+        Expectation {
+            status: 200,
+            body: Some(io_body(1).into_bytes()),
+        },
+    )));
+    let mut p = plan(&server, 20, Some(50.0), slow, 0.5);
+    p.request_timeout = Duration::from_millis(100);
+    let record = load::run(&p).unwrap();
+    let s = &record.streams[0];
+    assert_eq!(s.requests_ok, 0);
+    assert!(
+        s.errors.get("timeout").copied().unwrap_or(0) > 10,
+        "{:?}",
+        s.errors
+    );
+    assert_eq!(s.saturated, Some(true));
+    assert!(
+        s.saturation_causes.iter().any(|c| c == "errors"),
+        "{:?}",
+        s.saturation_causes
+    );
+    assert_eq!(s.latency_corrected.count, s.latency_corrected_incomplete);
+    assert!(
+        s.latency_corrected.p50_ns.unwrap() >= 100_000_000,
+        "at least the timeout"
+    );
+    // The stored histogram decodes to the same distribution.
+    let stored =
+        arena_harness::analyse::histogram::decode(s.latency_corrected_hdr.as_deref().unwrap()).unwrap();
+    assert_eq!(stored.len(), s.latency_corrected.count);
+    assert!(record.generator_cpu_window_ns.is_some());
 }
 
 #[test]

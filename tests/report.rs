@@ -108,6 +108,8 @@ fn cite_gives_server_figures_with_their_caveats() {
             ping_p99_ns_min: Some(20.3e6),
             ping_p99_ns_max: Some(21.3e6),
             ping_max_ns_median: Some(30e6),
+            ping_p99_ns_pooled: Some(28_000_000),
+            ping_p999_ns_pooled: None,
             cpu_achieved_rate_per_s_median: Some(25.0),
             repetitions: 2,
             unpaced_repetitions: 0,

@@ -14,6 +14,7 @@ use crate::measure::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, S
 use crate::measure::Cancel;
 use crate::plan::catalog::{build_root, Catalog};
 use crate::plan::suite::Suite;
+use crate::present::hgrm::StepSelector;
 use crate::workloads::registry::REGISTRY;
 
 #[derive(Parser, Debug)]
@@ -69,6 +70,9 @@ enum Command {
         /// ping_p99_ns@R (R = a measured /cpu rate per second).
         metric: String,
     },
+    /// A load step's corrected latency histogram as .hgrm text (HdrHistogram's percentile
+    /// distribution) on stdout, merged over the valid repetitions unless --repetition is given.
+    Hgrm(HgrmArgs),
     /// Load an HTTP/1.1 server: closed loop (--connections, as fast as possible) or open loop
     /// (--rate, latency from each request's due time, as wrk2). Loopback targets only by default.
     Load(LoadArgs),
@@ -154,6 +158,7 @@ fn load_config(args: LoadArgs) -> Result<LoadConfig> {
         threads: args.threads,
         cpus: args.cpus,
         interval: std::time::Duration::from_secs(1),
+        target_cpu: None,
     };
     plan.validate()?;
     Ok(LoadConfig {
@@ -174,6 +179,29 @@ struct Selection {
     /// Only these variants (comma-separated language/model), e.g. python/threads.
     #[arg(long, value_delimiter = ',')]
     variant: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct HgrmArgs {
+    /// A run folder (results/runs/<id>) or its results.json.
+    run: PathBuf,
+    /// A case id or a part of it that matches one case.
+    case: String,
+    /// The phase, e.g. io-sweep, peak, ping-under-cpu.
+    #[arg(long)]
+    phase: String,
+    /// The step's index within its phase.
+    #[arg(long, default_value_t = 0)]
+    step: u32,
+    /// The stream (e.g. io, ping), when the step ran several.
+    #[arg(long)]
+    stream: Option<String>,
+    /// One repetition's histogram (its index) instead of the merge of every valid one.
+    #[arg(long)]
+    repetition: Option<u32>,
+    /// The unit of the values: ns, us or ms.
+    #[arg(long, default_value = "us")]
+    unit: String,
 }
 
 #[derive(Args, Debug)]
@@ -208,11 +236,12 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Load(args) => return commands::load(&load_config(args)?),
         Command::Selftest { json } => return commands::selftest(json),
         Command::TestServer { threads } => return commands::test_server(threads),
+        Command::Hgrm(args) => return commands::hgrm(&args.run, &args.case, &hgrm_selector(&args)?),
         _ => {}
     }
     let project = project(cli.root, cli.jdk)?;
     match cli.command {
-        Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } => {
+        Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } | Command::Hgrm(_) => {
             unreachable!("handled above")
         }
         Command::Doctor { json } => commands::doctor(&project.workspace, json),
@@ -228,6 +257,22 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Report { run } => commands::report(&project, &run),
         Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
     }
+}
+
+fn hgrm_selector(args: &HgrmArgs) -> Result<StepSelector> {
+    let unit_ns = match args.unit.as_str() {
+        "ns" => 1.0,
+        "us" => 1e3,
+        "ms" => 1e6,
+        other => bail!("--unit {other:?}: use ns, us or ms"),
+    };
+    Ok(StepSelector {
+        phase: args.phase.clone(),
+        step: args.step,
+        stream: args.stream.clone(),
+        repetition: args.repetition,
+        unit_ns,
+    })
 }
 
 fn run_config(args: RunArgs, project: &Project, command_line: Vec<String>) -> Result<RunConfig> {

@@ -16,6 +16,7 @@ use crate::measure::toolchains::{self, Detected};
 use crate::measure::Cancel;
 use crate::plan::catalog::Catalog;
 use crate::plan::{self, Filters, MachineFacts};
+use crate::present::hgrm::StepSelector;
 use crate::present::{self, load_text, markdown};
 use crate::workloads::registry::REGISTRY;
 
@@ -256,6 +257,12 @@ pub fn report(project: &Project, run: &Path) -> Result<i32> {
 pub fn cite(run: &Path, case: &str, metric: &str) -> Result<i32> {
     let (_, record) = read_rederived(run)?;
     print!("{}", REGISTRY.cite(&record, case, metric)?);
+    Ok(0)
+}
+
+pub fn hgrm(run: &Path, case: &str, selector: &StepSelector) -> Result<i32> {
+    let store = open_run(run)?;
+    print!("{}", crate::present::hgrm::hgrm(&store.read()?, case, selector)?);
     Ok(0)
 }
 

@@ -19,7 +19,8 @@ pub enum LoadMode {
 }
 
 /// Percentiles of one latency distribution. A percentile q is given only when at least ten
-/// samples lie at or beyond it (count × (1 − q) ≥ 10); otherwise it is null.
+/// samples lie at or beyond it (count × (1 − q) ≥ 10), and p99.9 only from 100,000 samples
+/// (100 beyond it; docs/methodology.md, "Latency under load"); otherwise it is null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct LatencySummary {
     pub count: u64,
@@ -65,10 +66,30 @@ pub struct LoadStream {
     /// connection was busy (the backlog of a saturated server).
     pub unsent_at_end: u64,
     pub achieved_rate_per_s: f64,
-    /// Open loop: the achieved rate is below 99% of the target (docs/methodology.md).
+    /// Open loop: saturated on any cause in `saturation_causes` (docs/methodology.md, "Saturation").
     pub saturated: Option<bool>,
+    /// Open loop: why the step counts as saturated: `rate` (achieved < 99% of target),
+    /// `unsent` (requests due but never sent), `errors` (timeouts, refused or closed
+    /// connections), `send_lag` (send-lag p99 above 10 ms: every connection was busy; not counted
+    /// when a generator thread itself waited ≥ 10 ms for a CPU in the window). Empty when
+    /// not saturated. (Added within schema version 2; older files have only the rate test.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saturation_causes: Vec<String>,
     /// From the due time (open loop) or the send time (closed loop) to the full response.
+    /// Open loop: requests that timed out, were never sent before the load ended, or lost their
+    /// connection are in it too, at the time they had waited when given up (a lower bound), as
+    /// wrk2 records them; `latency_corrected_incomplete` counts those.
     pub latency_corrected: LatencySummary,
+    /// Samples of `latency_corrected` that are lower bounds (no full response). (Added within
+    /// schema version 2; absent in older files, where such requests were left out.)
+    #[serde(default)]
+    pub latency_corrected_incomplete: u64,
+    /// `latency_corrected` itself: HdrHistogram V2 + DEFLATE, base64 (the encoding of
+    /// HdrHistogram's interval logs), 1 ns to 1 h at 3 significant digits, so that repetitions
+    /// can be merged and a user can re-analyse or export .hgrm (`arena hgrm`). (Added within
+    /// schema version 2.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_corrected_hdr: Option<String>,
     /// From the actual send time to the full response: what a closed-loop tool would report.
     pub latency_uncorrected: LatencySummary,
     /// Open loop: how late after its due time each request left (timer granularity, busy connections).
@@ -93,6 +114,20 @@ pub struct LoadRecord {
     pub generator_cpus: Vec<usize>,
     /// Thread CPU time (CLOCK_THREAD_CPUTIME_ID) of all generator threads over `wall_ns`.
     pub generator_cpu_ns: u64,
+    /// The same, over the measured window only (read at its start and its end), so that per
+    /// request it is not inflated by connect, warm-up and drain. (Added within schema version 2.)
+    #[serde(default)]
+    pub generator_cpu_window_ns: Option<u64>,
+    /// The longest run-queue delay of a generator thread over the measured window (runnable but
+    /// waiting for a CPU; /proc/thread-self/schedstat). From 10 ms on, a send lag beyond 10 ms
+    /// may be the generator's own and is not counted as saturation. (Added within schema version 2.)
+    #[serde(default)]
+    pub generator_run_delay_window_ns: Option<u64>,
+    /// CPU time (utime + stime, 10 ms ticks) of the target's process group over the measured
+    /// window, when the caller gave a way to read it (server workloads). (Added within schema
+    /// version 2.)
+    #[serde(default)]
+    pub target_cpu_window_ns: Option<u64>,
     /// The busiest generator thread's CPU time / wall time.
     pub generator_busiest_thread_fraction: f64,
     /// Above 0.85 of a core the figures measure the generator, not the server (docs/methodology.md).
@@ -107,7 +142,9 @@ pub struct PhaseStep {
     pub step: u32,
     /// The knobs of this step, e.g. `connections`, `target_rate_per_s`, `delay_ms`, `cpu_rate_per_s`.
     pub knobs: BTreeMap<String, f64>,
-    /// Sum of utime + stime of the server's process group over the step (/proc/<pid>/stat, 10 ms ticks).
+    /// Sum of utime + stime of the server's process group over the whole step, connect, warm-up
+    /// and drain included (/proc/<pid>/stat, 10 ms ticks). Per-request figures use the measured
+    /// window's `load.target_cpu_window_ns` instead.
     pub server_cpu_ns: Option<u64>,
     /// Tree RSS of the server at the end of the step (median of the samples of its last 0.5 s for idle holds).
     pub server_tree_rss_bytes: Option<u64>,

@@ -56,8 +56,18 @@ pub struct Environment {
     pub pid_max: Option<u64>,
     pub threads_max: Option<u64>,
     pub page_size_bytes: u64,
-    /// How load generator and workloads were placed on cores ("none" when not pinned).
+    /// How load generator and workloads were placed on cores.
     pub cpu_pinning: String,
+    /// For each allowed logical CPU, the logical CPUs sharing its physical core (itself
+    /// included; `thread_siblings_list` in sysfs). Empty where sysfs does not say. (Added within
+    /// schema version 2.)
+    #[serde(default)]
+    pub cpu_thread_siblings: BTreeMap<String, Vec<usize>>,
+    /// Whether a server CPU and a generator CPU are SMT siblings of one core (then they share
+    /// its execution units and caches, and the placement isolates less than it seems). None
+    /// when unknown or not pinned. (Added within schema version 2.)
+    #[serde(default)]
+    pub generator_and_server_share_a_core: Option<bool>,
     pub toolchains: Vec<ToolchainRecord>,
 }
 

@@ -77,6 +77,8 @@ pub fn empty_record(run_id: &str) -> RunRecord {
             threads_max: None,
             page_size_bytes: 4096,
             cpu_pinning: "none".into(),
+            cpu_thread_siblings: BTreeMap::new(),
+            generator_and_server_share_a_core: None,
             toolchains: vec![],
         },
         methods: BTreeMap::new(),

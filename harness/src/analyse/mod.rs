@@ -1,8 +1,10 @@
-//! Analysis: statistics over process-level repetitions, per-case summaries, helpers to read the
-//! load steps a server recorded, and the claim framework (verdicts decided on interval bounds).
+//! Analysis: statistics over process-level repetitions, per-case summaries, latency histograms
+//! (encoding, merging, percentile gates), helpers to read the load steps a server recorded, and
+//! the claim framework (verdicts decided on interval bounds).
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
 pub mod claims;
+pub mod histogram;
 pub mod phases;
 pub mod stats;
 pub mod summary;

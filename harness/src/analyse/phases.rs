@@ -1,10 +1,11 @@
 //! Reading the load steps a server repetition recorded (`Repetition.phases`): the valid
-//! repetitions of a case, a phase's steps, a step's named stream, medians of what is present.
-//! Shared by the server workloads' figures; pure.
+//! repetitions of a case, a phase's steps, a step's named stream, medians of what is present,
+//! and the corrected latency pooled over repetitions. Shared by the server workloads' figures;
+//! pure.
 
-use arena_results::{CaseRecord, Estimate, LoadStream, PhaseStep, Repetition};
+use arena_results::{CaseRecord, Estimate, LatencySummary, LoadStream, PhaseStep, Repetition};
 
-use super::stats;
+use super::{histogram, stats};
 
 pub fn valid_reps(case: &CaseRecord) -> Vec<&Repetition> {
     case.repetitions.iter().filter(|r| r.valid).collect()
@@ -24,6 +25,17 @@ pub fn median_of(values: Vec<f64>) -> Option<f64> {
 
 pub fn estimate_of(values: Vec<f64>) -> Option<Estimate> {
     (!values.is_empty()).then(|| stats::estimate(&values))
+}
+
+/// The corrected latency of the same step over several repetitions, from their merged
+/// histograms: every request counted once (not a median of percentiles). None when a stream
+/// has no stored histogram (files recorded before they were stored) or one does not decode.
+pub fn pooled_corrected<'a>(streams: impl IntoIterator<Item = &'a LoadStream>) -> Option<LatencySummary> {
+    let histograms = streams
+        .into_iter()
+        .map(|s| histogram::decode(s.latency_corrected_hdr.as_deref()?).ok())
+        .collect::<Option<Vec<_>>>()?;
+    (!histograms.is_empty()).then(|| histogram::summarize(&histogram::merge(&histograms)))
 }
 
 /// Recorded phases for the server workloads' unit tests: a case of repetitions whose steps
@@ -62,7 +74,10 @@ pub mod fixtures {
             unsent_at_end: 0,
             achieved_rate_per_s: achieved,
             saturated: target.map(|t| achieved < 0.99 * t),
+            saturation_causes: vec![],
             latency_corrected: latency.clone(),
+            latency_corrected_incomplete: 0,
+            latency_corrected_hdr: None,
             latency_uncorrected: latency,
             send_lag: LatencySummary::default(),
             paced: target.map(|_| true),
@@ -85,6 +100,9 @@ pub mod fixtures {
                 generator_threads: 1,
                 generator_cpus: vec![0],
                 generator_cpu_ns: 100_000_000,
+                generator_cpu_window_ns: Some(80_000_000),
+                generator_run_delay_window_ns: Some(0),
+                target_cpu_window_ns: Some(400_000_000),
                 generator_busiest_thread_fraction: 0.1,
                 generator_bound: false,
             }),

@@ -1,5 +1,6 @@
 //! Applying a CPU placement: sched_setaffinity for the calling thread or, in `pre_exec`, for a
-//! child about to exec. The policy (which CPUs) is `plan::placement`; this must not decide it.
+//! child about to exec; and reading which logical CPUs are SMT siblings of one core. The policy
+//! (which CPUs) is `plan::placement`; this must not decide it.
 
 use anyhow::Result;
 
@@ -22,5 +23,46 @@ pub fn set_affinity(cpus: &[usize]) -> std::io::Result<()> {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
+    }
+}
+
+/// The logical CPUs that share `cpu`'s physical core (itself included), from
+/// /sys/devices/system/cpu/cpuN/topology/thread_siblings_list; None where sysfs does not say.
+pub fn thread_siblings(cpu: usize) -> Option<Vec<usize>> {
+    let path = format!("/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list");
+    parse_cpu_list(std::fs::read_to_string(path).ok()?.trim())
+}
+
+/// The kernel's CPU list format: `0-3,8,10-11`.
+pub fn parse_cpu_list(text: &str) -> Option<Vec<usize>> {
+    let mut cpus = Vec::new();
+    for part in text.split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => cpus.extend(a.trim().parse::<usize>().ok()?..=b.trim().parse::<usize>().ok()?),
+            None => cpus.push(part.trim().parse().ok()?),
+        }
+    }
+    (!cpus.is_empty()).then_some(cpus)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_lists_parse_ranges_and_singles() {
+        assert_eq!(parse_cpu_list("0-2,8,10-11"), Some(vec![0, 1, 2, 8, 10, 11]));
+        assert_eq!(parse_cpu_list("1"), Some(vec![1]));
+        assert_eq!(parse_cpu_list(""), None);
+        assert_eq!(parse_cpu_list("x"), None);
+    }
+
+    #[test]
+    fn every_allowed_cpu_is_its_own_sibling_where_sysfs_says() {
+        for cpu in crate::plan::placement::allowed_cpus() {
+            if let Some(siblings) = thread_siblings(cpu) {
+                assert!(siblings.contains(&cpu), "cpu {cpu}: {siblings:?}");
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The environment a run happened in: machine, kernel, limits, harness commit and toolchains.
+//! The environment a run happened in: machine, kernel, limits, CPU placement and SMT siblings,
+//! harness commit and toolchains.
 //! Read from /proc and git; it must not change anything.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,8 @@ use std::process::Command;
 
 use arena_results::{Environment, HarnessInfo, ToolchainRecord};
 
-use super::sampler;
+use super::{affinity, sampler};
+use crate::plan::placement::{allowed_cpus, Placement};
 
 pub fn logical_cores() -> u32 {
     std::thread::available_parallelism()
@@ -32,6 +34,11 @@ pub fn capture(toolchains: Vec<ToolchainRecord>) -> Environment {
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kib| kib * 1024);
+    let placement = Placement::for_this_machine();
+    let cpu_thread_siblings: BTreeMap<usize, Vec<usize>> = allowed_cpus()
+        .into_iter()
+        .filter_map(|cpu| Some((cpu, affinity::thread_siblings(cpu)?)))
+        .collect();
     Environment {
         cpu_model,
         logical_cores: logical_cores(),
@@ -41,9 +48,30 @@ pub fn capture(toolchains: Vec<ToolchainRecord>) -> Environment {
         pid_max: read_trimmed("/proc/sys/kernel/pid_max").and_then(|s| s.parse().ok()),
         threads_max: read_trimmed("/proc/sys/kernel/threads-max").and_then(|s| s.parse().ok()),
         page_size_bytes: sampler::page_size(),
-        cpu_pinning: "none: workloads may use every core".into(),
+        cpu_pinning: format!(
+            "server workloads: {}; the harness's own threads of a server case run with the generator; batch workloads are not pinned",
+            placement.describe()
+        ),
+        generator_and_server_share_a_core: share_a_core(&placement, &cpu_thread_siblings),
+        cpu_thread_siblings: cpu_thread_siblings
+            .into_iter()
+            .map(|(cpu, siblings)| (cpu.to_string(), siblings))
+            .collect(),
         toolchains,
     }
+}
+
+/// Does any generator CPU share a physical core with a server CPU?
+fn share_a_core(placement: &Placement, siblings: &BTreeMap<usize, Vec<usize>>) -> Option<bool> {
+    if !placement.pinned() {
+        return None;
+    }
+    let mut shared = false;
+    for generator in &placement.generator_cpus {
+        let mine = siblings.get(generator)?;
+        shared |= placement.server_cpus.iter().any(|s| mine.contains(s));
+    }
+    Some(shared)
 }
 
 fn read_trimmed(path: &str) -> Option<String> {

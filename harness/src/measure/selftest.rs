@@ -155,6 +155,7 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
         threads: 1,
         cpus: placement.generator_cpus.clone(),
         interval: Duration::from_secs(1),
+        target_cpu: None,
     };
     // Half a second of warm-up: connections and the server's first pages are not pacing.
     let mut attempts = 0;

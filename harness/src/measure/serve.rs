@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -30,7 +31,8 @@ pub struct ServerContext {
 
 impl ServerContext {
     /// A load plan against this server on the generator's CPUs, one generator thread per
-    /// generator CPU (one on a 2-core machine), with 1 s interval records.
+    /// generator CPU (one on a 2-core machine), with 1 s interval records; the server's CPU
+    /// time is read at the start and the end of the measured window.
     pub fn load_plan(
         &self,
         streams: Vec<load::StreamPlan>,
@@ -38,6 +40,7 @@ impl ServerContext {
         duration_s: f64,
         request_timeout: Duration,
     ) -> LoadPlan {
+        let pgid = self.pgid;
         LoadPlan {
             target: self.addr,
             streams,
@@ -47,6 +50,7 @@ impl ServerContext {
             threads: self.generator_cpus.len().max(1),
             cpus: self.generator_cpus.clone(),
             interval: Duration::from_secs(1),
+            target_cpu: Some(load::CpuProbe(Arc::new(move || sampler::tree_cpu_ns(pgid)))),
         }
     }
 }

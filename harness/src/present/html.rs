@@ -189,6 +189,7 @@ fn provenance_section(record: &RunRecord) -> Markup {
             tr { th { "OS, kernel" } td { (env.os) ", " (env.kernel) } }
             tr { th { "limits" } td { "pid_max " (env.pid_max.map_or("?".into(), |v| v.to_string())) ", threads-max " (env.threads_max.map_or("?".into(), |v| v.to_string())) } }
             tr { th { "CPU pinning" } td { (env.cpu_pinning) } }
+            tr { th { "SMT" } td { (super::report::smt_text(env)) } }
             tr { th { "harness" } td { (record.harness.version) " @ " code { (record.harness.git_commit.as_deref().unwrap_or("unknown")) } @if record.harness.git_dirty == Some(true) { " (uncommitted changes)" } } }
             tr { th { "command" } td { code { (record.harness.command_line.join(" ")) } } }
         }

@@ -3,7 +3,23 @@
 
 use std::fmt::Write;
 
-use arena_results::{LatencySummary, LoadMode, LoadRecord};
+use arena_results::{LatencySummary, LoadMode, LoadRecord, LoadStream};
+
+fn saturation_text(s: &LoadStream) -> String {
+    match s.saturated {
+        Some(true) => format!(
+            " — SATURATED at a target of {} req/s ({})",
+            s.target_rate_per_s.unwrap_or(0.0),
+            if s.saturation_causes.is_empty() {
+                "below 99% of it".to_string()
+            } else {
+                s.saturation_causes.join(", ")
+            }
+        ),
+        Some(false) => " (target reached)".into(),
+        None => String::new(),
+    }
+}
 
 /// `arena load`'s human output: one block per stream, latencies in ms.
 pub fn load_text(record: &LoadRecord) -> String {
@@ -21,14 +37,7 @@ pub fn load_text(record: &LoadRecord) -> String {
             s.requests_ok,
             s.window_ns as f64 / 1e9,
             s.achieved_rate_per_s,
-            match s.saturated {
-                Some(true) => format!(
-                    " — SATURATED (below 99% of {} req/s)",
-                    s.target_rate_per_s.unwrap_or(0.0)
-                ),
-                Some(false) => " (target reached)".into(),
-                None => String::new(),
-            },
+            saturation_text(s),
             s.unsent_at_end
         );
         let _ = writeln!(
@@ -62,12 +71,16 @@ pub fn load_text(record: &LoadRecord) -> String {
             LoadMode::Closed => row("per request", &s.latency_uncorrected),
         }
     }
-    let requests: u64 = record.streams.iter().map(|s| s.latency_corrected.count).sum();
+    // CPU and completed requests over the same measured window.
+    let requests: u64 = record.streams.iter().map(|s| s.requests_ok).sum();
+    let per_request = record
+        .generator_cpu_window_ns
+        .map(|cpu| format!("{:.2} µs", cpu as f64 / 1e3 / requests.max(1) as f64))
+        .unwrap_or_else(|| "— (not recorded)".into());
     let _ = writeln!(
         out,
-        "generator: {:.0}% of one core (busiest thread), {:.2} µs CPU per request{}",
+        "generator: {:.0}% of one core (busiest thread), {per_request} CPU per request over the measured window{}",
         record.generator_busiest_thread_fraction * 100.0,
-        record.generator_cpu_ns as f64 / 1e3 / requests.max(1) as f64,
         if record.generator_bound {
             " — GENERATOR-BOUND: the figures measure the generator, add --threads or CPUs"
         } else {
@@ -76,7 +89,7 @@ pub fn load_text(record: &LoadRecord) -> String {
     );
     let _ = writeln!(
         out,
-        "percentiles need ≥ 10 samples at or beyond them (— otherwise); requests are paced by a timerfd (send lag ≈ µs unless the generator is busy)"
+        "percentiles need ≥ 10 samples at or beyond them, p99.9 100,000 samples (— otherwise); corrected latency includes requests that timed out or were never sent, at their wait; requests are paced by a timerfd (send lag ≈ µs unless the generator is busy)"
     );
     out
 }

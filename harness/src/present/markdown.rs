@@ -56,6 +56,12 @@ pub fn summary(report: &Report) -> String {
             ""
         }
     );
+    let _ = writeln!(
+        md,
+        "\nCPU placement: {}. {}.",
+        env.cpu_pinning,
+        super::report::smt_text(env)
+    );
     let tools: Vec<String> = env
         .toolchains
         .iter()

@@ -1,12 +1,13 @@
 //! Presentation: one report model (`Report`: the record, a section per workload with its
 //! tables and charts, the judged claims) and one exporter per output kind, all behind the same
-//! `Exporter` interface: results.json, Markdown, charts, HTML. Citations and `arena load`'s text
-//! are here too. The workloads' modules build the sections; nothing here computes statistics or
+//! `Exporter` interface: results.json, Markdown, charts, HTML. Citations, `.hgrm` exports and
+//! `arena load`'s text are here too. The workloads' modules build the sections; nothing here computes statistics or
 //! knows a workload by name.
 
 pub mod chart;
 pub mod charts;
 pub mod cite;
+pub mod hgrm;
 pub mod html;
 pub mod json;
 pub mod load_text;

@@ -48,3 +48,23 @@ pub trait Exporter {
     /// Writes its files into the run folder; returns them.
     fn export(&self, report: &Report, run_dir: &Path) -> Result<Vec<PathBuf>>;
 }
+
+/// What the report says about SMT: whether the generator's and the server's CPUs are two
+/// hyperthreads of one core (then they share its execution units and caches).
+pub fn smt_text(env: &arena_results::Environment) -> String {
+    let cores: std::collections::BTreeSet<&Vec<usize>> = env.cpu_thread_siblings.values().collect();
+    let layout = if env.cpu_thread_siblings.is_empty() {
+        "SMT siblings unknown (sysfs gave no thread_siblings_list)".to_string()
+    } else {
+        format!(
+            "{} logical CPUs on {} physical cores (thread_siblings_list)",
+            env.cpu_thread_siblings.len(),
+            cores.len()
+        )
+    };
+    match env.generator_and_server_share_a_core {
+        Some(true) => format!("{layout}; the load generator and the server are SMT siblings of one core, so they share its execution units"),
+        Some(false) => format!("{layout}; the load generator and the server are on different physical cores"),
+        None => layout,
+    }
+}

@@ -12,6 +12,7 @@ pub mod pacer;
 pub mod recorder;
 pub mod requests;
 pub mod testserver;
+pub mod usage;
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
@@ -27,11 +28,19 @@ use super::affinity;
 use http1::Connection;
 use recorder::{Frame, Recorder};
 pub use requests::{Expectation, PreparedRequest, RequestSet};
+pub use usage::thread_cpu_ns;
+use usage::{read_window_use, GeneratorWindow, WindowUse};
 
 /// Above this share of one core, a generator thread is the bottleneck (docs/methodology.md).
 pub const GENERATOR_BOUND_FRACTION: f64 = 0.85;
 /// An open-loop step whose send-lag p99 exceeds this fails the pacing gate (`LoadStream.paced`).
 pub const PACING_GATE: Duration = Duration::from_millis(1);
+/// A send-lag p99 beyond this means requests waited for a free connection: the target is not
+/// keeping up (one of the saturation causes). Ten times the pacing gate, so that generator
+/// jitter alone does not reach it.
+pub const SATURATION_SEND_LAG: Duration = Duration::from_millis(10);
+/// An open-loop step achieving less than this share of its target rate is saturated.
+pub const SATURATION_RATE_FRACTION: f64 = 0.99;
 /// A connection that cannot be (re)established waits this long before trying again.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 
@@ -42,6 +51,17 @@ pub struct StreamPlan {
     /// `None`: closed loop. `Some(rate)`: open loop at `rate` requests per second.
     pub rate_per_s: Option<f64>,
     pub requests: Arc<RequestSet>,
+}
+
+/// Reads the target's cumulative CPU time in ns (e.g. a server's process group), so that CPU
+/// per request can be taken over the measured window alone.
+#[derive(Clone)]
+pub struct CpuProbe(pub Arc<dyn Fn() -> Option<u64> + Send + Sync>);
+
+impl std::fmt::Debug for CpuProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CpuProbe")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +77,8 @@ pub struct LoadPlan {
     /// Pin generator thread i to `cpus[i % len]`; empty: not pinned.
     pub cpus: Vec<usize>,
     pub interval: Duration,
+    /// Read at the start and the end of the measured window (`LoadRecord.target_cpu_window_ns`).
+    pub target_cpu: Option<CpuProbe>,
 }
 
 impl LoadPlan {
@@ -99,10 +121,12 @@ impl OpenSchedule {
     }
 }
 
-/// What a thread hands back: its recorders (one per stream) and its CPU time.
+/// What a thread hands back: its recorders (one per stream) and its CPU time, over the whole
+/// load and over the measured window.
 struct ThreadOutcome {
     recorders: Vec<Recorder>,
     cpu_ns: u64,
+    window: Option<WindowUse>,
 }
 
 /// Runs the plan to completion (warm-up + duration + drain of in-flight requests).
@@ -153,14 +177,21 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
     };
     *frame_slot.lock().expect("not poisoned") = Some(frame);
     started.wait();
+    let target_cpu_window_ns = plan
+        .target_cpu
+        .as_ref()
+        .and_then(|probe| read_over_window(&frame, probe));
 
-    let (merged, cpu_ns) = join_generators(handles)?;
+    let (merged, cpu_ns, window) = join_generators(handles)?;
     let wall = start.elapsed();
+    let starved = window
+        .max_run_delay_ns
+        .is_some_and(|delay| delay >= SATURATION_SEND_LAG.as_nanos() as u64);
     let streams = plan
         .streams
         .iter()
         .zip(&merged)
-        .map(|(stream, recorder)| stream_record(plan, stream, recorder))
+        .map(|(stream, recorder)| stream_record(plan, stream, recorder, starved))
         .collect();
     let busiest = cpu_ns.iter().copied().max().unwrap_or(0) as f64 / wall.as_nanos().max(1) as f64;
     Ok(LoadRecord {
@@ -170,22 +201,44 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         generator_threads: threads as u32,
         generator_cpus: plan.cpus.clone(),
         generator_cpu_ns: cpu_ns.iter().sum(),
+        generator_cpu_window_ns: window.cpu_ns,
+        generator_run_delay_window_ns: window.max_run_delay_ns,
+        target_cpu_window_ns,
         generator_busiest_thread_fraction: busiest,
         generator_bound: busiest > GENERATOR_BOUND_FRACTION,
     })
 }
 
+/// The probe's increase from the window's start to its end (this thread sleeps in between).
+fn read_over_window(frame: &Frame, probe: &CpuProbe) -> Option<u64> {
+    std::thread::sleep(frame.window_start.saturating_duration_since(Instant::now()));
+    let before = (probe.0)()?;
+    std::thread::sleep(frame.end.saturating_duration_since(Instant::now()));
+    Some((probe.0)()?.saturating_sub(before))
+}
+
+/// Merged recorders, each thread's CPU over the whole load, and the window figures.
+type Joined = (Vec<Recorder>, Vec<u64>, GeneratorWindow);
+
 /// Waits for every generator thread; merges their recorders stream by stream.
-fn join_generators(
-    handles: Vec<std::thread::JoinHandle<Result<ThreadOutcome>>>,
-) -> Result<(Vec<Recorder>, Vec<u64>)> {
+fn join_generators(handles: Vec<std::thread::JoinHandle<Result<ThreadOutcome>>>) -> Result<Joined> {
     let mut merged: Vec<Recorder> = Vec::new();
     let mut cpu_ns = Vec::new();
+    let mut window = GeneratorWindow {
+        cpu_ns: Some(0),
+        max_run_delay_ns: Some(0),
+    };
     for handle in handles {
         let outcome = handle
             .join()
             .map_err(|_| anyhow::anyhow!("a load generator thread panicked"))??;
         cpu_ns.push(outcome.cpu_ns);
+        let mine = outcome.window;
+        window.cpu_ns = window.cpu_ns.zip(mine).map(|(a, b)| a + b.cpu_ns);
+        window.max_run_delay_ns = window
+            .max_run_delay_ns
+            .zip(mine.and_then(|w| w.run_delay_ns))
+            .map(|(a, b)| a.max(b));
         if merged.is_empty() {
             merged = outcome.recorders;
         } else {
@@ -194,18 +247,37 @@ fn join_generators(
             }
         }
     }
-    Ok((merged, cpu_ns))
+    Ok((merged, cpu_ns, window))
 }
 
 /// One stream's record from its merged recorder; rates are over the measured window.
-fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> LoadStream {
+/// `generator_starved`: a generator thread waited for a CPU at least `SATURATION_SEND_LAG` in
+/// the window, so a long send lag may be the generator's, not a sign of a saturated target.
+fn stream_record(
+    plan: &LoadPlan,
+    stream: &StreamPlan,
+    recorder: &Recorder,
+    generator_starved: bool,
+) -> LoadStream {
     let achieved = recorder.ok_in_window() as f64 / plan.duration.as_secs_f64();
     let send_lag = recorder.send_lag();
+    let errors = recorder.errors();
     let paced = stream.rate_per_s.map(|_| {
         send_lag
             .p99_ns
             .is_none_or(|p99| p99 <= PACING_GATE.as_nanos() as u64)
     });
+    let saturation_causes = stream
+        .rate_per_s
+        .map(|rate| {
+            saturation_causes(
+                achieved / rate,
+                recorder.unsent_at_end(),
+                errors.values().sum(),
+                send_lag.p99_ns.filter(|_| !generator_starved),
+            )
+        })
+        .unwrap_or_default();
     LoadStream {
         stream: stream.name.clone(),
         example_path: stream.requests.first_path().to_string(),
@@ -219,16 +291,45 @@ fn stream_record(plan: &LoadPlan, stream: &StreamPlan, recorder: &Recorder) -> L
         window_ns: plan.duration.as_nanos() as u64,
         warmup_ns: plan.warmup.as_nanos() as u64,
         requests_ok: recorder.ok_in_window(),
-        errors: recorder.errors(),
+        errors,
         unsent_at_end: recorder.unsent_at_end(),
         achieved_rate_per_s: achieved,
-        saturated: stream.rate_per_s.map(|rate| achieved < 0.99 * rate),
+        saturated: stream.rate_per_s.map(|_| !saturation_causes.is_empty()),
+        saturation_causes,
         latency_corrected: recorder.corrected(),
+        latency_corrected_incomplete: recorder.incomplete_in_window(),
+        latency_corrected_hdr: Some(recorder.corrected_encoded()),
         latency_uncorrected: recorder.uncorrected(),
         send_lag,
         paced,
         intervals: recorder.intervals(),
     }
+}
+
+/// Why an open-loop step counts as saturated (empty: it kept up). Not only a short rate: a
+/// backlog never sent, requests that failed, or requests that waited for a free connection all
+/// mean the target fell behind, even when the completions still reached the rate. The send lag
+/// is passed as None when the generator itself was starved of CPU (then the lag is its own).
+pub fn saturation_causes(
+    achieved_fraction: f64,
+    unsent: u64,
+    errors: u64,
+    send_lag_p99_ns: Option<u64>,
+) -> Vec<String> {
+    let mut causes = Vec::new();
+    if achieved_fraction < SATURATION_RATE_FRACTION {
+        causes.push("rate".to_string());
+    }
+    if unsent > 0 {
+        causes.push("unsent".to_string());
+    }
+    if errors > 0 {
+        causes.push("errors".to_string());
+    }
+    if send_lag_p99_ns.is_some_and(|p99| p99 > SATURATION_SEND_LAG.as_nanos() as u64) {
+        causes.push("send_lag".to_string());
+    }
+    causes
 }
 
 /// Connections of stream `s` owned by thread `t`: connection c belongs to thread c % threads.
@@ -283,8 +384,10 @@ fn generator_thread(
             recorders[s].borrow_mut().error("connect", frame.start);
         }
     }
+    let window_use: Rc<std::cell::Cell<Option<WindowUse>>> = Rc::default();
     runtime.block_on(async {
         let local = tokio::task::LocalSet::new();
+        local.spawn_local(read_window_use(frame, window_use.clone()));
         for (s, stream) in plan.streams.iter().enumerate() {
             for connection in connections[s].drain(..) {
                 let worker = ConnectionWorker {
@@ -309,7 +412,11 @@ fn generator_thread(
         .into_iter()
         .map(|r| Rc::try_unwrap(r).ok().expect("tasks finished").into_inner())
         .collect();
-    Ok(ThreadOutcome { recorders, cpu_ns })
+    Ok(ThreadOutcome {
+        recorders,
+        cpu_ns,
+        window: window_use.get(),
+    })
 }
 
 struct ConnectionWorker {
@@ -345,8 +452,9 @@ impl ConnectionWorker {
             }
             let now = Instant::now();
             if now >= self.frame.end {
-                // Due inside the run but every connection was busy until it ended: the backlog.
-                self.recorder.borrow_mut().unsent();
+                // Due inside the run but every connection was busy until it ended: the backlog,
+                // recorded at what it had waited by now.
+                self.recorder.borrow_mut().unsent(due, now);
                 continue;
             }
             if due > now {
@@ -360,6 +468,8 @@ impl ConnectionWorker {
                 }
             }
             if self.connection.is_none() {
+                // The load ended while this connection could not reconnect: never sent.
+                self.recorder.borrow_mut().unsent(due, Instant::now());
                 continue;
             }
             self.exchange(index, due, Instant::now()).await;
@@ -396,24 +506,15 @@ impl ConnectionWorker {
                 Err(mismatch) => recorder.error(mismatch.kind(), done),
             },
             Ok(Err(error)) => {
-                recorder.error(error.kind(), done);
+                recorder.failed(error.kind(), due, done);
                 self.connection = None;
             }
             Err(_) => {
-                recorder.error("timeout", done);
+                recorder.failed("timeout", due, done);
                 self.connection = None;
             }
         }
     }
-}
-
-/// This thread's CPU time (user + system).
-pub fn thread_cpu_ns() -> u64 {
-    // SAFETY: timespec is plain data; clock_gettime writes it.
-    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-    // SAFETY: valid pointer to a local.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// Error kinds that prove a server answered wrongly (rather than slowly or not at all).

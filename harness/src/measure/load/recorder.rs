@@ -1,7 +1,9 @@
 //! Latency recording for one stream on one generator thread: HdrHistograms (corrected,
 //! uncorrected, send lag), error counts and per-interval histograms. Each generator thread owns
 //! its recorders (no lock or channel per request, docs/methodology.md); they are merged once the load
-//! ends. It must not do I/O or know how requests are scheduled.
+//! ends. A request that never completes (timeout, never sent, connection lost) still enters the
+//! corrected histogram at the time it had waited, as wrk2 records it. It must not do I/O or know
+//! how requests are scheduled.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -9,14 +11,8 @@ use std::time::{Duration, Instant};
 use arena_results::{LatencySummary, LoadInterval};
 use hdrhistogram::Histogram;
 
-/// 1 µs to 1 h at 3 significant digits: 0.1% resolution over everything a load step can see.
-const LOWEST_NS: u64 = 1_000;
-const HIGHEST_NS: u64 = 3_600_000_000_000;
-const SIGNIFICANT_DIGITS: u8 = 3;
-
-fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(LOWEST_NS, HIGHEST_NS, SIGNIFICANT_DIGITS).expect("valid histogram bounds")
-}
+use crate::analyse::histogram::summarize;
+use crate::analyse::histogram::{self, new_histogram};
 
 /// The fixed time frame of one load run.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +43,8 @@ pub struct Recorder {
     uncorrected: Histogram<u64>,
     send_lag: Histogram<u64>,
     ok_in_window: u64,
+    /// Corrected samples that are lower bounds: no full response ever came.
+    incomplete_in_window: u64,
     errors: BTreeMap<&'static str, u64>,
     unsent_at_end: u64,
     intervals: Vec<Interval>,
@@ -60,6 +58,7 @@ impl Recorder {
             uncorrected: new_histogram(),
             send_lag: new_histogram(),
             ok_in_window: 0,
+            incomplete_in_window: 0,
             errors: BTreeMap::new(),
             unsent_at_end: 0,
             intervals: Vec::new(),
@@ -101,8 +100,27 @@ impl Recorder {
         self.interval(at).errors += 1;
     }
 
-    pub fn unsent(&mut self) {
+    /// A request due at `due` that was given up at `at` without a response (a timeout, or its
+    /// connection failed): an error, and a corrected sample of its waiting time (a lower bound).
+    pub fn failed(&mut self, kind: &'static str, due: Instant, at: Instant) {
+        self.error(kind, at);
+        self.incomplete(due, at);
+    }
+
+    /// A request due before the load ended but never sent, noticed at `at` (when a connection
+    /// came free after the end, or its reconnect failed): counted as unsent, and a corrected
+    /// sample of how long it had waited by then (a lower bound).
+    pub fn unsent(&mut self, due: Instant, at: Instant) {
         self.unsent_at_end += 1;
+        self.incomplete(due, at);
+    }
+
+    fn incomplete(&mut self, due: Instant, at: Instant) {
+        if due >= self.frame.window_start {
+            self.corrected
+                .saturating_record(at.saturating_duration_since(due).as_nanos() as u64);
+            self.incomplete_in_window += 1;
+        }
     }
 
     pub fn merge(&mut self, other: Recorder) {
@@ -110,6 +128,7 @@ impl Recorder {
         self.uncorrected.add(&other.uncorrected).expect("same bounds");
         self.send_lag.add(&other.send_lag).expect("same bounds");
         self.ok_in_window += other.ok_in_window;
+        self.incomplete_in_window += other.incomplete_in_window;
         for (kind, n) in other.errors {
             *self.errors.entry(kind).or_default() += n;
         }
@@ -135,8 +154,17 @@ impl Recorder {
         self.unsent_at_end
     }
 
+    pub fn incomplete_in_window(&self) -> u64 {
+        self.incomplete_in_window
+    }
+
     pub fn corrected(&self) -> LatencySummary {
         summarize(&self.corrected)
+    }
+
+    /// The corrected histogram in the results' encoding (`analyse::histogram::encode`).
+    pub fn corrected_encoded(&self) -> String {
+        histogram::encode(&self.corrected)
     }
 
     pub fn uncorrected(&self) -> LatencySummary {
@@ -163,24 +191,6 @@ impl Recorder {
                 }
             })
             .collect()
-    }
-}
-
-/// Percentiles with at least ten samples at or beyond them; the rest are `None`.
-pub fn summarize(histogram: &Histogram<u64>) -> LatencySummary {
-    let count = histogram.len();
-    let at = |q: f64| {
-        let beyond = count as f64 * (1.0 - q);
-        (count > 0 && beyond >= 10.0 - 1e-9).then(|| histogram.value_at_quantile(q))
-    };
-    LatencySummary {
-        count,
-        mean_ns: (count > 0).then(|| histogram.mean().round() as u64),
-        p50_ns: at(0.50),
-        p90_ns: at(0.90),
-        p99_ns: at(0.99),
-        p999_ns: at(0.999),
-        max_ns: (count > 0).then(|| histogram.max()),
     }
 }
 
@@ -219,20 +229,6 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_need_ten_samples_beyond_them() {
-        let mut h = new_histogram();
-        for v in 1..=1000u64 {
-            h.record(v * 1_000).unwrap();
-        }
-        let s = summarize(&h);
-        assert_eq!(s.count, 1000);
-        assert!(s.p99_ns.is_some(), "10 samples at or beyond p99");
-        assert!(s.p999_ns.is_none(), "1 sample beyond p99.9 is not enough");
-        let p50 = s.p50_ns.unwrap();
-        assert!((499_000..=501_000).contains(&p50), "{p50}");
-    }
-
-    #[test]
     fn merging_adds_counts_histograms_and_intervals() {
         let f = frame();
         let (mut a, mut b) = (Recorder::new(f), Recorder::new(f));
@@ -246,5 +242,26 @@ mod tests {
         let intervals = a.intervals();
         assert_eq!(intervals[2].requests_ok, 2);
         assert_eq!(intervals[2].errors, 1);
+    }
+
+    #[test]
+    fn requests_without_a_response_enter_the_corrected_histogram_at_their_wait() {
+        let f = frame();
+        let mut r = Recorder::new(f);
+        let due = f.start + Duration::from_millis(1200);
+        r.failed("timeout", due, due + Duration::from_secs(5));
+        r.unsent(
+            f.start + Duration::from_millis(2900),
+            f.end + Duration::from_millis(100),
+        );
+        // Due in the warm-up: counted, not in the measured histogram.
+        r.failed("timeout", f.start, f.start + Duration::from_secs(5));
+        let corrected = r.corrected();
+        assert_eq!((corrected.count, r.incomplete_in_window()), (2, 2));
+        assert!(corrected.max_ns.unwrap() >= 4_990_000_000);
+        assert_eq!((r.errors()["timeout"], r.unsent_at_end()), (2, 1));
+        assert_eq!(r.ok_in_window(), 0);
+        let back = crate::analyse::histogram::decode(&r.corrected_encoded()).unwrap();
+        assert_eq!(back.len(), 2);
     }
 }

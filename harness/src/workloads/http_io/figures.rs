@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::driver::{IDLE_PHASE, PEAK_PHASE, SWEEP_PHASE};
-use crate::analyse::phases::{estimate_of, median_of, steps, stream, valid_reps};
+use crate::analyse::phases::{estimate_of, median_of, pooled_corrected, steps, stream, valid_reps};
 use crate::analyse::stats;
 
 /// http-io, per variant: figures over the valid repetitions (median, interval over repetitions).
@@ -22,7 +22,8 @@ pub struct HttpIoFigures {
     pub idle_points: Vec<IdlePoint>,
     /// Closed loop on /json: responses per second.
     pub peak_json_rate_per_s: Option<Estimate>,
-    /// Server CPU per /json response in the peak step.
+    /// Server CPU per /json response in the peak step, both over its measured window (median
+    /// of repetitions; None for files recorded before the window CPU was read).
     pub peak_server_cpu_ns_per_request: Option<f64>,
     /// Repetitions whose peak step was generator-bound: the peak then measures the generator.
     #[serde(default)]
@@ -52,6 +53,12 @@ pub struct SweepPoint {
     pub p99_ns_median: Option<f64>,
     pub p999_ns_median: Option<f64>,
     pub uncorrected_p99_ns_median: Option<f64>,
+    /// Corrected p99 and p99.9 of every repetition's requests pooled (merged histograms; None
+    /// before histograms were stored, or below the sample gates). (Added within schema version 2.)
+    #[serde(default)]
+    pub pooled_p99_ns: Option<u64>,
+    #[serde(default)]
+    pub pooled_p999_ns: Option<u64>,
     pub repetitions: u32,
     pub saturated_repetitions: u32,
     pub generator_bound_repetitions: u32,
@@ -146,9 +153,12 @@ fn peak_figures(reps: &[&Repetition]) -> Peak {
         .filter_map(|rep| {
             let step = steps(rep, PEAK_PHASE).next()?;
             let json = stream(step, "json")?;
-            let requests = json.latency_uncorrected.count;
+            // CPU and requests over the same measured window (not connect, warm-up or drain).
+            let requests = json.requests_ok;
             let cpu_per_request = step
-                .server_cpu_ns
+                .load
+                .as_ref()?
+                .target_cpu_window_ns
                 .filter(|_| requests > 0)
                 .map(|cpu| cpu as f64 / requests as f64);
             Some((json.achieved_rate_per_s, cpu_per_request))
@@ -180,6 +190,7 @@ fn sweep_points(reps: &[&Repetition]) -> Vec<SweepPoint> {
             let pick = |f: &dyn Fn(&LoadStream) -> Option<u64>| {
                 median_of(runs.iter().filter_map(|(s, _)| f(s)).map(|v| v as f64).collect())
             };
+            let pooled = pooled_corrected(runs.iter().map(|(s, _)| *s));
             SweepPoint {
                 target_rate_per_s: runs[0].0.target_rate_per_s.unwrap_or(0.0),
                 achieved_rate_per_s_median: stats::median(
@@ -192,6 +203,8 @@ fn sweep_points(reps: &[&Repetition]) -> Vec<SweepPoint> {
                 p99_ns_median: pick(&|s| s.latency_corrected.p99_ns),
                 p999_ns_median: pick(&|s| s.latency_corrected.p999_ns),
                 uncorrected_p99_ns_median: pick(&|s| s.latency_uncorrected.p99_ns),
+                pooled_p99_ns: pooled.as_ref().and_then(|p| p.p99_ns),
+                pooled_p999_ns: pooled.as_ref().and_then(|p| p.p999_ns),
                 repetitions: runs.len() as u32,
                 saturated_repetitions: runs.iter().filter(|(s, _)| s.saturated == Some(true)).count() as u32,
                 generator_bound_repetitions: runs.iter().filter(|(_, bound)| *bound).count() as u32,
@@ -262,8 +275,8 @@ mod tests {
         assert_eq!(per_connection.n, 2);
         assert_eq!(f.idle_points.len(), 2);
         assert_eq!(f.peak_json_rate_per_s.as_ref().unwrap().median, 55_000.0);
-        // CPU 0.5 s over 1000 requests.
-        assert_eq!(f.peak_server_cpu_ns_per_request, Some(500_000.0));
+        // Window CPU 0.4 s over the window's 1000 requests (not the step's 0.5 s).
+        assert_eq!(f.peak_server_cpu_ns_per_request, Some(400_000.0));
         assert_eq!(f.io_capacity_per_s.as_ref().unwrap().median, 2550.0);
         assert_eq!(f.first_saturated_target_per_s, Some(4000.0));
         assert_eq!(f.sweep_delay_ms, Some(50.0));

@@ -66,7 +66,7 @@ fn summary_table(http: &[HttpIoFigures]) -> Table {
                 ]
             })
             .collect(),
-        "Median [range] over repetitions. Memory: slope of the server's settled tree RSS over idle keep-alive connections held (each made one request). Peak: closed loop on /json; where the generator's thread used > 85% of its core, the peak is a lower bound for the server. Capacity: highest achieved rate in the open-loop /io sweep; saturated = below 99% of the target rate. Server and load generator pinned to different CPUs.",
+        "Median [range] over repetitions. Memory: slope of the server's settled tree RSS over idle keep-alive connections held (each made one request). Peak: closed loop on /json; where the generator's thread used > 85% of its core, the peak is a lower bound for the server. Capacity: highest achieved rate in the open-loop /io sweep; a step is saturated when it achieves < 99% of its target, leaves requests unsent, has failed requests, or a send-lag p99 above 10 ms. Server and load generator pinned to different CPUs.",
     )
 }
 
@@ -82,6 +82,7 @@ fn sweep_table(http: &[HttpIoFigures]) -> Table {
                 ms(p.p99_ns_median),
                 ms(p.p999_ns_median),
                 ms(p.uncorrected_p99_ns_median),
+                ms(p.pooled_p99_ns.map(|v| v as f64)),
                 format!(
                     "{}/{}{}",
                     p.saturated_repetitions,
@@ -109,10 +110,11 @@ fn sweep_table(http: &[HttpIoFigures]) -> Table {
             "p99 [ms]",
             "p99.9 [ms]",
             "uncorrected p99 [ms]",
+            "pooled p99 [ms]",
             "saturated reps",
         ],
         sweep_rows,
-        "Open loop: request i is due at start + i/rate and its latency counts from that due time (corrected for coordinated omission); 'uncorrected' counts from the actual send, as a closed-loop tool would. Medians over repetitions; a percentile needs ≥ 10 samples at or beyond it (– otherwise). Requests are paced by a timerfd (send lag of microseconds); a step whose send-lag p99 exceeds 1 ms fails the pacing gate.",
+        "Open loop: request i is due at start + i/rate and its latency counts from that due time (corrected for coordinated omission); 'uncorrected' counts from the actual send, as a closed-loop tool would. Requests that timed out or were never sent count at the time they had waited. Medians over repetitions; 'pooled' is the p99 of every repetition's requests together (merged histograms). A percentile needs ≥ 10 samples at or beyond it, p99.9 100,000 samples (– otherwise). Saturated: achieved < 99% of the target, requests never sent, failed requests, or a send-lag p99 above 10 ms. Requests are paced by a timerfd (send lag of microseconds); a step whose send-lag p99 exceeds 1 ms fails the pacing gate.",
     )
 }
 

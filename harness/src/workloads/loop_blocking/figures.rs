@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::driver::{CALIBRATE_PHASE, PING_PHASE};
-use crate::analyse::phases::{median_of, steps, stream, valid_reps};
+use crate::analyse::phases::{median_of, pooled_corrected, steps, stream, valid_reps};
 
 /// loop-blocking, per variant: /ping latency at each /cpu rate.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -29,6 +29,13 @@ pub struct PingPoint {
     pub ping_p99_ns_min: Option<f64>,
     pub ping_p99_ns_max: Option<f64>,
     pub ping_max_ns_median: Option<f64>,
+    /// Corrected /ping p99 and p99.9 of every repetition's requests pooled (merged
+    /// histograms; None before histograms were stored, or below the sample gates). (Added
+    /// within schema version 2.)
+    #[serde(default)]
+    pub ping_p99_ns_pooled: Option<u64>,
+    #[serde(default)]
+    pub ping_p999_ns_pooled: Option<u64>,
     pub cpu_achieved_rate_per_s_median: Option<f64>,
     pub repetitions: u32,
     /// Repetitions whose /ping stream failed the pacing gate (send-lag p99 > 1 ms).
@@ -76,6 +83,7 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                             .collect()
                     };
                     let p99 = ping(&|s| s.latency_corrected.p99_ns);
+                    let pooled = pooled_corrected(steps.iter().filter_map(|s| stream(s, "ping")));
                     PingPoint {
                         cpu_rate_per_s: rate as f64 / 1000.0,
                         ping_p50_ns_median: median_of(ping(&|s| s.latency_corrected.p50_ns)),
@@ -83,6 +91,8 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                         ping_p99_ns_min: p99.iter().copied().reduce(f64::min),
                         ping_p99_ns_max: p99.iter().copied().reduce(f64::max),
                         ping_max_ns_median: median_of(ping(&|s| s.latency_corrected.max_ns)),
+                        ping_p99_ns_pooled: pooled.as_ref().and_then(|p| p.p99_ns),
+                        ping_p999_ns_pooled: pooled.as_ref().and_then(|p| p.p999_ns),
                         cpu_achieved_rate_per_s_median: median_of(
                             steps
                                 .iter()
