@@ -96,6 +96,10 @@ impl Executor for MockExecutor {
             sys_cpu_ns: 1_000_000,
             ru_maxrss_bytes: Some(10 << 20),
             ready_rss_bytes: Some(20 << 20),
+            ready_pss_bytes: Some(15 << 20),
+            peak_pss_bytes: Some(16 << 20),
+            // Within every mock case's 100 ms hold.
+            ready_sampled_at_ns: Some(2_000_000),
             events,
             ..Default::default()
         }

@@ -63,8 +63,8 @@ enum Command {
         run: PathBuf,
         /// A case id (see results.json `case_id`) or a part of it that matches one case.
         case: String,
-        /// wall_ns, cpu_ns, peak_tree_rss_bytes, ready_tree_rss_bytes, time_to_ready_ns,
-        /// ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup, cores_in_use,
+        /// wall_ns, cpu_ns, peak_tree_rss_bytes, ready_tree_rss_bytes, peak_tree_pss_bytes,
+        /// ready_tree_pss_bytes, time_to_ready_ns, ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup, cores_in_use,
         /// bytes_per_task;
         /// for servers bytes_per_idle_connection, peak_json_rate_per_s, io_capacity_per_s,
         /// ping_p99_ns@R (R = a measured /cpu rate per second).

@@ -169,6 +169,20 @@ pub struct Repetition {
     pub sys_cpu_ns: u64,
     pub peak_tree_rss_bytes: Option<u64>,
     pub ready_tree_rss_bytes: Option<u64>,
+    /// Proportional set size of the tree (shared pages divided among the processes sharing
+    /// them), read right after the RSS at ready. (Added within schema version 2; absent in
+    /// older files.)
+    #[serde(default)]
+    pub ready_tree_pss_bytes: Option<u64>,
+    /// Max of the tree PSS read every 10th RSS sample (200 ms), whenever RSS grew 10% past the
+    /// last read, and at ready. (Added within schema version 2; absent in older files.)
+    #[serde(default)]
+    pub peak_tree_pss_bytes: Option<u64>,
+    /// When the memory at ready (RSS, then PSS) had been read, in ns since spawn (the clock of
+    /// `wall_ns`), so a workload can check no task could have finished before it. (Added within
+    /// schema version 2; absent in older files.)
+    #[serde(default)]
+    pub ready_sampled_at_ns: Option<u64>,
     pub ru_maxrss_bytes: Option<u64>,
     pub time_to_ready_ns: Option<u64>,
     pub rss_samples: u32,
@@ -216,6 +230,11 @@ pub struct CaseSummary {
     pub cpu_ns: Estimate,
     pub peak_tree_rss_bytes: Option<Estimate>,
     pub ready_tree_rss_bytes: Option<Estimate>,
+    /// (Added within schema version 2; absent in older files.)
+    #[serde(default)]
+    pub peak_tree_pss_bytes: Option<Estimate>,
+    #[serde(default)]
+    pub ready_tree_pss_bytes: Option<Estimate>,
     pub time_to_ready_ns: Option<Estimate>,
     pub ru_maxrss_bytes: Option<Estimate>,
     /// Self-reported figures summarised the same way (e.g. `work_ns`, `spawn_ns`).

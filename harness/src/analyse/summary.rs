@@ -32,6 +32,8 @@ pub fn summarize(reps: &[Repetition]) -> Option<CaseSummary> {
         cpu_ns: estimate_of(&valid, |r| Some((r.user_cpu_ns + r.sys_cpu_ns) as f64))?,
         peak_tree_rss_bytes: estimate_of(&valid, |r| r.peak_tree_rss_bytes.map(|v| v as f64)),
         ready_tree_rss_bytes: estimate_of(&valid, |r| r.ready_tree_rss_bytes.map(|v| v as f64)),
+        peak_tree_pss_bytes: estimate_of(&valid, |r| r.peak_tree_pss_bytes.map(|v| v as f64)),
+        ready_tree_pss_bytes: estimate_of(&valid, |r| r.ready_tree_pss_bytes.map(|v| v as f64)),
         time_to_ready_ns: estimate_of(&valid, |r| r.time_to_ready_ns.map(|v| v as f64)),
         ru_maxrss_bytes: estimate_of(&valid, |r| r.ru_maxrss_bytes.map(|v| v as f64)),
         self_reported,

@@ -1,6 +1,7 @@
 //! Process supervision and measurement from outside, identical for every language.
 //! `ProcessExecutor` spawns one workload in its own process group, reads its protocol from
-//! stdout, samples the group's RSS on a timeline, enforces a timeout, reaps it with wait4 (user
+//! stdout, samples the group's RSS on a timeline (and its PSS, more sparsely; both once more
+//! when `ready` arrives, with the time that took), enforces a timeout, reaps it with wait4 (user
 //! and system CPU, ru_maxrss) and finally kills whatever is left of the group, so no process
 //! outlives its case. It records what happened; judging it is `judge`'s job.
 //! Server workloads get a `Driver`: once the server prints `ready`, the driver runs its load
@@ -72,6 +73,14 @@ pub struct Execution {
     pub timeline: RssTimeline,
     /// Tree RSS sampled the moment the `ready` line arrived.
     pub ready_rss_bytes: Option<u64>,
+    /// Tree PSS read right after that RSS sample.
+    pub ready_pss_bytes: Option<u64>,
+    /// Max of tree PSS over the reads `sampler::PssCadence` asks for (every 10th RSS sample, i.e.
+    /// every 200 ms, and when RSS grows past 110% of its mark) and the read at ready.
+    pub peak_pss_bytes: Option<u64>,
+    /// When the memory samples at ready (RSS, then PSS) were complete, in ns since spawn (the
+    /// clock of `wall_ns`); None when no `ready` line arrived.
+    pub ready_sampled_at_ns: Option<u64>,
     /// Processes of the group still alive after the main process exited (killed by us).
     pub leftovers_killed: bool,
     pub stderr_tail: String,
@@ -109,6 +118,15 @@ struct StdoutCapture {
     errors: Vec<String>,
     error_count: usize,
     ready_rss_bytes: Option<u64>,
+    ready_pss_bytes: Option<u64>,
+    ready_sampled_at_ns: Option<u64>,
+}
+
+/// What the sampler thread collected: the RSS timeline and the largest PSS it read.
+#[derive(Default)]
+struct Sampled {
+    timeline: RssTimeline,
+    peak_pss_bytes: Option<u64>,
 }
 
 type WaitStatus = (Option<i32>, Option<libc::rusage>);
@@ -173,15 +191,12 @@ impl Executor for ProcessExecutor {
         kill_group(pid);
 
         let _ = stop_sampler.send(());
-        exec.timeline = sampler.join().unwrap_or_default();
+        let sampled = sampler.join().unwrap_or_default();
+        exec.timeline = sampled.timeline;
+        exec.peak_pss_bytes = sampled.peak_pss_bytes;
         record_status(&mut exec, status, usage);
         match capture_rx.recv_timeout(Duration::from_secs(2)) {
-            Ok(capture) => {
-                exec.events = capture.events;
-                exec.protocol_errors = capture.errors;
-                exec.protocol_error_count = capture.error_count;
-                exec.ready_rss_bytes = capture.ready_rss_bytes;
-            }
+            Ok(capture) => record_capture(&mut exec, capture),
             Err(_) => {
                 exec.protocol_error_count += 1;
                 exec.protocol_errors.push(
@@ -194,6 +209,17 @@ impl Executor for ProcessExecutor {
         exec.stderr_tail = stderr_tail(&job.stderr_log);
         exec
     }
+}
+
+/// The protocol events and the memory read at ready; the peak PSS also covers the ready read.
+fn record_capture(exec: &mut Execution, capture: StdoutCapture) {
+    exec.events = capture.events;
+    exec.protocol_errors = capture.errors;
+    exec.protocol_error_count = capture.error_count;
+    exec.ready_rss_bytes = capture.ready_rss_bytes;
+    exec.ready_pss_bytes = capture.ready_pss_bytes;
+    exec.peak_pss_bytes = exec.peak_pss_bytes.max(capture.ready_pss_bytes);
+    exec.ready_sampled_at_ns = capture.ready_sampled_at_ns;
 }
 
 impl ProcessExecutor {
@@ -269,25 +295,31 @@ fn spawn(job: &Job) -> Result<std::process::Child, String> {
         .map_err(|e| format!("cannot start {}: {e}", job.spec.program.display()))
 }
 
-/// Samples the group's tree RSS every `SAMPLE_INTERVAL` until told to stop.
+/// Samples the group's tree RSS every `SAMPLE_INTERVAL`, and its PSS when `PssCadence` says
+/// (every 10th RSS sample: 200 ms; sooner while RSS grows), until told to stop.
 fn start_sampler(
     pid: i32,
     page_size: u64,
     start: Instant,
     cpus: &[usize],
-) -> (Sender<()>, std::thread::JoinHandle<RssTimeline>) {
+) -> (Sender<()>, std::thread::JoinHandle<Sampled>) {
     let (stop_tx, stop_rx) = bounded::<()>(1);
     let handle = spawn_pinned(cpus, move || {
-        let mut timeline = RssTimeline::default();
+        let mut sampled = Sampled::default();
         let mut tree = sampler::TreeSampler::new(pid, page_size);
+        let mut cadence = sampler::PssCadence::default();
         loop {
             if let Some(rss) = tree.sample() {
+                let timeline = &mut sampled.timeline;
                 timeline.t_ns.push(start.elapsed().as_nanos() as u64);
                 timeline.rss_bytes.push(rss);
+                if cadence.due(rss) {
+                    sampled.peak_pss_bytes = sampled.peak_pss_bytes.max(tree.sample_pss());
+                }
             }
             match stop_rx.recv_timeout(SAMPLE_INTERVAL) {
                 Err(RecvTimeoutError::Timeout) => continue,
-                _ => return timeline,
+                _ => return sampled,
             }
         }
     });
@@ -424,6 +456,8 @@ fn read_protocol(
         errors: Vec::new(),
         error_count: 0,
         ready_rss_bytes: None,
+        ready_pss_bytes: None,
+        ready_sampled_at_ns: None,
     };
     for (index, line) in BufReader::new(stdout).lines().enumerate() {
         let at_ns = start.elapsed().as_nanos() as u64;
@@ -441,9 +475,12 @@ fn read_protocol(
         };
         match protocol::parse_line(&line, at_ns) {
             Ok(event) => {
-                if event.kind == "ready" && capture.ready_rss_bytes.is_none() {
-                    // Sampled now, while every task is alive and waiting.
-                    capture.ready_rss_bytes = sampler::tree_rss_bytes(pgid, page_size);
+                if event.kind == "ready" && capture.ready_sampled_at_ns.is_none() {
+                    // Sampled now, while every task should be alive and waiting; when it was
+                    // done is kept, so a workload can check that no task could have finished.
+                    (capture.ready_rss_bytes, capture.ready_pss_bytes) =
+                        sampler::tree_rss_and_pss_bytes(pgid, page_size);
+                    capture.ready_sampled_at_ns = Some(start.elapsed().as_nanos() as u64);
                     let _ = ready_tx.try_send(event.clone());
                 }
                 capture.events.push(event);

@@ -1,7 +1,10 @@
 //! Memory of a whole process tree, read from /proc: every process whose process group is the
 //! workload's group (children such as Python multiprocessing workers included), resident pages
 //! from /proc/<pid>/statm — the cheapest source (docs/methodology.md, "Memory"). Shared pages are counted
-//! once per process (RSS, not PSS). It must not spawn, wait for or signal processes.
+//! once per process (RSS). Beside it, the group's proportional set size (PSS: each shared page
+//! divided among the processes that map it) from /proc/<pid>/smaps_rollup, which walks the page
+//! tables and so is read far less often (`PssCadence`: every 10th RSS sample, or sooner while RSS
+//! grows). It must not spawn, wait for or signal processes.
 //!
 //! Finding the group's members means scanning every /proc/<pid>/stat (~0.7 ms here, measured by
 //! `cargo bench --bench harness_overhead`); `TreeSampler` rescans only every few samples and reads
@@ -25,6 +28,68 @@ pub fn page_size() -> u64 {
 pub fn tree_rss_bytes(pgid: i32, page_size: u64) -> Option<u64> {
     let members = group_members(pgid);
     sum_rss(&members, page_size).map(|(bytes, _)| bytes)
+}
+
+/// Sum of the proportional set sizes (`Pss:` of /proc/<pid>/smaps_rollup) over the processes of
+/// process group `pgid`; None if no member could be read. A full scan of /proc, then one page
+/// table walk per member: far dearer than `tree_rss_bytes`.
+pub fn tree_pss_bytes(pgid: i32) -> Option<u64> {
+    sum_pss(&group_members(pgid))
+}
+
+/// Tree RSS then tree PSS (as `tree_rss_bytes`, `tree_pss_bytes`) over one scan of /proc: the
+/// two read at ready, as close together as they can be.
+pub fn tree_rss_and_pss_bytes(pgid: i32, page_size: u64) -> (Option<u64>, Option<u64>) {
+    let members = group_members(pgid);
+    let rss = sum_rss(&members, page_size).map(|(bytes, _)| bytes);
+    (rss, sum_pss(&members))
+}
+
+/// PSS of one process in bytes; None if its smaps_rollup cannot be read or has no `Pss:` line
+/// (a process that exited, or a kernel thread).
+pub fn pss_bytes(pid: i32) -> Option<u64> {
+    let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    parse_pss_kb(&text).map(|kb| kb * 1024)
+}
+
+/// The `Pss:` figure of a smaps_rollup text, in kB (the kernel's unit there: KiB).
+pub fn parse_pss_kb(text: &str) -> Option<u64> {
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix("Pss:")?.trim();
+        value.strip_suffix("kB")?.trim().parse().ok()
+    })
+}
+
+fn sum_pss(members: &[i32]) -> Option<u64> {
+    let sizes: Vec<u64> = members.iter().filter_map(|pid| pss_bytes(*pid)).collect();
+    (!sizes.is_empty()).then(|| sizes.iter().sum())
+}
+
+/// When the sampler reads tree PSS: on every `PSS_EVERY`-th RSS sample (the first included),
+/// and on any sample whose RSS exceeds by 10% the largest RSS seen at a PSS read, so that a
+/// process shorter than 200 ms, or one growing fast, still has its PSS read near its RSS peak.
+/// The second rule adds at most log1.1(peak / first RSS) reads over a process's life (~70 from
+/// 2 MiB to 2 GiB).
+#[derive(Debug, Default)]
+pub struct PssCadence {
+    samples: u32,
+    mark_rss: u64,
+}
+
+/// 200 ms at 50 Hz.
+pub const PSS_EVERY: u32 = 10;
+
+impl PssCadence {
+    /// Called once per RSS sample with its value; true when PSS should be read now.
+    pub fn due(&mut self, rss: u64) -> bool {
+        let periodic = self.samples.is_multiple_of(PSS_EVERY);
+        self.samples += 1;
+        let grown = rss > self.mark_rss + self.mark_rss / 10;
+        if periodic || grown {
+            self.mark_rss = self.mark_rss.max(rss);
+        }
+        periodic || grown
+    }
 }
 
 /// Samples one process group repeatedly, rediscovering its members every `RESCAN_EVERY` samples.
@@ -60,6 +125,12 @@ impl TreeSampler {
             self.samples_since_scan = RESCAN_EVERY;
         }
         Some(bytes)
+    }
+
+    /// PSS of the members found by the last scan (see `tree_pss_bytes`); None if none could be
+    /// read. No rescan: it rides on the RSS samples' member list.
+    pub fn sample_pss(&self) -> Option<u64> {
+        sum_pss(&self.members)
     }
 }
 
@@ -155,5 +226,51 @@ mod tests {
     fn no_such_group_is_none() {
         assert_eq!(tree_rss_bytes(i32::MAX - 7, page_size()), None);
         assert_eq!(TreeSampler::new(i32::MAX - 7, page_size()).sample(), None);
+        assert_eq!(tree_pss_bytes(i32::MAX - 7), None);
+        assert_eq!(TreeSampler::new(i32::MAX - 7, page_size()).sample_pss(), None);
+    }
+
+    #[test]
+    fn pss_is_read_every_tenth_sample_and_when_rss_grows_past_its_mark() {
+        let mut cadence = PssCadence::default();
+        let steady: Vec<bool> = (0..21).map(|_| cadence.due(100 << 20)).collect();
+        let reads: Vec<usize> = (0..21).filter(|i| steady[*i]).collect();
+        assert_eq!(reads, [0, 10, 20], "steady RSS: every 10th sample");
+        assert!(!cadence.due(109 << 20), "9% above the mark: not yet");
+        assert!(cadence.due(111 << 20), "11% above: read now");
+        assert!(!cadence.due(115 << 20), "the mark moved to 111 MiB");
+        assert!(!cadence.due(50 << 20), "shrinking never triggers a read");
+    }
+
+    #[test]
+    fn parses_the_pss_line_of_smaps_rollup() {
+        let text = "558b4d89d000-7ffea1935000 ---p 00000000 00:00 0                          [rollup]\n\
+                    Rss:                1696 kB\n\
+                    Pss:                 380 kB\n\
+                    Pss_Dirty:           116 kB\n\
+                    Pss_Anon:            116 kB\n\
+                    Shared_Clean:       1540 kB\n\
+                    SwapPss:               0 kB\n";
+        assert_eq!(parse_pss_kb(text), Some(380), "Pss, not Pss_Dirty or SwapPss");
+        assert_eq!(parse_pss_kb("Rss: 10 kB\nPss_Anon: 5 kB\n"), None);
+        assert_eq!(parse_pss_kb(""), None, "a process without memory (exiting)");
+        assert_eq!(parse_pss_kb("Pss: many kB\n"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reads_the_pss_of_this_process_and_its_group() {
+        let own = pss_bytes(std::process::id() as i32).expect("own smaps_rollup is readable");
+        assert!(own > 0, "a running test process has resident pages: {own}");
+        let rss = tree_rss_bytes(own_group(), page_size()).unwrap();
+        let group = tree_pss_bytes(own_group()).expect("own group is readable");
+        assert!(group > 0, "the group holds this process");
+        let (rss_once, pss_once) = tree_rss_and_pss_bytes(own_group(), page_size());
+        assert!(rss_once.is_some_and(|b| b > 0) && pss_once.is_some_and(|b| b > 0));
+        // Read at different moments, so only a loose check: PSS never exceeds RSS.
+        assert!(group < 2 * rss, "tree PSS {group} vs tree RSS {rss}");
+        let mut sampler = TreeSampler::new(own_group(), page_size());
+        sampler.sample();
+        assert!(sampler.sample_pss().is_some_and(|pss| pss > 0));
     }
 }

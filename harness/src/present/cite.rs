@@ -21,11 +21,13 @@ pub struct Citation {
 }
 
 /// The figures every case has, measured from outside.
-pub const SUMMARY_METRICS: [&str; 6] = [
+pub const SUMMARY_METRICS: [&str; 8] = [
     "wall_ns",
     "cpu_ns",
     "peak_tree_rss_bytes",
     "ready_tree_rss_bytes",
+    "peak_tree_pss_bytes",
+    "ready_tree_pss_bytes",
     "time_to_ready_ns",
     "ru_maxrss_bytes",
 ];
@@ -82,6 +84,8 @@ pub fn summary_citation(case: &CaseRecord, metric: &str) -> Option<Result<Citati
         "cpu_ns" => (Some(&summary.cpu_ns), "user_cpu_ns"),
         "peak_tree_rss_bytes" => (summary.peak_tree_rss_bytes.as_ref(), "peak_tree_rss_bytes"),
         "ready_tree_rss_bytes" => (summary.ready_tree_rss_bytes.as_ref(), "ready_tree_rss_bytes"),
+        "peak_tree_pss_bytes" => (summary.peak_tree_pss_bytes.as_ref(), "peak_tree_pss_bytes"),
+        "ready_tree_pss_bytes" => (summary.ready_tree_pss_bytes.as_ref(), "ready_tree_pss_bytes"),
         "time_to_ready_ns" => (summary.time_to_ready_ns.as_ref(), "time_to_ready_ns"),
         "ru_maxrss_bytes" => (summary.ru_maxrss_bytes.as_ref(), "ru_maxrss_bytes"),
         other => (summary.self_reported.get(other), "self_reported"),

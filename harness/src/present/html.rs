@@ -138,7 +138,7 @@ fn cases_table(cases: &[&CaseRecord]) -> Markup {
         details {
             summary { "Every case: medians with intervals, failures and warnings" }
             table {
-                tr { th { "variant" } th { "parameters" } th { "status" } th { "wall [s]" } th { "CPU [s]" } th { "peak tree RSS [MiB]" } th { "RSS at ready [MiB]" } th { "notes" } }
+                tr { th { "variant" } th { "parameters" } th { "status" } th { "wall [s]" } th { "CPU [s]" } th { "peak tree RSS [MiB]" } th { "peak tree PSS [MiB]" } th { "RSS at ready [MiB]" } th { "PSS at ready [MiB]" } th { "notes" } }
                 @for case in cases {
                     tr {
                         td { (case.variant) }
@@ -153,13 +153,15 @@ fn cases_table(cases: &[&CaseRecord]) -> Markup {
                             td.num { (estimate_text(&s.wall_ns, 1e9, 3)) }
                             td.num { (estimate_text(&s.cpu_ns, 1e9, 3)) }
                             td.num { @if let Some(e) = &s.peak_tree_rss_bytes { (estimate_text(e, 1048576.0, 1)) } }
+                            td.num { @if let Some(e) = &s.peak_tree_pss_bytes { (estimate_text(e, 1048576.0, 1)) } }
                             td.num { @if let Some(e) = &s.ready_tree_rss_bytes { (estimate_text(e, 1048576.0, 1)) } }
+                            td.num { @if let Some(e) = &s.ready_tree_pss_bytes { (estimate_text(e, 1048576.0, 1)) } }
                             td {
                                 (format!("n={}, interval covers {:.0}%", s.wall_ns.n, s.wall_ns.ci_level * 100.0))
                                 @if s.wall_ns.outliers > 0 { br; (s.wall_ns.outliers) " wall-time outlier(s) flagged (kept)" }
                             }
                         } @else {
-                            td {} td {} td {} td {}
+                            td {} td {} td {} td {} td {} td {}
                             td { (case.reason.as_deref().unwrap_or("")) }
                         }
                     }

@@ -1,6 +1,7 @@
 //! sleep-tasks: N tasks each waiting on its own runtime timer (workloads/README.md). Owns the
-//! checksum (the sum of task indices), the invariants that prove the N tasks were alive at once
-//! and that the hold was kept, memory per task (the slope of tree RSS at ready over N) with its
+//! checksum (the sum of task indices), the invariants that prove the N tasks were alive at once,
+//! that the memory at ready was read before any could finish, and that the hold was kept,
+//! memory per task (the slope of tree RSS at ready over N) with its
 //! table and chart, `cite … bytes_per_task`, and the `memory_ratio_at_least` claim.
 
 use std::collections::BTreeMap;
@@ -43,6 +44,34 @@ fn slack_ns(hold_ns: u64, tasks: u64) -> u64 {
 /// Timers with millisecond resolution (libuv caches the loop time once per iteration) may fire up
 /// to ~1 ms before the hold by a nanosecond clock; 2 ms of tolerance on the lower bound.
 const TIMER_GRANULARITY_NS: u64 = 2_000_000;
+
+/// `done == 0` at ready is the workload's claim at the moment it printed; the harness reads the
+/// memory later, whenever its reader thread gets the line. It re-checks on its own clock: every
+/// implementation (workloads/{python,node,go,java,rust}) starts each task after the process
+/// starts, i.e. after spawn, and has it sleep `hold_ms` on its own relative timer from its own
+/// start (asyncio.sleep, time.sleep, setTimeout, time.Sleep, Thread.sleep, tokio::time::sleep,
+/// std::thread::sleep), not until a common deadline. So no task can finish before spawn +
+/// hold_ms, and a sample complete before then holds all N tasks. (Node's millisecond timers may
+/// fire up to ~1 ms early against its cached loop time, which is read after Node has started:
+/// tens of ms after spawn.) The bound is conservative by the runtime's start-up: a sample taken
+/// after it is rejected even if, in fact, no task had finished yet.
+fn ready_sampled_in_time(hold_ns: u64, tasks: i64, exec: &Execution) -> Option<Invariant> {
+    let at = exec.ready_sampled_at_ns?;
+    Some(Invariant::new(
+        at < hold_ns,
+        format!(
+            "tree RSS at ready was sampled {} after spawn, {} the {} hold could have released the first tasks{}",
+            fmt_ms(at),
+            if at < hold_ns { "before" } else { "after" },
+            fmt_ms(hold_ns),
+            if at < hold_ns {
+                String::new()
+            } else {
+                format!(": the memory figure may not hold all {tasks} tasks")
+            }
+        ),
+    ))
+}
 
 /// Each task yields its index: N(N-1)/2.
 pub fn checksum(tasks: u64) -> u64 {
@@ -135,6 +164,8 @@ impl WorkloadModule for SleepTasks {
             ),
         ];
         let hold_ns = param("hold_ms") as u64 * 1_000_000;
+        // None only where no executor timed a sample (mock executions, older records).
+        invariants.extend(ready_sampled_in_time(hold_ns, n, exec));
         let spawn_ns = result.int("spawn_ns").unwrap_or(0).max(0) as u64;
         let upper = hold_ns + spawn_ns + slack_ns(hold_ns, n as u64);
         let lower = hold_ns.saturating_sub(TIMER_GRANULARITY_NS);
@@ -445,6 +476,11 @@ mod tests {
     }
 
     fn run(ready_done: u64, total_ms: u64) -> Execution {
+        run_sampled(ready_done, total_ms, Some(50_000_000))
+    }
+
+    /// `run`, with the memory at ready read `sampled_at_ns` after spawn (None: not timed).
+    fn run_sampled(ready_done: u64, total_ms: u64, sampled_at_ns: Option<u64>) -> Execution {
         let lines = [
             format!(r#"{{"event":"ready","alive":10,"done":{ready_done},"spawn_ns":1000000}}"#),
             format!(
@@ -455,6 +491,8 @@ mod tests {
         Execution {
             exit_code: Some(0),
             events: lines.iter().map(|l| parse_line(l, 0).unwrap()).collect(),
+            ready_rss_bytes: Some(20 << 20),
+            ready_sampled_at_ns: sampled_at_ns,
             ..Default::default()
         }
     }
@@ -482,6 +520,30 @@ mod tests {
         // 10 tasks: slack 250 ms + 100 ms + 20 ms; serialized (10 × hold) is far outside.
         assert!(holds(&run(0, 1360)));
         assert!(!holds(&run(0, 10_000)));
+    }
+
+    #[test]
+    fn memory_read_after_the_hold_could_have_released_tasks_is_invalid() {
+        // hold_ms = 1000: no task can finish before 1000 ms after spawn.
+        assert!(holds(&run_sampled(0, 1001, Some(999_000_000))));
+        let late = run_sampled(0, 1001, Some(1_000_000_000));
+        assert!(!holds(&late), "sampled exactly when the first task may finish");
+        let broken: Vec<String> = SleepTasks
+            .invariants(&params(), &run_sampled(0, 1001, Some(1_250_000_000)))
+            .unwrap()
+            .into_iter()
+            .filter(|i| !i.holds)
+            .map(|i| i.what)
+            .collect();
+        assert_eq!(
+            broken,
+            ["tree RSS at ready was sampled 1250 ms after spawn, after the 1000 ms hold could have released the first tasks: the memory figure may not hold all 10 tasks"]
+        );
+    }
+
+    #[test]
+    fn an_untimed_ready_sample_is_not_judged_by_its_time() {
+        assert!(holds(&run_sampled(0, 1001, None)));
     }
 
     #[test]
