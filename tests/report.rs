@@ -1,12 +1,13 @@
 //! The HTML report escapes every string that comes from a workload, an error or the
-//! environment; `arena cite` gives a figure with its interval and provenance, or an error that
+//! environment; every report shows the interference each repetition recorded (flagged, never
+//! dropped) and, with enough repetitions, the A/A noise floor; `arena cite` gives a figure with its interval and provenance, or an error that
 //! lists what exists.
 
 mod common;
 
 use arena_harness::analyse::claims;
 use arena_harness::plan::catalog::Catalog;
-use arena_harness::present::html;
+use arena_harness::present::{html, markdown};
 use arena_harness::workloads::registry::REGISTRY;
 use arena_results::RunRecord;
 use common::*;
@@ -35,6 +36,54 @@ fn hostile_strings_are_escaped_in_the_html() {
     assert!(!html.contains("<img src=x"), "no injected element may appear");
     assert!(html.contains("&lt;script&gt;"), "the text is shown, escaped");
     assert!(html.contains("id=\"claims\"") && html.contains("id=\"provenance\""));
+}
+
+#[test]
+fn interference_and_the_noise_floor_are_reported_and_flagged_repetitions_kept() {
+    let mut record = measured_record();
+    let ok = record.cases.iter_mut().find(|c| c.model == "ok").unwrap();
+    let measured = ok.repetitions[0].interference.clone();
+    assert!(
+        measured
+            .as_ref()
+            .is_some_and(|i| i.hiccup_count > 0 && i.steal_cpus > 0),
+        "the real executor records interference: {measured:?}"
+    );
+    // 12 repetitions, the third flagged for steal: it stays in the noise floor's n.
+    let template = ok.repetitions[0].clone();
+    ok.repetitions = (1..=12)
+        .map(|index| {
+            let mut rep = template.clone();
+            rep.index = index;
+            let i = rep.interference.as_mut().unwrap();
+            i.flagged = index == 3;
+            i.flag_reasons = if index == 3 {
+                vec!["steal 5.0% > 2%".into()]
+            } else {
+                vec![]
+            };
+            rep
+        })
+        .collect();
+    let catalog = Catalog::load(&repo_root()).unwrap();
+    let report = REGISTRY.report(&record, &catalog, &[]).unwrap();
+    let md = markdown::summary(&report);
+    assert!(
+        md.contains("## Interference\n\nThis machine during the run:"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| cpu-scale/fixture/ok | 12 | 1 | steal ×1 |"),
+        "{md}"
+    );
+    assert!(md.contains("flagged, never dropped"), "{md}");
+    assert!(
+        md.contains("## Noise floor: the same case against itself"),
+        "{md}"
+    );
+    assert!(md.contains("| cpu-scale/fixture/ok | 12 |"), "{md}");
+    let html = html::render(&report).into_string();
+    assert!(html.contains("id=\"interference\"") && html.contains("id=\"noise-floor\""));
 }
 
 #[test]

@@ -52,6 +52,9 @@ enum Command {
     Verify(Selection),
     /// Run a suite and write results (after every case), charts and a summary.
     Run(RunArgs),
+    /// A/A noise floor: one cheap case run many times (suite noise) into a normal run folder;
+    /// prints how far wall and CPU-time ratios of the same case spread on this machine.
+    Noise(NoiseArgs),
     /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
         /// A run folder (results/runs/<id>) or its results.json.
@@ -225,6 +228,43 @@ struct RunArgs {
     no_charts: bool,
 }
 
+#[derive(Args, Debug)]
+struct NoiseArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Process-level repetitions of each case (at least 10: the A/A ratio pairs them).
+    #[arg(long, default_value_t = 20)]
+    repetitions: u32,
+    /// Where run folders go.
+    #[arg(long, default_value = "results/runs")]
+    out: PathBuf,
+    /// Seed of the random case order (default: from the clock; recorded either way).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// `arena noise` is `arena run --suite noise` with its own defaults.
+fn noise_run_args(args: NoiseArgs) -> Result<RunArgs> {
+    let minimum = crate::analyse::noise::MIN_REPETITIONS as u32;
+    if args.repetitions < minimum {
+        bail!(
+            "--repetitions {}: the noise floor needs at least {minimum} repetitions (A/A pairs of neighbouring repetitions); the default is 20",
+            args.repetitions
+        );
+    }
+    Ok(RunArgs {
+        selection: args.selection,
+        suite: NOISE_SUITE.into(),
+        repetitions: Some(args.repetitions),
+        out: args.out,
+        seed: args.seed,
+        no_charts: false,
+    })
+}
+
+/// The suite of harness/suites that `arena noise` runs.
+const NOISE_SUITE: &str = "noise";
+
 /// Parses the command line and runs the command; returns the process exit code. `cancel` is
 /// set by Ctrl-C or SIGTERM.
 pub fn main(cancel: Cancel) -> Result<i32> {
@@ -253,6 +293,10 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Run(args) => {
             let config = run_config(args, &project, command_line)?;
             commands::run(&project, &config, &cancel)
+        }
+        Command::Noise(args) => {
+            let config = run_config(noise_run_args(args)?, &project, command_line)?;
+            commands::noise(&project, &config, &cancel)
         }
         Command::Report { run } => commands::report(&project, &run),
         Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),

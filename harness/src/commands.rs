@@ -164,6 +164,18 @@ fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Ve
 }
 
 pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
+    run_suite(project, config, cancel).map(|(code, _)| code)
+}
+
+/// `arena noise`: the noise suite as a normal run, then its noise floor on the terminal.
+pub fn noise(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
+    let (code, record) = run_suite(project, config, cancel)?;
+    println!("\n{}", present::noise::noise_floor_text(&record));
+    Ok(code)
+}
+
+/// Runs the suite, writes every report; returns the exit code and the record.
+fn run_suite(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<(i32, RunRecord)> {
     let started = std::time::Instant::now();
     let ws = &project.workspace;
     let cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
@@ -205,9 +217,9 @@ pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32
             "interrupted: the results measured so far are in {}",
             store.results_path().display()
         );
-        return Ok(130);
+        return Ok((130, record));
     }
-    Ok(0)
+    Ok((0, record))
 }
 
 /// Every exporter over the run's report model; returns the Markdown summary for the terminal.

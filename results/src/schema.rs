@@ -202,6 +202,36 @@ pub struct Repetition {
     /// (Added within schema version 1; absent for other workloads and in older files.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<crate::load::PhaseStep>,
+    /// The machine's interference while this process ran (steal, CPU pressure, the harness's
+    /// hiccup meter). Added within schema version 2; absent when it was not measured (older
+    /// files, mock executors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interference: Option<Interference>,
+}
+
+/// Interference measured around one repetition, from just before spawn to after reaping.
+/// A flagged repetition stays in every figure: the flag says it ran disturbed, nothing more.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Interference {
+    /// CPU steal (time the hypervisor ran something else on these vCPUs) summed over the CPUs
+    /// the case and its generator were pinned to (every CPU when the case was not pinned).
+    pub steal_ns: u64,
+    /// `steal_ns` / (wall × those CPUs).
+    pub steal_fraction: f64,
+    /// How many CPUs `steal_ns` is summed over.
+    pub steal_cpus: u32,
+    /// Delta of /proc/pressure/cpu `some total=`: time some runnable task waited for a CPU,
+    /// machine-wide (None where the kernel has no PSI).
+    pub psi_cpu_some_us: Option<u64>,
+    /// Wake-ups of the hiccup meter (a thread sleeping 1 ms in a loop).
+    pub hiccup_count: u64,
+    /// Overshoot of its 1 ms sleeps (actual − 1 ms).
+    pub hiccup_p50_ns: u64,
+    pub hiccup_p99_ns: u64,
+    pub hiccup_max_ns: u64,
+    /// Whether a threshold (see `flag_reasons` and the method text) was crossed.
+    pub flagged: bool,
+    pub flag_reasons: Vec<String>,
 }
 
 /// The process tree's resident set sampled on a timeline (t from spawn).

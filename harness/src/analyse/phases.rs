@@ -135,6 +135,7 @@ pub mod fixtures {
             stderr_log: None,
             stderr_tail: None,
             phases,
+            interference: None,
         }
     }
 

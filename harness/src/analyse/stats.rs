@@ -56,7 +56,11 @@ pub fn estimate(values: &[f64]) -> Estimate {
     }
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+/// The q-quantile of sorted values, linear between order statistics (NaN when empty).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)

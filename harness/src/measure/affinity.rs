@@ -1,6 +1,7 @@
 //! Applying a CPU placement: sched_setaffinity for the calling thread or, in `pre_exec`, for a
-//! child about to exec; and reading which logical CPUs are SMT siblings of one core. The policy
-//! (which CPUs) is `plan::placement`; this must not decide it.
+//! child about to exec, and the harness's threads started pinned; and reading which logical
+//! CPUs are SMT siblings of one core. The policy (which CPUs) is `plan::placement`; this must
+//! not decide it.
 
 use anyhow::Result;
 
@@ -24,6 +25,21 @@ pub fn set_affinity(cpus: &[usize]) -> std::io::Result<()> {
     } else {
         Err(std::io::Error::last_os_error())
     }
+}
+
+/// A thread pinned to `cpus` (unpinned when empty, or when pinning fails): how every harness
+/// thread that runs beside a workload (protocol reader, sampler, watchdog, hiccup meter) starts.
+pub fn spawn_pinned<T: Send + 'static>(
+    cpus: &[usize],
+    body: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let cpus = cpus.to_vec();
+    std::thread::spawn(move || {
+        if !cpus.is_empty() {
+            let _ = pin_current_thread(&cpus);
+        }
+        body()
+    })
 }
 
 /// The logical CPUs that share `cpu`'s physical core (itself included), from

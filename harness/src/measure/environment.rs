@@ -9,7 +9,7 @@ use std::process::Command;
 
 use arena_results::{Environment, HarnessInfo, ToolchainRecord};
 
-use super::{affinity, sampler};
+use super::{affinity, interference, sampler};
 use crate::plan::placement::{allowed_cpus, Placement};
 
 pub fn logical_cores() -> u32 {
@@ -121,9 +121,27 @@ pub fn generic_methods() -> BTreeMap<String, String> {
         ("ru_maxrss_bytes", "wait4 ru_maxrss: largest single process of the tree (cross-check only)"),
         ("time_to_ready_ns", "harness monotonic clock from spawn to reading the `ready` line"),
         ("self_reported", "integers the workload printed about itself (work_ns, spawn_ns, total_ns: its own monotonic clock)"),
+        ("steal_ns", "delta of the `steal` column of /proc/stat (USER_HZ ticks, via sysconf(_SC_CLK_TCK), as ns) over the repetition, from just before spawn to after wait4, summed over the CPUs the case and its load generator were pinned to, or every CPU when the case was not pinned; resolution one tick (10 ms at USER_HZ 100)"),
+        ("steal_fraction", "steal_ns / (the meter's window × steal_cpus): the share of those CPUs' time the hypervisor gave to someone else"),
+        ("psi_cpu_some_us", "delta of `some ... total=` of /proc/pressure/cpu over the repetition: time in which at least one runnable task waited for a CPU, machine-wide (the workload's own threads included); absent where the kernel has no PSI; recorded, flags nothing"),
+        ("hiccup_ns", "hiccup meter: a harness thread, pinned to the load generator's CPUs (unpinned for a batch case, like the harness's other threads), sleeps 1 ms in a loop for the whole repetition; the overshoot (actual − 1 ms) of each sleep goes into an HdrHistogram (1 ns to 60 s, 3 significant digits); hiccup_count wake-ups, hiccup_p50_ns/p99_ns/max_ns its quantiles (with fewer than 100 wake-ups the p99 is the maximum)"),
+        ("noise_floor", "A/A, for every case with >= 10 valid repetitions (`arena noise`): median; relative spread (p90 − p10) / median; A/A ratio = median of first/second over repetitions paired in order (1st/2nd, 3rd/4th, ...) with its order-statistic interval and ci_level; resolvable = how far that interval reaches from 1.0, the smallest ratio difference this machine can tell from noise"),
         ("summary", "median of valid repetitions; interval = order statistics of the binomial(n, 1/2), >= 95% coverage when n >= 6, else [min, max] with its coverage in ci_level; outliers flagged by Tukey fences, never dropped"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
+    .chain([("interference_flagged".to_string(), flag_method())])
     .collect()
+}
+
+/// The flag's method, from the thresholds themselves so the text cannot drift from them.
+fn flag_method() -> String {
+    format!(
+        "a repetition is flagged when steal_fraction > {:.0}% (and at least two ticks) or \
+         hiccup_p99_ns > {:.0} ms; both thresholds were chosen from repetitions measured on this \
+         machine (docs/methodology.md, \"Noise and interference\"); a flagged repetition stays \
+         in every figure, flagged, never dropped",
+        interference::STEAL_FRACTION_THRESHOLD * 100.0,
+        interference::HICCUP_P99_THRESHOLD_NS as f64 / 1e6
+    )
 }

@@ -3,7 +3,9 @@
 //! stdout, samples the group's RSS on a timeline (and its PSS, more sparsely; both once more
 //! when `ready` arrives, with the time that took), enforces a timeout, reaps it with wait4 (user
 //! and system CPU, ru_maxrss) and finally kills whatever is left of the group, so no process
-//! outlives its case. It records what happened; judging it is `judge`'s job.
+//! outlives its case. Around every process an `InterferenceMeter` records the machine's steal,
+//! CPU pressure and the harness's own hiccups (`interference`). It records what happened;
+//! judging it is `judge`'s job.
 //! Server workloads get a `Driver`: once the server prints `ready`, the driver runs its load
 //! steps from a thread pinned to the generator's CPUs, then the group gets SIGTERM (SIGKILL after
 //! a grace period). `Executor` is the seam the scheduler is tested through (a mock lives in the
@@ -22,7 +24,8 @@ use arena_results::{FailureKind, RssTimeline};
 use arena_runners::LaunchSpec;
 use crossbeam_channel::{bounded, select, RecvTimeoutError, Sender};
 
-use super::affinity;
+use super::affinity::{self, spawn_pinned};
+use super::interference::InterferenceMeter;
 use super::protocol::{self, Event};
 use super::sampler;
 use super::serve::{DriveOutcome, Driver, ServerContext};
@@ -88,6 +91,8 @@ pub struct Execution {
     pub drive: Option<DriveOutcome>,
     /// The harness ended the process (SIGTERM after the driver), so its exit status is ours.
     pub terminated_by_harness: bool,
+    /// Steal, CPU pressure and hiccups while it ran (None when it could not be spawned).
+    pub interference: Option<arena_results::Interference>,
 }
 
 impl Execution {
@@ -145,12 +150,15 @@ impl Executor for ProcessExecutor {
     fn execute(&self, job: &Job) -> Execution {
         let mut exec = Execution::default();
         let page_size = sampler::page_size();
+        // Started before the clock so its thread's start-up is not inside the wall time; its
+        // window still covers the whole process, spawn to reaping.
+        let meter = InterferenceMeter::start(&job.cpus, &job.generator_cpus);
         let start = Instant::now();
         let mut child = match spawn(job) {
             Ok(child) => child,
             Err(error) => {
                 exec.spawn_error = Some(error);
-                return exec;
+                return exec; // the meter stops (and joins its thread) as it is dropped
             }
         };
         let pid = child.id() as i32;
@@ -183,6 +191,7 @@ impl Executor for ProcessExecutor {
         }
         let (status, usage) = reaped.unwrap_or_else(|| reaped_rx.recv().unwrap_or((None, None)));
         exec.wall_ns = start.elapsed().as_nanos() as u64;
+        exec.interference = Some(meter.stop());
         let _ = exited.send(());
         (exec.timed_out, exec.interrupted) = watchdog.join().unwrap_or((false, false));
 
@@ -348,20 +357,6 @@ fn start_watchdog(
         }
     });
     (exited_tx, handle)
-}
-
-/// A thread pinned to `cpus` (unpinned when empty, or when pinning fails).
-fn spawn_pinned<T: Send + 'static>(
-    cpus: &[usize],
-    body: impl FnOnce() -> T + Send + 'static,
-) -> std::thread::JoinHandle<T> {
-    let cpus = cpus.to_vec();
-    std::thread::spawn(move || {
-        if !cpus.is_empty() {
-            let _ = affinity::pin_current_thread(&cpus);
-        }
-        body()
-    })
 }
 
 /// Exit code or signal, and CPU time and ru_maxrss from the rusage.

@@ -354,6 +354,7 @@ fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_l
         rss_timeline: exec.timeline.clone(),
         stderr_log: Some(stderr_log),
         phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),
+        interference: exec.interference.clone(),
     }
 }
 

@@ -119,7 +119,9 @@ pub fn plan_suite(
     for (workload_id, suite_workload) in &suite.workloads {
         let spec = catalog.workload(workload_id).expect("validated by Suite::load");
         for variant in &spec.variants {
-            if !filters.admits(workload_id, variant.language(), &variant.name()) {
+            if !suite_workload.runs(variant)
+                || !filters.admits(workload_id, variant.language(), &variant.name())
+            {
                 continue;
             }
             let sets = match suite_workload.params_for(variant) {

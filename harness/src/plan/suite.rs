@@ -72,6 +72,17 @@ pub struct SuiteWorkload {
     /// Server workloads: the load phases, parsed by the workload's module (e.g. `HttpIoSettings`).
     #[serde(default)]
     pub load: Option<toml::Value>,
+    /// Only these variants (`language/model`) of the workload; empty: every variant. (The
+    /// noise suite runs one cheap case per runtime kind, not every implementation.)
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+impl SuiteWorkload {
+    /// Whether the suite runs `variant` of this workload.
+    pub fn runs(&self, variant: &VariantSpec) -> bool {
+        self.variants.is_empty() || self.variants.contains(&variant.name())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +191,11 @@ impl Suite {
                     bail!("workload {id}: override {key:?} names no variant of it");
                 }
             }
+            for name in &workload.variants {
+                if !spec.variants.iter().any(|v| &v.name() == name) {
+                    bail!("workload {id}: `variants` names {name:?}, which is no variant of it (language/model, see `arena list`)");
+                }
+            }
             if !spec.server && workload.load.is_some() {
                 bail!("workload {id} is not a server workload; remove its `load` table");
             }
@@ -244,6 +260,25 @@ mod tests {
         assert_eq!(rule.expand(2).unwrap(), vec![1, 2, 4]);
         assert_eq!(rule.expand(8).unwrap(), vec![1, 2, 4, 8, 16]);
         assert!(ParamValues::Rule("many".into()).expand(2).is_err());
+    }
+
+    #[test]
+    fn a_suite_may_run_only_some_variants_of_a_workload() {
+        let catalog = catalog();
+        let noise = Suite::load("noise", &build_root(), &catalog).unwrap();
+        let machine = crate::plan::MachineFacts::this_machine(2);
+        let cases =
+            crate::plan::plan_suite(&catalog, &noise, &crate::plan::Filters::default(), &machine).unwrap();
+        let variants: Vec<String> = cases.iter().map(|c| c.variant()).collect();
+        assert_eq!(variants, ["python/threads", "rust/threads"]);
+        assert!(noise.repetitions >= 10, "the A/A ratio needs 10");
+
+        let mut bad = noise.clone();
+        for w in bad.workloads.values_mut() {
+            w.variants = vec!["rust/nope".into()];
+        }
+        let err = bad.validate(&catalog).unwrap_err().to_string();
+        assert!(err.contains("rust/nope") && err.contains("no variant"), "{err}");
     }
 
     #[test]

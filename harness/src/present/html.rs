@@ -1,9 +1,9 @@
 //! The HTML report of a run (`report.html`): one self-contained file (styles inline, charts
 //! embedded as base64 SVG `<img>` data URIs rendered from the same chart models as the chart
-//! files, no script, no network) with the claims and their verdicts, a section per workload and
-//! the provenance. Every string is interpolated through maud, which escapes it, so text from
-//! workloads, errors or the environment cannot become markup; an SVG inside an `<img>` cannot
-//! either. Renders the report model; computes nothing but formatting.
+//! files, no script, no network) with the claims and their verdicts, a section per workload, the
+//! machine's sections (interference, noise floor) and the provenance. Every string is
+//! interpolated through maud, which escapes it, so text from workloads, errors or the
+//! environment cannot become markup; an SVG inside an `<img>` cannot either. Renders the report model; computes nothing but formatting.
 
 use std::path::{Path, PathBuf};
 
@@ -69,6 +69,9 @@ pub fn render(report: &Report) -> Markup {
                 @for section in &report.sections {
                     (workload_section(record, section, &caption))
                 }
+                @for section in &report.machine {
+                    (machine_section(section))
+                }
                 (provenance_section(record))
             }
         }
@@ -130,6 +133,15 @@ fn workload_section(record: &RunRecord, section: &Section, caption: &str) -> Mar
         @for chart in &section.charts { (chart_img(chart, caption)) }
         @for table in &section.tables { (figure_table(table)) }
         (cases_table(&cases))
+    }
+}
+
+/// A section about the machine (interference, noise floor): its summary line, then its tables.
+fn machine_section(section: &Section) -> Markup {
+    html! {
+        h2 id=(section.workload.to_lowercase().replace(' ', "-")) { (section.workload) }
+        @for note in &section.notes { p { (note) } }
+        @for table in &section.tables { (figure_table(table)) }
     }
 }
 

@@ -1,5 +1,5 @@
 //! The Markdown summary of a run (`summary.md`): provenance, then per workload its tables with
-//! their methods, the claims with their verdicts, and the failed and skipped cases. Pastes into a
+//! their methods, the machine's sections (interference, noise floor), the claims with their verdicts, and the failed and skipped cases. Pastes into a
 //! lesson or a PR comment. Renders the report model; it must not compute statistics.
 
 use std::fmt::Write;
@@ -74,7 +74,10 @@ pub fn summary(report: &Report) -> String {
     if !record.complete {
         let _ = writeln!(md, "**Incomplete run** (interrupted or still in progress).\n");
     }
-    for section in &report.sections {
+    for section in report.sections.iter().chain(&report.machine) {
+        if !section.notes.is_empty() {
+            let _ = writeln!(md, "## {}\n\n{}\n", section.workload, section.notes.join("\n\n"));
+        }
         for table in &section.tables {
             let _ = writeln!(md, "## {}: {}\n", section.workload, table.title);
             let _ = writeln!(md, "| {} |", table.headers.join(" | "));

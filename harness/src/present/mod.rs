@@ -12,6 +12,7 @@ pub mod html;
 pub mod json;
 pub mod load_text;
 pub mod markdown;
+pub mod noise;
 pub mod report;
 pub mod table;
 

@@ -1,5 +1,6 @@
 //! The report model every exporter renders (the record, a section per workload with its tables
-//! and charts, the judged claims) and the `Exporter` interface. Data and one trait only.
+//! and charts, the machine's sections, the judged claims) and the `Exporter` interface. Data and
+//! one trait only.
 
 use std::path::{Path, PathBuf};
 
@@ -18,11 +19,14 @@ pub struct About {
     pub claim: String,
 }
 
-/// One workload's part of the report.
+/// One workload's part of the report, or a machine section (interference, noise floor).
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// The workload id, or a machine section's heading.
     pub workload: String,
     pub about: Option<About>,
+    /// Paragraphs printed before the tables (a machine section's one-line summary).
+    pub notes: Vec<String>,
     pub tables: Vec<Table>,
     pub charts: Vec<Chart>,
 }
@@ -32,6 +36,8 @@ pub struct Report<'a> {
     pub record: &'a RunRecord,
     /// One per workload that has cases in the run, in catalogue order.
     pub sections: Vec<Section>,
+    /// About the machine rather than a workload (`present::noise`), after the workloads.
+    pub machine: Vec<Section>,
     pub claims: Vec<Judged>,
 }
 

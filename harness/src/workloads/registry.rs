@@ -178,7 +178,8 @@ impl Registry {
             .unwrap_or_else(|e| (Verdict::NotEnoughEvidence, vec![format!("{e:#}")]))
     }
 
-    /// The report model: a section per workload that ran, in catalogue order, and the claims.
+    /// The report model: a section per workload that ran, in catalogue order, the machine's
+    /// sections (interference, noise floor) and the claims.
     pub fn report<'a>(
         &self,
         record: &'a RunRecord,
@@ -198,6 +199,7 @@ impl Registry {
                     summary: spec.summary.clone(),
                     claim: spec.claim.clone(),
                 }),
+                notes: Vec::new(),
                 tables,
                 charts,
             });
@@ -205,6 +207,7 @@ impl Registry {
         Ok(Report {
             record,
             sections,
+            machine: crate::present::noise::sections(record),
             claims: self.judge_claims(claims, record),
         })
     }
