@@ -1,6 +1,9 @@
 //! The command line reads the repository it is pointed at: `--root` changes the catalogue, the
 //! suites and the claims that are read (nothing is compiled in), and a bad root or suite is a
-//! clear error naming the flag.
+//! clear error naming the flag; `arena noise` and `arena run --shard` with `arena merge` work
+//! end to end.
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
@@ -99,21 +102,12 @@ fn noise_has_help_and_refuses_too_few_repetitions() {
     }
 }
 
-/// `arena noise` end to end on its Rust case (about 7 s here): a normal run folder whose
-/// reports show the noise floor and the interference of every repetition. Skipped when the
-/// Rust workloads are not built (building them is the languages tests' job, and slow).
+/// `arena noise` end to end on its Rust case (about 7 s here once the Rust workloads are
+/// built; the run builds them first on a fresh clone): a normal run folder whose reports show
+/// the noise floor and the interference of every repetition.
 #[test]
 fn noise_writes_a_run_folder_with_its_noise_floor() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let binary = repo.join("target/workloads/rust/release/arena-rust");
-    if !binary.is_file() {
-        assert!(std::env::var("CI").is_err(), "CI builds the Rust workloads first");
-        eprintln!(
-            "SKIPPED: {} is not built (run `arena verify --lang rust` once)",
-            binary.display()
-        );
-        return;
-    }
     let out_dir = tempfile::tempdir().unwrap();
     let out = arena(repo)
         .args([
@@ -159,4 +153,135 @@ fn noise_writes_a_run_folder_with_its_noise_floor() {
         assert!(i["hiccup_count"].as_u64().unwrap() > 10, "{i}");
         assert!(i["steal_fraction"].as_f64().unwrap() >= 0.0, "{i}");
     }
+}
+
+/// `arena run --shard K/N` then `arena merge`: the merged run holds exactly the cases of the
+/// unsharded selection, each shard's machine, figures derived again, and a report that says
+/// which shard measured what. A case measured twice is refused. Then `arena compare` on copies
+/// of a shard: a doubled wall time is a regression (exit 1), a run against itself is not.
+#[test]
+fn shards_run_apart_and_merge_into_the_whole_selection() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runs = tempfile::tempdir().unwrap();
+    let selection = [
+        "--suite",
+        "smoke",
+        "--workload",
+        "cpu-scale,sleep-tasks",
+        "--lang",
+        "rust",
+    ];
+    let mut shard_dirs = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let out_dir = runs.path().join(shard.replace('/', "-of-"));
+        let out = arena(repo)
+            .arg("run")
+            .args(selection)
+            .args(["--shard", shard, "--seed", "3", "--no-charts", "--out"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let run = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap()
+            .path();
+        shard_dirs.push(run);
+    }
+    let merged_dir = runs.path().join("merged");
+    let out = arena(repo)
+        .arg("merge")
+        .args(&shard_dirs)
+        .args(["--no-charts", "--out"])
+        .arg(&merged_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+    };
+    let merged = read(&merged_dir);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = v["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["case_id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut union: Vec<String> = shard_dirs.iter().flat_map(|d| ids(&read(d))).collect();
+    union.sort();
+    assert_eq!(ids(&merged), union);
+    // Every variant of the selection is there (the plan-level test proves the split on quick).
+    let variants: usize = ids(&merged)
+        .iter()
+        .map(|id| id.split('/').take(3).collect::<Vec<_>>().join("/"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert_eq!(
+        variants, 4,
+        "cpu-scale and sleep-tasks have two Rust variants each"
+    );
+    assert_eq!(merged["merged_from"].as_array().unwrap().len(), 2);
+    assert!(merged["derived"]["cpu-scale"].is_array() && merged["derived"]["sleep-tasks"].is_array());
+    assert!(
+        common::schema_errors(&merged).is_empty(),
+        "{:?}",
+        common::schema_errors(&merged)
+    );
+    let summary = std::fs::read_to_string(merged_dir.join("summary.md")).unwrap();
+    assert!(summary.contains("Shards"), "{summary}");
+
+    let twice = arena(repo)
+        .arg("merge")
+        .args([&shard_dirs[0], &shard_dirs[0]])
+        .arg("--out")
+        .arg(runs.path().join("twice"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&twice.stderr);
+    assert!(
+        !twice.status.success() && stderr.contains("measured by one shard only"),
+        "{stderr}"
+    );
+
+    // `arena compare`: each case's repetitions doubled to 6 (smoke's 3 give no 95% interval),
+    // then NEW twice as slow in wall time: regressed, exit code 1; BASE against itself: 0.
+    let six = |scale: u64| -> serde_json::Value {
+        let mut record = read(&shard_dirs[0]);
+        for case in record["cases"].as_array_mut().unwrap() {
+            let reps = case["repetitions"].as_array_mut().unwrap();
+            let copies: Vec<serde_json::Value> = reps.clone();
+            reps.extend(copies);
+            for (i, rep) in reps.iter_mut().enumerate() {
+                let wall = rep["wall_ns"].as_u64().unwrap();
+                // Distinct values, so that the ranks are not all ties.
+                rep["wall_ns"] = (wall * scale + i as u64 * 1000).into();
+            }
+        }
+        record
+    };
+    let write = |name: &str, record: &serde_json::Value| {
+        let dir = runs.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("results.json"), serde_json::to_vec(record).unwrap()).unwrap();
+        dir
+    };
+    let (base, slow) = (write("base", &six(1)), write("slow", &six(2)));
+    let compare = |new: &Path| arena(repo).arg("compare").arg(&base).arg(new).output().unwrap();
+    let regressed = compare(&slow);
+    let text = String::from_utf8_lossy(&regressed.stdout);
+    assert_eq!(regressed.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("**regressed**") && text.contains("wall_ns"),
+        "{text}"
+    );
+    let same = compare(&base);
+    let text = String::from_utf8_lossy(&same.stdout);
+    assert_eq!(same.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 regressed"), "{text}");
 }

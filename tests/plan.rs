@@ -141,3 +141,31 @@ fn a_server_load_table_with_an_unknown_knob_is_refused() {
     let err = format!("{:#}", REGISTRY.check_suite(&suite).unwrap_err());
     assert!(err.contains("no_such_knob") && err.contains(&server.id), "{err}");
 }
+
+#[test]
+fn the_shards_of_quick_are_exactly_quick_and_keep_each_variant_on_one_shard() {
+    use arena_harness::plan::shard::{group_key, select};
+    use arena_results::ShardInfo;
+    use std::collections::BTreeMap;
+    let catalog = catalog();
+    let suite = quick(&catalog);
+    let all = plan_suite(&catalog, &suite, &Filters::default(), &two_cores()).unwrap();
+    let mut expected: Vec<String> = all.iter().map(|c| c.case_id.clone()).collect();
+    expected.sort();
+    for count in [1, 2, 3, 5, 8] {
+        let mut union: Vec<String> = Vec::new();
+        let mut owner = BTreeMap::new();
+        for index in 1..=count {
+            for case in select(all.clone(), ShardInfo { index, count }).unwrap() {
+                assert!(
+                    *owner.entry(group_key(&case)).or_insert(index) == index,
+                    "{} split across shards",
+                    case.variant()
+                );
+                union.push(case.case_id);
+            }
+        }
+        union.sort();
+        assert_eq!(union, expected, "{count} shards");
+    }
+}

@@ -1,7 +1,8 @@
 //! The scheduler, driven through a mock executor: rounds interleave cases, failures stop a case
 //! but not the run, resource limits skip larger N, results.json is rewritten after every
 //! repetition (checked from inside the executor, i.e. while the run is still going), and a
-//! cancelled run (Ctrl-C, SIGTERM) keeps what it measured without blaming the running case.
+//! cancelled run (Ctrl-C, SIGTERM) keeps what it measured without blaming the running case; a
+//! resumed run keeps every finished repetition and measures none twice.
 
 mod common;
 
@@ -12,10 +13,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use arena_harness::measure::executor::{Execution, Executor, Job};
+use arena_harness::measure::progress::SilentProgress;
 use arena_harness::measure::protocol::parse_line;
-use arena_harness::measure::schedule::{PlannedCase, Readiness, Schedule};
+use arena_harness::measure::schedule::{self, PlannedCase, Readiness, Schedule, Session};
 use arena_harness::measure::Cancel;
 use arena_harness::plan::CaseSpec;
+use arena_harness::workloads::registry::REGISTRY;
 use arena_harness::workloads::sleep_tasks::TaskMemory;
 use arena_results::{CaseStatus, FailureKind, RunRecord, RunStore};
 use arena_runners::{Language, LaunchSpec};
@@ -323,4 +326,118 @@ fn an_interrupted_run_keeps_what_it_measured() {
         "the two repetitions measured before the interrupt are kept"
     );
     assert_eq!(store.read().unwrap(), record);
+}
+
+/// Measures every job it is given, naming it by its stderr log (`<case>.rep<N>...`), with a
+/// wall time that tells its calls apart; cancels and reports an interrupt on call `stop_at`.
+struct Recording {
+    calls: AtomicUsize,
+    stop_at: Option<usize>,
+    cancel: Cancel,
+    measured: Mutex<Vec<String>>,
+    base_ns: u64,
+}
+
+impl Executor for Recording {
+    fn execute(&self, job: &Job) -> Execution {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        if Some(call) == self.stop_at {
+            self.cancel.cancel();
+            return Execution {
+                interrupted: true,
+                signal: Some(9),
+                ..Default::default()
+            };
+        }
+        let name = job.stderr_log.file_name().unwrap().to_string_lossy().into_owned();
+        self.measured.lock().unwrap().push(name);
+        let line = r#"{"event":"result","checksum":"84694791","ops":1,"workers":1}"#;
+        Execution {
+            exit_code: Some(0),
+            wall_ns: self.base_ns + call as u64,
+            events: vec![parse_line(line, 1).unwrap()],
+            ..Default::default()
+        }
+    }
+}
+
+#[test]
+fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = RunStore::create(dir.path(), "resume").unwrap();
+    let cases: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|n| fixture_case(n, Duration::from_secs(5), BTreeMap::new()))
+        .collect();
+    let schedule = Schedule {
+        repetitions: 2,
+        seed: 9,
+    };
+    let first_cancel = Cancel::new();
+    let first = Recording {
+        calls: AtomicUsize::new(0),
+        stop_at: Some(3),
+        cancel: first_cancel.clone(),
+        measured: Default::default(),
+        base_ns: 1_000_000,
+    };
+    let mut interrupted = empty_record("resume");
+    execute(&mut interrupted, &cases, &schedule, &first, &store, &first_cancel);
+    assert!(!interrupted.complete);
+
+    let cancel = Cancel::new();
+    let second = Recording {
+        calls: AtomicUsize::new(0),
+        stop_at: None,
+        cancel: cancel.clone(),
+        measured: Default::default(),
+        base_ns: 5_000_000,
+    };
+    let session = Session {
+        executor: &second,
+        rules: &REGISTRY,
+        store: &store,
+        progress: &SilentProgress,
+        cancel: &cancel,
+    };
+    let mut resumed = empty_record("resume");
+    schedule::resume(&mut resumed, &cases, &schedule, &session, &interrupted).unwrap();
+
+    assert!(resumed.complete);
+    assert!(
+        resumed.cases.iter().all(|c| c.status == CaseStatus::Ok),
+        "{:?}",
+        resumed.cases
+    );
+    let before: Vec<String> = first.measured.lock().unwrap().clone();
+    let after: Vec<String> = second.measured.lock().unwrap().clone();
+    assert_eq!(before.len(), 3, "three repetitions finished before the interrupt");
+    assert!(
+        before.iter().all(|b| !after.contains(b)),
+        "measured twice: {before:?} {after:?}"
+    );
+    let mut all: Vec<String> = before.iter().chain(&after).cloned().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        all.len(),
+        6,
+        "every case × repetition measured once: {before:?} then {after:?}"
+    );
+    // What was measured before the interrupt is kept exactly.
+    for case in &interrupted.cases {
+        let kept = resumed.cases.iter().find(|c| c.case_id == case.case_id).unwrap();
+        for rep in case.repetitions.iter().filter(|r| r.valid) {
+            let same = kept.repetitions.iter().find(|r| r.index == rep.index).unwrap();
+            assert_eq!(same, rep);
+        }
+        let mut indices: Vec<u32> = kept.repetitions.iter().map(|r| r.index).collect();
+        indices.sort_unstable();
+        assert_eq!(indices, vec![1, 2]);
+    }
+    let mut order = resumed.execution_order.clone();
+    order.sort();
+    order.dedup();
+    assert_eq!(order.len(), 6);
+    assert_eq!(store.read().unwrap(), resumed);
 }

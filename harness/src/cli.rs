@@ -8,6 +8,7 @@ use arena_runners::Workspace;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analyse::claims;
+use crate::analyse::compare::CompareOptions;
 use crate::commands;
 use crate::config::{in_ci, parse_filters, parse_target, LoadConfig, Project, RunConfig};
 use crate::measure::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
@@ -55,6 +56,12 @@ enum Command {
     /// A/A noise floor: one cheap case run many times (suite noise) into a normal run folder;
     /// prints how far wall and CPU-time ratios of the same case spread on this machine.
     Noise(NoiseArgs),
+    /// Join the run folders of `arena run --shard K/N` into one run: one results.json, report
+    /// and summary, figures derived again over all cases, every shard's machine kept.
+    Merge(MergeArgs),
+    /// Did NEW get slower than BASE? Per case and figure: the ratio NEW/BASE with an exact
+    /// interval, a Mann–Whitney test (Holm-corrected) and a verdict; exit code 1 on a regression.
+    Compare(CompareArgs),
     /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
         /// A run folder (results/runs/<id>) or its results.json.
@@ -226,6 +233,54 @@ struct RunArgs {
     /// Do not draw charts at the end.
     #[arg(long)]
     no_charts: bool,
+    /// Run only part K of N of the planned cases (K/N, e.g. 2/4), for N machines or CI jobs:
+    /// a whole workload × variant group stays in one part. `arena merge` joins the parts.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Continue an interrupted run in its folder: the same cases and seed (from its recorded
+    /// command line), every finished repetition kept, only what is missing run. Other flags
+    /// are ignored.
+    #[arg(long, value_name = "RUN_DIR")]
+    resume: Option<PathBuf>,
+    /// With --resume: continue even if the run was measured by another harness commit or on
+    /// another machine.
+    #[arg(long, requires = "resume")]
+    resume_anyway: bool,
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// The run folders (or their results.json) of the shards, e.g. one per CI job.
+    #[arg(required = true, num_args = 1..)]
+    runs: Vec<PathBuf>,
+    /// The folder of the merged run (created; it must not hold a results.json yet).
+    #[arg(long)]
+    out: PathBuf,
+    /// Merge even when a workload × variant group was measured on several machines (its
+    /// derived figures then mix machines; the report says which run measured what).
+    #[arg(long)]
+    allow_cross_machine: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+#[derive(Args, Debug)]
+struct CompareArgs {
+    /// The baseline run folder (or its results.json).
+    base: PathBuf,
+    /// The run to judge against it.
+    new: PathBuf,
+    /// A change must leave ±THRESHOLD percent with its whole interval (default: the A/A noise
+    /// floor of CPU time where either run measured one, else 5).
+    #[arg(long, value_name = "PERCENT")]
+    threshold: Option<f64>,
+    /// Compare runs from different machines (otherwise their figures are not comparable).
+    #[arg(long)]
+    allow_cross_machine: bool,
+    /// JSON instead of Markdown.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -259,6 +314,9 @@ fn noise_run_args(args: NoiseArgs) -> Result<RunArgs> {
         out: args.out,
         seed: args.seed,
         no_charts: false,
+        shard: None,
+        resume: None,
+        resume_anyway: false,
     })
 }
 
@@ -277,11 +335,18 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Selftest { json } => return commands::selftest(json),
         Command::TestServer { threads } => return commands::test_server(threads),
         Command::Hgrm(args) => return commands::hgrm(&args.run, &args.case, &hgrm_selector(&args)?),
+        Command::Compare(args) => {
+            return commands::compare(&args.base, &args.new, compare_options(&args)?, args.json)
+        }
         _ => {}
     }
     let project = project(cli.root, cli.jdk)?;
     match cli.command {
-        Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } | Command::Hgrm(_) => {
+        Command::Load(_)
+        | Command::Selftest { .. }
+        | Command::TestServer { .. }
+        | Command::Hgrm(_)
+        | Command::Compare(_) => {
             unreachable!("handled above")
         }
         Command::Doctor { json } => commands::doctor(&project.workspace, json),
@@ -290,17 +355,61 @@ pub fn main(cancel: Cancel) -> Result<i32> {
             let filters = parse_filters(&project.catalog, &sel.workload, &sel.lang, &sel.variant)?;
             commands::verify(&project, &filters, in_ci(), &cancel)
         }
-        Command::Run(args) => {
-            let config = run_config(args, &project, command_line)?;
-            commands::run(&project, &config, &cancel)
-        }
+        Command::Run(args) => match args.resume.clone() {
+            Some(dir) => resume(&project, &dir, args.resume_anyway, &cancel),
+            None => {
+                let config = run_config(args, &project, command_line)?;
+                commands::run(&project, &config, &cancel)
+            }
+        },
         Command::Noise(args) => {
             let config = run_config(noise_run_args(args)?, &project, command_line)?;
             commands::noise(&project, &config, &cancel)
         }
+        Command::Merge(args) => commands::merge(
+            &project,
+            &args.runs,
+            &args.out,
+            args.allow_cross_machine,
+            !args.no_charts,
+        ),
         Command::Report { run } => commands::report(&project, &run),
         Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
     }
+}
+
+/// `arena run --resume DIR`: the interrupted run's own command line, parsed again, gives the
+/// same plan; its recorded seed gives the same order.
+fn resume(project: &Project, dir: &std::path::Path, anyway: bool, cancel: &Cancel) -> Result<i32> {
+    let previous = commands::open_for_resume(dir)?;
+    let recorded = previous.1.harness.command_line.clone();
+    let parsed = Cli::try_parse_from(&recorded).map_err(|e| {
+        anyhow::anyhow!(
+            "--resume {}: its recorded command line {recorded:?} does not parse with this harness: {e}",
+            dir.display()
+        )
+    })?;
+    let Command::Run(args) = parsed.command else {
+        bail!(
+            "--resume {}: it was not made by `arena run` (recorded command line {recorded:?})",
+            dir.display()
+        );
+    };
+    let mut config = run_config(args, project, recorded)?;
+    config.seed = previous.1.order_seed;
+    commands::resume(project, &config, previous, anyway, cancel)
+}
+
+fn compare_options(args: &CompareArgs) -> Result<CompareOptions> {
+    if let Some(t) = args.threshold {
+        if !(t.is_finite() && (0.0..1000.0).contains(&t)) {
+            bail!("--threshold {t}: give a percentage between 0 and 1000, e.g. --threshold 5");
+        }
+    }
+    Ok(CompareOptions {
+        threshold: args.threshold.map(|t| t / 100.0),
+        allow_cross_machine: args.allow_cross_machine,
+    })
 }
 
 fn hgrm_selector(args: &HgrmArgs) -> Result<StepSelector> {
@@ -341,7 +450,9 @@ fn run_config(args: RunArgs, project: &Project, command_line: Vec<String>) -> Re
     } else {
         project.workspace.root.join(args.out)
     };
+    let shard = args.shard.as_deref().map(crate::plan::shard::parse).transpose()?;
     Ok(RunConfig {
+        shard,
         repetitions: args.repetitions.unwrap_or(suite.repetitions),
         suite,
         filters,

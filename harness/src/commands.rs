@@ -3,10 +3,12 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
+use crate::analyse::compare::CompareOptions;
+use crate::analyse::merge::{self, ShardRecord};
 use crate::config::{LoadConfig, Project, RunConfig};
 use crate::measure::environment;
 use crate::measure::executor::ProcessExecutor;
@@ -93,7 +95,7 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
         repetitions: 1,
         seed: 0,
     };
-    measure(&mut record, &planned, &schedule, &store, cancel)?;
+    measure(&mut record, &planned, &schedule, &store, cancel, None)?;
     let mut problems = 0;
     for case in &record.cases {
         let line = match case.status {
@@ -133,6 +135,7 @@ fn measure(
     schedule: &Schedule,
     store: &RunStore,
     cancel: &Cancel,
+    previous: Option<&RunRecord>,
 ) -> Result<()> {
     let session = Session {
         executor: &ProcessExecutor::new(cancel.clone()),
@@ -141,7 +144,10 @@ fn measure(
         progress: &TerminalProgress::new(),
         cancel,
     };
-    schedule::execute(record, planned, schedule, &session)
+    match previous {
+        Some(previous) => schedule::resume(record, planned, schedule, &session, previous),
+        None => schedule::execute(record, planned, schedule, &session),
+    }
 }
 
 fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Vec<String>) -> RunRecord {
@@ -160,49 +166,131 @@ fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Ve
         execution_order: Vec::new(),
         cases: Vec::new(),
         derived: Default::default(),
+        shard: None,
+        merged_from: Vec::new(),
     }
 }
 
 pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
-    run_suite(project, config, cancel).map(|(code, _)| code)
+    run_suite(project, config, cancel, None).map(|(code, _)| code)
 }
 
 /// `arena noise`: the noise suite as a normal run, then its noise floor on the terminal.
 pub fn noise(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
-    let (code, record) = run_suite(project, config, cancel)?;
+    let (code, record) = run_suite(project, config, cancel, None)?;
     println!("\n{}", present::noise::noise_floor_text(&record));
     Ok(code)
 }
 
-/// Runs the suite, writes every report; returns the exit code and the record.
-fn run_suite(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<(i32, RunRecord)> {
+/// The run folder and record `arena run --resume` continues.
+pub fn open_for_resume(dir: &Path) -> Result<(RunStore, RunRecord)> {
+    let store = open_run(dir).with_context(|| format!("--resume {}", dir.display()))?;
+    let record = store.read()?;
+    Ok((store, record))
+}
+
+/// `arena run --resume`: refuses another harness commit or machine unless `anyway`, then runs
+/// what is missing into the same folder.
+pub fn resume(
+    project: &Project,
+    config: &RunConfig,
+    previous: (RunStore, RunRecord),
+    anyway: bool,
+    cancel: &Cancel,
+) -> Result<i32> {
+    let (store, record) = &previous;
+    let here = environment::harness_info(&project.workspace.root, Vec::new());
+    let machine = environment::capture(Vec::new());
+    let then = &record.environment;
+    let mut differences = Vec::new();
+    if here.git_commit != record.harness.git_commit {
+        differences.push(format!(
+            "it was measured by harness commit {}, this is {}",
+            record.harness.git_commit.as_deref().unwrap_or("unknown"),
+            here.git_commit.as_deref().unwrap_or("unknown")
+        ));
+    }
+    if (
+        machine.cpu_model.as_str(),
+        machine.logical_cores,
+        machine.memory_total_bytes,
+    ) != (
+        then.cpu_model.as_str(),
+        then.logical_cores,
+        then.memory_total_bytes,
+    ) {
+        differences.push(format!(
+            "it was measured on {} ({} cores), this is {} ({} cores)",
+            then.cpu_model, then.logical_cores, machine.cpu_model, machine.logical_cores
+        ));
+    }
+    if !differences.is_empty() && !anyway {
+        anyhow::bail!(
+            "--resume {}: {}; its figures would mix the two. Pass --resume-anyway to continue all the same",
+            store.dir().display(),
+            differences.join("; ")
+        );
+    }
+    run_suite(project, config, cancel, Some(previous)).map(|(code, _)| code)
+}
+
+/// Runs the suite (or what a resumed run still lacks), writes every report; returns the exit
+/// code and the record.
+fn run_suite(
+    project: &Project,
+    config: &RunConfig,
+    cancel: &Cancel,
+    previous: Option<(RunStore, RunRecord)>,
+) -> Result<(i32, RunRecord)> {
     let started = std::time::Instant::now();
     let ws = &project.workspace;
-    let cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
+    let mut cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
+    if let Some(shard) = config.shard {
+        cases = plan::shard::select(cases, shard)?;
+    }
     let detected = Detected::all(ws);
     let planned = toolchains::prepare(cases, &detected, ws, config.require_all_toolchains, &|line| {
         eprintln!("{line}")
     })?;
     let mut record = new_record(&config.suite.name, &detected, ws, config.command_line.clone());
-    let (store, run_id) = RunStore::create(&config.runs_dir, &record.run_id)?;
-    record.run_id = run_id;
+    record.shard = config.shard;
+    let (store, previous) = match previous {
+        Some((store, previous)) => {
+            record.run_id = previous.run_id.clone();
+            record.started_at = previous.started_at.clone();
+            (store, Some(previous))
+        }
+        None => {
+            let (store, run_id) = RunStore::create(&config.runs_dir, &record.run_id)?;
+            record.run_id = run_id;
+            (store, None)
+        }
+    };
     let jobs: u32 = planned
         .iter()
         .map(|c| c.spec.repetitions.unwrap_or(config.repetitions))
         .sum();
     eprintln!(
-        "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own), results in {}",
+        "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own){}, results in {}",
         record.run_id,
         config.suite.name,
         planned.len(),
         config.repetitions,
+        if previous.is_some() { "; resumed: finished repetitions are kept" } else { "" },
         store.results_path().display()
     );
     let schedule = Schedule {
         repetitions: config.repetitions,
         seed: config.seed,
     };
-    measure(&mut record, &planned, &schedule, &store, cancel)?;
+    measure(
+        &mut record,
+        &planned,
+        &schedule,
+        &store,
+        cancel,
+        previous.as_ref(),
+    )?;
     // Derived figures are written whether the run finished or was interrupted.
     record.derived = REGISTRY.derive(&record.cases)?;
     let summary = write_reports(project, &record, &store, config.charts)?;
@@ -214,8 +302,9 @@ fn run_suite(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<(
     );
     if cancel.is_cancelled() {
         eprintln!(
-            "interrupted: the results measured so far are in {}",
-            store.results_path().display()
+            "interrupted: the results measured so far are in {}; `arena run --resume {}` continues it",
+            store.results_path().display(),
+            store.dir().display()
         );
         return Ok((130, record));
     }
@@ -258,6 +347,61 @@ fn read_rederived(run: &Path) -> Result<(RunStore, RunRecord)> {
         record.methods.entry(figure).or_insert(method);
     }
     Ok((store, record))
+}
+
+/// `arena merge`: the shards' records joined, figures derived again over every case, and the
+/// reports written into `out`.
+pub fn merge(
+    project: &Project,
+    runs: &[std::path::PathBuf],
+    out: &Path,
+    allow_cross_machine: bool,
+    with_charts: bool,
+) -> Result<i32> {
+    let shards = runs
+        .iter()
+        .map(|run| {
+            Ok(ShardRecord {
+                source: run.display().to_string(),
+                record: open_run(run)?.read()?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut record = merge::merge(shards, allow_cross_machine)?;
+    if let Some(name) = out.file_name() {
+        record.run_id = name.to_string_lossy().into_owned();
+    }
+    record.derived = REGISTRY.derive(&record.cases)?;
+    let store = RunStore::at(out);
+    if store.results_path().exists() {
+        anyhow::bail!(
+            "--out {}: it already holds a results.json; choose a new folder",
+            out.display()
+        );
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("--out {}: cannot create it", out.display()))?;
+    store.write(&record)?;
+    println!("{}", write_reports(project, &record, &store, with_charts)?);
+    println!(
+        "merged {} runs ({} cases) into {}",
+        record.merged_from.len(),
+        record.cases.len(),
+        store.dir().display()
+    );
+    Ok(0)
+}
+
+/// `arena compare`: exit code 1 when some figure regressed beyond the threshold.
+pub fn compare(base: &Path, new: &Path, options: CompareOptions, json: bool) -> Result<i32> {
+    let base = open_run(base)?.read()?;
+    let new = open_run(new)?.read()?;
+    let comparison = crate::analyse::compare::compare(&base, &new, options);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&comparison)?);
+    } else {
+        print!("{}", present::compare::markdown(&comparison));
+    }
+    Ok(if comparison.regressions() > 0 { 1 } else { 0 })
 }
 
 pub fn report(project: &Project, run: &Path) -> Result<i32> {

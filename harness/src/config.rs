@@ -73,6 +73,8 @@ pub struct Project {
 /// Everything `arena run` needs, validated.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
+    /// `--shard K/N`: only that part of the planned cases.
+    pub shard: Option<arena_results::ShardInfo>,
     pub suite: Suite,
     pub filters: Filters,
     pub repetitions: u32,

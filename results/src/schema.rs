@@ -35,6 +35,39 @@ pub struct RunRecord {
     pub cases: Vec<CaseRecord>,
     /// Figures derived across the cases of each workload, keyed by workload id.
     pub derived: Derived,
+    /// `arena run --shard K/N`: this run measured only its part of the planned cases. (Added
+    /// within schema version 2.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// `arena merge`: the runs merged into this one, each with its own machine, harness and
+    /// cases; `environment` and `harness` above are then the first shard's. (Added within
+    /// schema version 2.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<MergedRun>,
+}
+
+/// Which part of a suite's planned cases a shard run measured: every workload × variant group
+/// whose index (in the sorted order of the groups) is `index - 1` modulo `count`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ShardInfo {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+/// One run that `arena merge` took in: where and with what its cases were measured.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct MergedRun {
+    pub run_id: String,
+    pub shard: Option<ShardInfo>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub complete: bool,
+    pub order_seed: u64,
+    pub harness: HarnessInfo,
+    pub environment: Environment,
+    /// The cases this run measured.
+    pub case_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]

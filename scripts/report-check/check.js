@@ -16,7 +16,7 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: executable,
     // As root in a sandbox-less container; no background traffic on a closed network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const errors = [];

@@ -86,6 +86,8 @@ pub fn empty_record(run_id: &str) -> RunRecord {
         execution_order: vec![],
         cases: vec![],
         derived: Derived::default(),
+        shard: None,
+        merged_from: Vec::new(),
     }
 }
 

@@ -1,12 +1,14 @@
 //! Analysis: statistics over process-level repetitions, per-case summaries, latency histograms
 //! (encoding, merging, percentile gates), helpers to read the load steps a server recorded, the
 //! claim framework (verdicts decided on interval bounds), and the machine's noise: interference
-//! per case and the A/A noise floor.
+//! per case and the A/A noise floor; merging shard runs into one record, and comparing two runs.
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
 pub mod claims;
+pub mod compare;
 pub mod histogram;
 pub mod interference;
+pub mod merge;
 pub mod noise;
 pub mod phases;
 pub mod stats;

@@ -144,14 +144,76 @@ pub fn execute(
     schedule: &Schedule,
     session: &Session,
 ) -> Result<()> {
+    execute_from(record, cases, schedule, session, None)
+}
+
+/// `arena run --resume`: the same plan and seed, so the same order of repetitions, but every
+/// repetition `previous` finished is kept as it was and not run again. An interrupted
+/// repetition (Ctrl-C, a killed job) measured nothing and runs again.
+pub fn resume(
+    record: &mut RunRecord,
+    cases: &[PlannedCase],
+    schedule: &Schedule,
+    session: &Session,
+    previous: &RunRecord,
+) -> Result<()> {
+    execute_from(record, cases, schedule, session, Some(previous))
+}
+
+/// Carries the finished repetitions (and finished or failed cases) of `previous` over.
+fn carry_over(record: &mut RunRecord, previous: &RunRecord) {
+    let done = |rep: &arena_results::Repetition| rep.failure_kind != Some(FailureKind::Interrupted);
+    for case in record
+        .cases
+        .iter_mut()
+        .filter(|c| c.status == CaseStatus::Pending)
+    {
+        let Some(before) = previous.cases.iter().find(|p| p.case_id == case.case_id) else {
+            continue;
+        };
+        case.repetitions = before.repetitions.iter().filter(|r| done(r)).cloned().collect();
+        if matches!(before.status, CaseStatus::Ok | CaseStatus::Failed) {
+            case.status = before.status;
+            case.failure_kind = before.failure_kind;
+            case.reason = before.reason.clone();
+            case.summary = before.summary.clone();
+        }
+    }
+    let kept: std::collections::BTreeSet<String> = record
+        .cases
+        .iter()
+        .flat_map(|c| {
+            c.repetitions
+                .iter()
+                .map(move |r| format!("{}#{}", c.case_id, r.index))
+        })
+        .collect();
+    record.execution_order = previous
+        .execution_order
+        .iter()
+        .filter(|e| kept.contains(*e))
+        .cloned()
+        .collect();
+}
+
+fn execute_from(
+    record: &mut RunRecord,
+    cases: &[PlannedCase],
+    schedule: &Schedule,
+    session: &Session,
+    previous: Option<&RunRecord>,
+) -> Result<()> {
     record.cases = initial_cases(cases, schedule.repetitions, session.rules);
     record.order_seed = schedule.seed;
+    if let Some(previous) = previous {
+        carry_over(record, previous);
+    }
     session.store.write(record)?;
     let planned_jobs: u64 = cases
         .iter()
         .zip(&record.cases)
-        .filter(|(c, _)| matches!(c.readiness, Readiness::Ready(_)))
-        .map(|(_, r)| r.repetitions_planned as u64)
+        .filter(|(c, r)| matches!(c.readiness, Readiness::Ready(_)) && r.status == CaseStatus::Pending)
+        .map(|(_, r)| r.repetitions_planned.saturating_sub(r.repetitions.len() as u32) as u64)
         .sum();
     session.progress.start(planned_jobs);
     let mut rng = StdRng::seed_from_u64(schedule.seed);
@@ -166,8 +228,9 @@ pub fn execute(
         let mut order: Vec<usize> = (0..cases.len()).collect();
         order.shuffle(&mut rng);
         for index in order {
-            let planned = record.cases[index].repetitions_planned;
-            if record.cases[index].status != CaseStatus::Pending || round >= planned {
+            let case = &record.cases[index];
+            let already = case.repetitions.iter().any(|r| r.index == round + 1);
+            if case.status != CaseStatus::Pending || round >= case.repetitions_planned || already {
                 continue;
             }
             if session.cancel.is_cancelled() {
@@ -235,7 +298,14 @@ fn run_repetition(
         case.reason = Some(format!("repetition {}: {reason}", round + 1));
     }
     case.repetitions.push(repetition);
-    if case.status == CaseStatus::Pending && case.repetitions.len() as u32 == planned {
+    // An interrupted last repetition does not complete the case: it stays pending (skipped
+    // when the run stops, run again by `--resume`).
+    let finished = case
+        .repetitions
+        .iter()
+        .filter(|r| r.failure_kind != Some(FailureKind::Interrupted))
+        .count() as u32;
+    if case.status == CaseStatus::Pending && finished == planned {
         case.status = CaseStatus::Ok;
         case.summary = summary::summarize(&case.repetitions);
     }

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod placement;
+pub mod shard;
 pub mod suite;
 
 use std::collections::{BTreeMap, BTreeSet};

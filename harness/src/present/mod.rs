@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod charts;
 pub mod cite;
+pub mod compare;
 pub mod hgrm;
 pub mod html;
 pub mod json;
@@ -14,6 +15,7 @@ pub mod load_text;
 pub mod markdown;
 pub mod noise;
 pub mod report;
+pub mod shards;
 pub mod table;
 
 pub use chart::Chart;

@@ -207,7 +207,10 @@ impl Registry {
         Ok(Report {
             record,
             sections,
-            machine: crate::present::noise::sections(record),
+            machine: crate::present::noise::sections(record)
+                .into_iter()
+                .chain(crate::present::shards::sections(record))
+                .collect(),
             claims: self.judge_claims(claims, record),
         })
     }

@@ -100,8 +100,9 @@ impl HttpIoDriver {
         for (step, connections) in sizes.iter().enumerate() {
             let probe = StepProbe::begin(ctx);
             let tally = pool.grow_to(*connections as usize, &json);
-            // Memory of a thread-per-connection server settles once every thread has started.
-            let rss = settled_rss(ctx, 5, Duration::from_millis(100));
+            // Memory of a thread-per-connection server settles once every thread has started:
+            // the median of 3 readings 100 ms apart.
+            let rss = settled_rss(ctx, 3, Duration::from_millis(100));
             let mut record = probe.finish(
                 IDLE_PHASE,
                 step as u32,
@@ -223,13 +224,16 @@ impl Driver for HttpIoDriver {
     fn drive(&self, ctx: &ServerContext) -> DriveOutcome {
         let mut outcome = DriveOutcome::default();
         let phases: [Phase; 3] = [Self::idle_phase, Self::peak_phase, Self::sweep_phase];
-        for phase in phases {
+        for (index, phase) in phases.iter().enumerate() {
             if let Err(failure) = phase(self, ctx, &mut outcome) {
                 outcome.failure = Some(failure);
                 break;
             }
-            // Let closed connections and finished threads go before the next phase.
-            settle(ctx, Duration::from_secs(30));
+            // Let closed connections and finished threads go before the next phase (after the
+            // last one the server is terminated).
+            if index + 1 < phases.len() {
+                settle(ctx, Duration::from_secs(30));
+            }
         }
         outcome
     }
