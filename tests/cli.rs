@@ -250,36 +250,41 @@ fn shards_run_apart_and_merge_into_the_whole_selection() {
     );
 
     // `arena compare`: each case's repetitions doubled to 6 (smoke's 3 give no 95% interval),
-    // then NEW twice as slow in wall time: regressed, exit code 1; BASE against itself: 0.
+    // then the first case of NEW ten times as slow in wall time: exactly that one regressed, exit
+    // code 1; BASE against itself: nothing, exit code 0.
     let six = |scale: u64| -> serde_json::Value {
         let mut record = read(&shard_dirs[0]);
-        for case in record["cases"].as_array_mut().unwrap() {
+        for (c, case) in record["cases"].as_array_mut().unwrap().iter_mut().enumerate() {
             let reps = case["repetitions"].as_array_mut().unwrap();
             let copies: Vec<serde_json::Value> = reps.clone();
             reps.extend(copies);
             for (i, rep) in reps.iter_mut().enumerate() {
                 let wall = rep["wall_ns"].as_u64().unwrap();
+                let factor = if c == 0 { scale } else { 1 };
                 // Distinct values, so that the ranks are not all ties.
-                rep["wall_ns"] = (wall * scale + i as u64 * 1000).into();
+                rep["wall_ns"] = (wall * factor + i as u64 * 1000).into();
             }
         }
         record
     };
+    let slowed = read(&shard_dirs[0])["cases"][0]["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let write = |name: &str, record: &serde_json::Value| {
         let dir = runs.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("results.json"), serde_json::to_vec(record).unwrap()).unwrap();
         dir
     };
-    let (base, slow) = (write("base", &six(1)), write("slow", &six(2)));
+    let (base, slow) = (write("base", &six(1)), write("slow", &six(10)));
     let compare = |new: &Path| arena(repo).arg("compare").arg(&base).arg(new).output().unwrap();
     let regressed = compare(&slow);
     let text = String::from_utf8_lossy(&regressed.stdout);
     assert_eq!(regressed.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("**regressed**") && text.contains("wall_ns"),
-        "{text}"
-    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("**regressed**")).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0].starts_with(&format!("| {slowed} | wall_ns |")), "{text}");
     let same = compare(&base);
     let text = String::from_utf8_lossy(&same.stdout);
     assert_eq!(same.status.code(), Some(0), "{text}");

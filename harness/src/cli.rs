@@ -16,6 +16,7 @@ use crate::measure::Cancel;
 use crate::plan::catalog::{build_root, Catalog};
 use crate::plan::suite::Suite;
 use crate::present::hgrm::StepSelector;
+use crate::run_both::RunBoth;
 use crate::workloads::registry::REGISTRY;
 
 #[derive(Parser, Debug)]
@@ -59,6 +60,16 @@ enum Command {
     /// Join the run folders of `arena run --shard K/N` into one run: one results.json, report
     /// and summary, figures derived again over all cases, every shard's machine kept.
     Merge(MergeArgs),
+    /// A trend page (one HTML file) of each variant's CPU time across runs, e.g. the merged
+    /// runs of successive commits; runs are ordered by their start time.
+    Trend {
+        /// Run folders (or their results.json), at least one.
+        #[arg(required = true, num_args = 1..)]
+        runs: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Did NEW get slower than BASE? Per case and figure: the ratio NEW/BASE with an exact
     /// interval, a Mann–Whitney test (Holm-corrected) and a verdict; exit code 1 on a regression.
     Compare(CompareArgs),
@@ -256,6 +267,9 @@ struct MergeArgs {
     /// The folder of the merged run (created; it must not hold a results.json yet).
     #[arg(long)]
     out: PathBuf,
+    /// The merged run's id (default: the name of the --out folder), e.g. the commit.
+    #[arg(long)]
+    run_id: Option<String>,
     /// Merge even when a workload × variant group was measured on several machines (its
     /// derived figures then mix machines; the report says which run measured what).
     #[arg(long)]
@@ -267,10 +281,23 @@ struct MergeArgs {
 
 #[derive(Args, Debug)]
 struct CompareArgs {
-    /// The baseline run folder (or its results.json).
+    /// The baseline run folder (or its results.json); with --run-both, a checkout.
     base: PathBuf,
-    /// The run to judge against it.
+    /// The run to judge against it; with --run-both, a checkout.
     new: PathBuf,
+    /// BASE and NEW are two checkouts: build both, run --suite on both in one session with
+    /// their repetitions interleaved (the same machine at the same time), then compare.
+    #[arg(long)]
+    run_both: bool,
+    /// With --run-both: the suite both checkouts run (from each checkout's harness/suites).
+    #[arg(long, default_value = "pr", requires = "run_both")]
+    suite: String,
+    /// With --run-both: where the joint run folder goes (it holds base/ and new/).
+    #[arg(long, default_value = "results/runs", requires = "run_both")]
+    out: PathBuf,
+    /// With --run-both: the seed of the random order (default: from the clock; recorded).
+    #[arg(long, requires = "run_both")]
+    seed: Option<u64>,
     /// A change must leave ±THRESHOLD percent with its whole interval (default: the A/A noise
     /// floor of CPU time where either run measured one, else 5).
     #[arg(long, value_name = "PERCENT")]
@@ -335,9 +362,10 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Selftest { json } => return commands::selftest(json),
         Command::TestServer { threads } => return commands::test_server(threads),
         Command::Hgrm(args) => return commands::hgrm(&args.run, &args.case, &hgrm_selector(&args)?),
-        Command::Compare(args) => {
+        Command::Compare(args) if !args.run_both => {
             return commands::compare(&args.base, &args.new, compare_options(&args)?, args.json)
         }
+        Command::Trend { runs, out } => return commands::trend(&runs, &out),
         _ => {}
     }
     let project = project(cli.root, cli.jdk)?;
@@ -346,7 +374,7 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         | Command::Selftest { .. }
         | Command::TestServer { .. }
         | Command::Hgrm(_)
-        | Command::Compare(_) => {
+        | Command::Trend { .. } => {
             unreachable!("handled above")
         }
         Command::Doctor { json } => commands::doctor(&project.workspace, json),
@@ -370,9 +398,29 @@ pub fn main(cancel: Cancel) -> Result<i32> {
             &project,
             &args.runs,
             &args.out,
+            args.run_id.as_deref(),
             args.allow_cross_machine,
             !args.no_charts,
         ),
+        Command::Compare(args) => {
+            let runs_dir = if args.out.is_absolute() {
+                args.out.clone()
+            } else {
+                project.workspace.root.join(&args.out)
+            };
+            let config = RunBoth {
+                options: compare_options(&args)?,
+                base: args.base,
+                new: args.new,
+                suite: args.suite,
+                runs_dir,
+                seed: args
+                    .seed
+                    .unwrap_or_else(|| chrono::Utc::now().timestamp_micros() as u64),
+                json: args.json,
+            };
+            crate::run_both::run_both(&project, &config, &cancel)
+        }
         Command::Report { run } => commands::report(&project, &run),
         Command::Cite { run, case, metric } => commands::cite(&run, &case, &metric),
     }

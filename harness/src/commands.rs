@@ -22,7 +22,7 @@ use crate::present::hgrm::StepSelector;
 use crate::present::{self, load_text, markdown};
 use crate::workloads::registry::REGISTRY;
 
-fn machine() -> MachineFacts {
+pub(crate) fn machine() -> MachineFacts {
     MachineFacts::this_machine(environment::logical_cores() as u64)
 }
 
@@ -129,7 +129,7 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
 
 /// Runs the planned cases on this machine with the workloads' rules, a progress bar, and
 /// results written to `store` after every repetition.
-fn measure(
+pub(crate) fn measure(
     record: &mut RunRecord,
     planned: &[PlannedCase],
     schedule: &Schedule,
@@ -150,7 +150,12 @@ fn measure(
     }
 }
 
-fn new_record(suite: &str, detected: &Detected, ws: &Workspace, command_line: Vec<String>) -> RunRecord {
+pub(crate) fn new_record(
+    suite: &str,
+    detected: &Detected,
+    ws: &Workspace,
+    command_line: Vec<String>,
+) -> RunRecord {
     let now = chrono::Utc::now();
     RunRecord {
         schema_version: SCHEMA_VERSION,
@@ -312,7 +317,7 @@ fn run_suite(
 }
 
 /// Every exporter over the run's report model; returns the Markdown summary for the terminal.
-fn write_reports(
+pub(crate) fn write_reports(
     project: &Project,
     record: &RunRecord,
     store: &RunStore,
@@ -355,6 +360,7 @@ pub fn merge(
     project: &Project,
     runs: &[std::path::PathBuf],
     out: &Path,
+    run_id: Option<&str>,
     allow_cross_machine: bool,
     with_charts: bool,
 ) -> Result<i32> {
@@ -368,8 +374,11 @@ pub fn merge(
         })
         .collect::<Result<Vec<_>>>()?;
     let mut record = merge::merge(shards, allow_cross_machine)?;
-    if let Some(name) = out.file_name() {
-        record.run_id = name.to_string_lossy().into_owned();
+    if let Some(id) = run_id
+        .map(str::to_string)
+        .or_else(|| Some(out.file_name()?.to_string_lossy().into_owned()))
+    {
+        record.run_id = id;
     }
     record.derived = REGISTRY.derive(&record.cases)?;
     let store = RunStore::at(out);
@@ -402,6 +411,25 @@ pub fn compare(base: &Path, new: &Path, options: CompareOptions, json: bool) -> 
         print!("{}", present::compare::markdown(&comparison));
     }
     Ok(if comparison.regressions() > 0 { 1 } else { 0 })
+}
+
+/// `arena trend`: the runs, oldest first, as one trend page.
+pub fn trend(runs: &[std::path::PathBuf], out: &Path) -> Result<i32> {
+    let mut records = runs
+        .iter()
+        .map(|run| open_run(run)?.read())
+        .collect::<Result<Vec<_>>>()?;
+    records.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+    let trends = crate::analyse::trend::trends(&records);
+    let html = present::trend::page(&records, &trends).into_string();
+    std::fs::write(out, html).with_context(|| format!("--out {}: cannot write it", out.display()))?;
+    println!(
+        "trend of {} runs, {} workloads: {}",
+        records.len(),
+        trends.len(),
+        out.display()
+    );
+    Ok(0)
 }
 
 pub fn report(project: &Project, run: &Path) -> Result<i32> {

@@ -1,7 +1,7 @@
 //! The orchestrator, laid out by stage. Dependencies point one way, down this list:
 //!
-//! - `cli`, `config`, `commands`: flags → validated config → one short sequence of stages per
-//!   command;
+//! - `cli`, `config`, `commands`, `run_both`: flags → validated config → one short sequence of
+//!   stages per command (`run_both`: two checkouts measured in one session, then compared);
 //! - `workloads`: one module per workload and the registry of them, the only place that knows a
 //!   workload by name;
 //! - `present`: the report model and its exporters (Markdown, HTML, charts, JSON), citations;
@@ -20,4 +20,5 @@ pub mod config;
 pub mod measure;
 pub mod plan;
 pub mod present;
+pub mod run_both;
 pub mod workloads;

@@ -71,7 +71,7 @@ pub struct LoadStream {
     /// Open loop: why the step counts as saturated: `rate` (achieved < 99% of target),
     /// `unsent` (requests due but never sent), `errors` (timeouts, refused or closed
     /// connections), `send_lag` (send-lag p99 above 10 ms: every connection was busy; not counted
-    /// when a generator thread itself waited ≥ 10 ms for a CPU in the window). Empty when
+    /// when a generator thread itself waited for a CPU ≥ 5% of the window). Empty when
     /// not saturated. (Added within schema version 2; older files have only the rate test.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub saturation_causes: Vec<String>,
@@ -119,8 +119,9 @@ pub struct LoadRecord {
     #[serde(default)]
     pub generator_cpu_window_ns: Option<u64>,
     /// The longest run-queue delay of a generator thread over the measured window (runnable but
-    /// waiting for a CPU; /proc/thread-self/schedstat). From 10 ms on, a send lag beyond 10 ms
-    /// may be the generator's own and is not counted as saturation. (Added within schema version 2.)
+    /// waiting for a CPU; /proc/thread-self/schedstat). From 5% of the window on, a send lag
+    /// beyond 10 ms may be the generator's own and is not counted as saturation. (Added within
+    /// schema version 2.)
     #[serde(default)]
     pub generator_run_delay_window_ns: Option<u64>,
     /// CPU time (utime + stime, 10 ms ticks) of the target's process group over the measured
@@ -148,6 +149,10 @@ pub struct PhaseStep {
     pub server_cpu_ns: Option<u64>,
     /// Tree RSS of the server at the end of the step (median of the samples of its last 0.5 s for idle holds).
     pub server_tree_rss_bytes: Option<u64>,
+    /// Tree PSS of the server at the end of the step, read after the load window (smaps_rollup).
+    /// (Added within schema version 2.)
+    #[serde(default)]
+    pub server_tree_pss_bytes: Option<u64>,
     /// The server's own `/stats` document read after the step (integers only).
     pub server_stats: BTreeMap<String, i64>,
     pub load: Option<LoadRecord>,

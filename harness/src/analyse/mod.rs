@@ -1,7 +1,8 @@
 //! Analysis: statistics over process-level repetitions, per-case summaries, latency histograms
 //! (encoding, merging, percentile gates), helpers to read the load steps a server recorded, the
 //! claim framework (verdicts decided on interval bounds), and the machine's noise: interference
-//! per case and the A/A noise floor; merging shard runs into one record, and comparing two runs.
+//! per case and the A/A noise floor; merging shard runs into one record, comparing two runs, and
+//! trends across runs.
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
 pub mod claims;
@@ -13,3 +14,4 @@ pub mod noise;
 pub mod phases;
 pub mod stats;
 pub mod summary;
+pub mod trend;

@@ -92,6 +92,7 @@ pub mod fixtures {
             knobs: knobs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             server_cpu_ns: Some(500_000_000),
             server_tree_rss_bytes: rss,
+            server_tree_pss_bytes: None,
             server_stats: BTreeMap::new(),
             load: (!streams.is_empty()).then(|| LoadRecord {
                 target: "127.0.0.1:1".into(),

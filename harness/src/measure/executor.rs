@@ -171,7 +171,10 @@ impl Executor for ProcessExecutor {
         spawn_pinned(cpus, move || {
             let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size, ready_tx));
         });
-        let (stop_sampler, sampler) = start_sampler(pid, page_size, start, cpus);
+        // A server's PSS is read between load steps (`StepProbe`), never during one: see
+        // `steps_peak_pss`.
+        let periodic_pss = job.driver.is_none();
+        let (stop_sampler, sampler) = start_sampler(pid, page_size, start, cpus, periodic_pss);
         let (exited, watchdog) = start_watchdog(pid, start, job.timeout, self.cancel.clone(), cpus);
         let (reaped_tx, reaped_rx) = bounded(1);
         spawn_pinned(cpus, move || {
@@ -202,7 +205,7 @@ impl Executor for ProcessExecutor {
         let _ = stop_sampler.send(());
         let sampled = sampler.join().unwrap_or_default();
         exec.timeline = sampled.timeline;
-        exec.peak_pss_bytes = sampled.peak_pss_bytes;
+        exec.peak_pss_bytes = sampled.peak_pss_bytes.max(steps_peak_pss(&exec));
         record_status(&mut exec, status, usage);
         match capture_rx.recv_timeout(Duration::from_secs(2)) {
             Ok(capture) => record_capture(&mut exec, capture),
@@ -218,6 +221,14 @@ impl Executor for ProcessExecutor {
         exec.stderr_tail = stderr_tail(&job.stderr_log);
         exec
     }
+}
+
+/// A server's largest PSS read between its load steps. Read during a load, smaps_rollup delayed
+/// the generator on its CPU: /ping send-lag p99 ≈ 1 ms for the 60–110 MiB servers in run
+/// 20261201T123000Z-quick, against 0.1–0.3 ms for the 4–13 MiB ones.
+fn steps_peak_pss(exec: &Execution) -> Option<u64> {
+    let steps = exec.drive.iter().flat_map(|d| d.steps.iter());
+    steps.filter_map(|s| s.server_tree_pss_bytes).max()
 }
 
 /// The protocol events and the memory read at ready; the peak PSS also covers the ready read.
@@ -304,13 +315,15 @@ fn spawn(job: &Job) -> Result<std::process::Child, String> {
         .map_err(|e| format!("cannot start {}: {e}", job.spec.program.display()))
 }
 
-/// Samples the group's tree RSS every `SAMPLE_INTERVAL`, and its PSS when `PssCadence` says
-/// (every 10th RSS sample: 200 ms; sooner while RSS grows), until told to stop.
+/// Samples the group's tree RSS every `SAMPLE_INTERVAL`, and (unless a server: `periodic_pss`
+/// false) its PSS when `PssCadence` says (every 10th RSS sample: 200 ms; sooner while RSS
+/// grows), until told to stop.
 fn start_sampler(
     pid: i32,
     page_size: u64,
     start: Instant,
     cpus: &[usize],
+    periodic_pss: bool,
 ) -> (Sender<()>, std::thread::JoinHandle<Sampled>) {
     let (stop_tx, stop_rx) = bounded::<()>(1);
     let handle = spawn_pinned(cpus, move || {
@@ -322,7 +335,7 @@ fn start_sampler(
                 let timeline = &mut sampled.timeline;
                 timeline.t_ns.push(start.elapsed().as_nanos() as u64);
                 timeline.rss_bytes.push(rss);
-                if cadence.due(rss) {
+                if periodic_pss && cadence.due(rss) {
                     sampled.peak_pss_bytes = sampled.peak_pss_bytes.max(tree.sample_pss());
                 }
             }

@@ -98,6 +98,9 @@ impl<'a> StepProbe<'a> {
                 _ => None,
             },
             server_tree_rss_bytes: sampler::tree_rss_bytes(self.ctx.pgid, self.ctx.page_size),
+            // Between load windows: smaps_rollup walks the server's page tables on the
+            // generator's CPU, which delayed requests by up to ~1 ms when read during a load.
+            server_tree_pss_bytes: sampler::tree_pss_bytes(self.ctx.pgid),
             server_stats: fetch_stats(self.ctx.addr).unwrap_or_default(),
             load,
         }

@@ -42,6 +42,8 @@ pub struct Chart {
     pub log_axes: bool,
     pub reference: Option<ReferenceLine>,
     pub lines: Vec<Line>,
+    /// Draw each line's interval as a translucent band instead of error bars (trends).
+    pub bands: bool,
 }
 
 impl Chart {
@@ -68,7 +70,13 @@ impl Chart {
             log_axes,
             reference: None,
             lines,
+            bands: false,
         }
+    }
+
+    pub fn with_bands(mut self) -> Chart {
+        self.bands = true;
+        self
     }
 
     pub fn with_reference(mut self, reference: ReferenceLine) -> Chart {

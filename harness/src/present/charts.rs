@@ -214,7 +214,14 @@ fn plot_linear<DB: DrawingBackend>(
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .x_labels((e.x_max as usize + 1).min(12))
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        // Whole numbers only (workers, runs): a tick at 1.5 would print as a second "2".
+        .x_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|v| format_value(*v))
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 16))
@@ -231,14 +238,28 @@ fn plot_linear<DB: DrawingBackend>(
         chart.draw_series(DashedLineSeries::new(ideal, 6, 6, BLACK.stroke_width(2)))?;
     }
     for line in &spec.lines {
-        draw_line(&mut chart, line)?;
         let colour = language_colour(language_of(&line.variant));
-        chart.draw_series(
-            line.points
+        let bounded: Vec<&(f64, f64, f64, f64)> = line
+            .points
+            .iter()
+            .filter(|p| p.2.is_finite() && p.3.is_finite())
+            .collect();
+        if spec.bands && bounded.len() > 1 {
+            // The interval as a band: along the lows, back along the highs.
+            let outline: Vec<(f64, f64)> = bounded
                 .iter()
-                .filter(|p| p.2.is_finite() && p.3.is_finite())
-                .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
-        )?;
+                .map(|p| (p.0, p.2))
+                .chain(bounded.iter().rev().map(|p| (p.0, p.3)))
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18).filled())))?;
+        } else {
+            chart.draw_series(
+                bounded
+                    .iter()
+                    .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
+            )?;
+        }
+        draw_line(&mut chart, line)?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use super::charts;
 use super::report::{Exporter, Report, Section};
 use super::table::{estimate_text, Table};
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1150px; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.2rem; }
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
@@ -95,7 +95,7 @@ fn claims_section(report: &Report) -> Markup {
     }
 }
 
-fn chart_img(chart: &Chart, caption: &str) -> Markup {
+pub(super) fn chart_img(chart: &Chart, caption: &str) -> Markup {
     match charts::svg(chart, caption) {
         Ok(svg) => {
             let data = base64::engine::general_purpose::STANDARD.encode(svg);

@@ -17,6 +17,7 @@ pub mod noise;
 pub mod report;
 pub mod shards;
 pub mod table;
+pub mod trend;
 
 pub use chart::Chart;
 pub use report::{About, Exporter, Report, Section};

@@ -25,9 +25,18 @@ pub struct PingPoint {
     pub cpu_rate_per_s: f64,
     pub ping_p50_ns_median: Option<f64>,
     pub ping_p99_ns_median: Option<f64>,
-    /// Smallest and largest p99 over the repetitions (the claims decide on these).
+    /// Smallest and largest p99 over the repetitions.
     pub ping_p99_ns_min: Option<f64>,
     pub ping_p99_ns_max: Option<f64>,
+    /// The same over the repetitions whose /ping stream passed the pacing gate (send-lag p99
+    /// ≤ 1 ms), and how many those are: the claims decide on these, since the tail of an unpaced
+    /// repetition partly measures the generator. (Added within schema version 2.)
+    #[serde(default)]
+    pub ping_p99_ns_min_paced: Option<f64>,
+    #[serde(default)]
+    pub ping_p99_ns_max_paced: Option<f64>,
+    #[serde(default)]
+    pub paced_repetitions: u32,
     pub ping_max_ns_median: Option<f64>,
     /// Corrected /ping p99 and p99.9 of every repetition's requests pooled (merged
     /// histograms; None before histograms were stored, or below the sample gates). (Added
@@ -83,6 +92,14 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                             .collect()
                     };
                     let p99 = ping(&|s| s.latency_corrected.p99_ns);
+                    // Repetitions that passed the pacing gate: their tail measures the server.
+                    let paced_p99: Vec<f64> = steps
+                        .iter()
+                        .filter_map(|s| stream(s, "ping"))
+                        .filter(|p| p.paced != Some(false))
+                        .filter_map(|p| p.latency_corrected.p99_ns)
+                        .map(|v| v as f64)
+                        .collect();
                     let pooled = pooled_corrected(steps.iter().filter_map(|s| stream(s, "ping")));
                     PingPoint {
                         cpu_rate_per_s: rate as f64 / 1000.0,
@@ -90,6 +107,9 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                         ping_p99_ns_median: median_of(p99.clone()),
                         ping_p99_ns_min: p99.iter().copied().reduce(f64::min),
                         ping_p99_ns_max: p99.iter().copied().reduce(f64::max),
+                        ping_p99_ns_min_paced: paced_p99.iter().copied().reduce(f64::min),
+                        ping_p99_ns_max_paced: paced_p99.iter().copied().reduce(f64::max),
+                        paced_repetitions: paced_p99.len() as u32,
                         ping_max_ns_median: median_of(ping(&|s| s.latency_corrected.max_ns)),
                         ping_p99_ns_pooled: pooled.as_ref().and_then(|p| p.p99_ns),
                         ping_p999_ns_pooled: pooled.as_ref().and_then(|p| p.p999_ns),
@@ -165,5 +185,42 @@ mod tests {
             "no /cpu stream at rate 0"
         );
         assert_eq!(median_cpu_ms(&figures), Some(20.0));
+    }
+
+    #[test]
+    fn the_claims_span_leaves_out_repetitions_that_failed_the_pacing_gate() {
+        let mut late = rep(3, 20.0, 90.0);
+        for step in late.phases.iter_mut() {
+            for s in step.load.iter_mut().flat_map(|l| l.streams.iter_mut()) {
+                if s.stream == "ping" {
+                    s.paced = Some(false);
+                }
+            }
+        }
+        let figures = derive(&[&case(
+            "w",
+            "node/workers",
+            CaseStatus::Ok,
+            vec![rep(1, 20.0, 3.0), rep(2, 20.0, 4.0), late],
+        )]);
+        let loaded = figures[0]
+            .points
+            .iter()
+            .find(|p| p.cpu_rate_per_s == 25.0)
+            .unwrap();
+        assert_eq!(
+            (
+                loaded.repetitions,
+                loaded.paced_repetitions,
+                loaded.unpaced_repetitions
+            ),
+            (3, 2, 1)
+        );
+        assert_eq!(
+            loaded.ping_p99_ns_max,
+            Some(90e6),
+            "the table still shows every repetition"
+        );
+        assert_eq!(loaded.ping_p99_ns_max_paced, Some(4e6));
     }
 }

@@ -127,7 +127,8 @@ impl WorkloadModule for LoopBlocking {
     }
 }
 
-/// Decided on every repetition's p99 (min and max over repetitions) at the highest /cpu rate.
+/// Decided on the p99 of the repetitions that passed the pacing gate (min and max over them) at
+/// the highest /cpu rate.
 fn ping_stall(
     figures: &[LoopBlockingFigures],
     variants: &[String],
@@ -150,14 +151,20 @@ fn ping_stall(
                 evidence.push(format!("{name}: no valid run"));
                 return None;
             };
-            let (Some(min), Some(max)) = (point.ping_p99_ns_min, point.ping_p99_ns_max) else {
-                evidence.push(format!("{name}: too few /ping samples for a p99"));
+            let (Some(min), Some(max)) = (point.ping_p99_ns_min_paced, point.ping_p99_ns_max_paced) else {
+                evidence.push(format!(
+                    "{name}: no repetition with a paced /ping p99 ({} of {} failed the pacing gate or had too few samples)",
+                    point.repetitions - point.paced_repetitions,
+                    point.repetitions
+                ));
                 return None;
             };
-            // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n).
-            let level = 1.0 - 2f64.powi(1 - point.repetitions as i32);
+            // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
+            // repetitions that passed the pacing gate count.
+            let n = point.paced_repetitions;
+            let level = 1.0 - 2f64.powi(1 - n as i32);
             evidence.push(format!(
-                "{name}: /ping p99 {:.1}–{:.1} ms over {} repetitions ({:.0}% interval) at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
+                "{name}: /ping p99 {:.1}–{:.1} ms over {n} paced of {} repetitions ({:.0}% interval) at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
                 min / 1e6,
                 max / 1e6,
                 point.repetitions,

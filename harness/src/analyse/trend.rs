@@ -1,0 +1,155 @@
+//! Trends across runs (`arena trend`, the CI history page): for each workload and variant, the
+//! CPU time of its largest case in every run, as a ratio to its first run, with the interval the
+//! run recorded. CPU time because it is the figure this host's noise moves least (the A/A noise
+//! floor, docs/methodology.md); the ratio because absolute times differ between cases. Pure: it
+//! must not read files or render.
+
+use std::collections::BTreeMap;
+
+use arena_results::{CaseStatus, RunRecord};
+
+/// One run's point: the median CPU time and its interval, divided by the first run's median.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    /// 1-based position of the run in the history.
+    pub run: usize,
+    pub ratio: f64,
+    pub ratio_low: f64,
+    pub ratio_high: f64,
+    pub ci_level: f64,
+}
+
+/// One variant's line: the case it follows and its points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendLine {
+    pub variant: String,
+    pub case_id: String,
+    pub points: Vec<TrendPoint>,
+}
+
+/// Case id → (runs it is in, its parameter values), per workload and variant.
+type Appearances = BTreeMap<String, (usize, Vec<u64>)>;
+
+/// Lines per workload, in workload order. A variant follows the case with the most parameters
+/// by value (its largest size, its most workers) that appears in the most runs.
+pub fn trends(runs: &[RunRecord]) -> BTreeMap<String, Vec<TrendLine>> {
+    let mut seen: BTreeMap<(String, String), Appearances> = BTreeMap::new();
+    for run in runs {
+        for case in run.cases.iter().filter(|c| c.status == CaseStatus::Ok) {
+            let entry = seen
+                .entry((case.workload.clone(), case.variant.clone()))
+                .or_default()
+                .entry(case.case_id.clone())
+                .or_insert((0, case.params.values().copied().collect()));
+            entry.0 += 1;
+        }
+    }
+    let mut out: BTreeMap<String, Vec<TrendLine>> = BTreeMap::new();
+    for ((workload, variant), cases) in seen {
+        let Some((case_id, _)) = cases
+            .into_iter()
+            .max_by(|a, b| (a.1 .0, &a.1 .1).cmp(&(b.1 .0, &b.1 .1)))
+        else {
+            continue;
+        };
+        let points = line_points(runs, &case_id);
+        if !points.is_empty() {
+            out.entry(workload).or_default().push(TrendLine {
+                variant,
+                case_id,
+                points,
+            });
+        }
+    }
+    out
+}
+
+fn line_points(runs: &[RunRecord], case_id: &str) -> Vec<TrendPoint> {
+    let mut first: Option<f64> = None;
+    let mut points = Vec::new();
+    for (index, run) in runs.iter().enumerate() {
+        let Some(estimate) = run
+            .cases
+            .iter()
+            .find(|c| c.case_id == case_id && c.status == CaseStatus::Ok)
+            .and_then(|c| c.summary.as_ref())
+            .map(|s| &s.cpu_ns)
+        else {
+            continue;
+        };
+        let base = *first.get_or_insert(estimate.median);
+        if base <= 0.0 {
+            continue;
+        }
+        points.push(TrendPoint {
+            run: index + 1,
+            ratio: estimate.median / base,
+            ratio_low: estimate.ci_low / base,
+            ratio_high: estimate.ci_high / base,
+            ci_level: estimate.ci_level,
+        });
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &str, cases: &[(&str, &str, u64, f64)]) -> RunRecord {
+        let cases: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|(workload, variant, size, cpu)| {
+                let estimate = |m: f64| serde_json::json!({"median": m, "ci_low": m * 0.9, "ci_high": m * 1.1, "ci_level": 0.969, "n": 6, "outliers": 0});
+                serde_json::json!({
+                    "case_id": format!("{workload}/{variant}/n={size}"), "workload": workload,
+                    "language": variant.split('/').next().unwrap(), "variant": variant,
+                    "model": variant.split('/').nth(1).unwrap(), "params": {"n": size},
+                    "launch": {"program": "", "args": [], "env": {}, "cwd": "", "timeout_ms": 0},
+                    "status": "ok", "failure_kind": null, "reason": null, "expected_checksum": null,
+                    "repetitions_planned": 6, "repetitions": [],
+                    "summary": {"wall_ns": estimate(1.0), "cpu_ns": estimate(*cpu),
+                        "peak_tree_rss_bytes": null, "ready_tree_rss_bytes": null,
+                        "time_to_ready_ns": null, "ru_maxrss_bytes": null, "self_reported": {}}
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "schema_version": arena_results::SCHEMA_VERSION, "run_id": id, "suite": "quick",
+            "started_at": "2026-12-01T10:00:00Z", "finished_at": null, "complete": true,
+            "harness": {"version": "t", "git_commit": id, "git_dirty": false, "command_line": []},
+            "environment": {"cpu_model": "c", "logical_cores": 2, "memory_total_bytes": 1,
+                "kernel": "k", "os": "o", "pid_max": null, "threads_max": null,
+                "page_size_bytes": 4096, "cpu_pinning": "p", "toolchains": []},
+            "methods": {}, "order_seed": 1, "execution_order": [], "cases": cases, "derived": {}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_variant_follows_its_largest_case_as_a_ratio_to_its_first_run() {
+        let runs = vec![
+            run("a", &[("w", "go/x", 1, 100.0), ("w", "go/x", 10, 1000.0)]),
+            run(
+                "b",
+                &[
+                    ("w", "go/x", 1, 100.0),
+                    ("w", "go/x", 10, 1500.0),
+                    ("w", "rust/y", 5, 10.0),
+                ],
+            ),
+        ];
+        let trends = trends(&runs);
+        let lines = &trends["w"];
+        assert_eq!(lines.len(), 2);
+        let go = lines.iter().find(|l| l.variant == "go/x").unwrap();
+        assert_eq!(go.case_id, "w/go/x/n=10");
+        assert_eq!(go.points.len(), 2);
+        assert!((go.points[0].ratio - 1.0).abs() < 1e-12);
+        assert!((go.points[1].ratio - 1.5).abs() < 1e-12);
+        assert!((go.points[1].ratio_low - 1.35).abs() < 1e-9);
+        // A variant that first appears in run 2 starts at 1.0 there.
+        let rust = lines.iter().find(|l| l.variant == "rust/y").unwrap();
+        assert_eq!((rust.points[0].run, rust.points[0].ratio), (2, 1.0));
+    }
+}

@@ -1,0 +1,100 @@
+//! The trend page (`arena trend`, published by CI beside the latest report): one chart per
+//! workload of each variant's CPU time across runs, as a ratio to its first run, its interval a
+//! band; the runs (commit, date, machine) in a table. One self-contained HTML file like the
+//! report (styles inline, charts as SVG data URIs, no script). Renders `analyse::trend`'s
+//! lines; it must not read files or compute figures.
+
+use std::collections::BTreeMap;
+
+use arena_results::RunRecord;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::chart::{Chart, Line};
+use super::html::{chart_img, STYLE};
+use crate::analyse::trend::TrendLine;
+
+/// Chart ids are `&'static str` (they name chart files and HTML ids); a trend page has one per
+/// workload of its runs, built once per process, so leaking these few strings is harmless.
+fn chart_id(workload: &str) -> &'static str {
+    Box::leak(format!("trend-{workload}").into_boxed_str())
+}
+
+pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
+    trends
+        .iter()
+        .map(|(workload, lines)| {
+            let lines = lines
+                .iter()
+                .map(|l| {
+                    let points = l
+                        .points
+                        .iter()
+                        .map(|p| (p.run as f64, p.ratio, p.ratio_low, p.ratio_high))
+                        .collect();
+                    Line::new(&l.variant, l.variant.clone(), points)
+                })
+                .collect();
+            Chart::new(
+                chart_id(workload),
+                format!("{workload}: CPU time against the first run"),
+                "run (oldest first)".into(),
+                "CPU time / first run".into(),
+                false,
+                lines,
+            )
+            .with_bands()
+        })
+        .collect()
+}
+
+const METHOD: &str = "For each workload and variant, its largest case present in the most runs: the median CPU time (user + system) of its valid repetitions divided by the median of the first run that has it; the band is the interval each run recorded (order statistics of the repetitions, at the level its row states). CPU time, because on a shared host it moves far less than wall time (see the A/A noise floor of `arena noise`). Runs from different machines are not comparable: the table says which machine measured each.";
+
+pub fn page(runs: &[RunRecord], trends: &BTreeMap<String, Vec<TrendLine>>) -> Markup {
+    let caption = format!("{} runs, oldest first", runs.len());
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "runtime-arena trend" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "runtime-arena: figures across runs" }
+                p.muted { (METHOD) }
+                h2 { "Runs" }
+                table {
+                    tr { th { "#" } th { "run" } th { "suite" } th { "harness commit" } th { "started" } th { "machine" } }
+                    @for (index, run) in runs.iter().enumerate() {
+                        tr {
+                            td.num { (index + 1) }
+                            td { (run.run_id) }
+                            td { (run.suite) }
+                            td { code { (run.harness.git_commit.as_deref().map_or("unknown", |c| &c[..c.len().min(12)])) } }
+                            td { (run.started_at) }
+                            td { (run.environment.cpu_model) ", " (run.environment.logical_cores) " logical cores" }
+                        }
+                    }
+                }
+                @for (chart, (workload, lines)) in charts(trends).iter().zip(trends) {
+                    h2 { (workload) }
+                    (chart_img(chart, &caption))
+                    table {
+                        tr { th { "variant" } th { "case" } th { "CPU time / first run [interval] (level), by run" } }
+                        @for line in lines {
+                            tr {
+                                td { (line.variant) }
+                                td { code { (line.case_id) } }
+                                td {
+                                    @for p in &line.points {
+                                        (format!("#{}: {:.3} [{:.3}–{:.3}] ({:.0}%)", p.run, p.ratio, p.ratio_low, p.ratio_high, p.ci_level * 100.0)) br;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
