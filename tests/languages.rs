@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+use common::{check_in_chromium, in_ci};
+
 use arena_harness::analyse::claims::{self, Verdict, NOT_YET};
 use arena_harness::plan::catalog::Catalog;
 use arena_harness::workloads::cpu_scale;
@@ -26,10 +28,6 @@ fn arena() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_arena"));
     cmd.arg("--root").arg(env!("CARGO_MANIFEST_DIR"));
     cmd
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// Whether `arena doctor --json` finds the language; in CI a missing one fails the test.
@@ -348,37 +346,14 @@ fn smoke_run_writes_valid_results_charts_and_summary() {
     open_in_chromium(&report, &run_dir.join("report.png"));
 }
 
-/// Opens the report in headless Chromium (scripts/report-check): every chart decoded, no console
-/// error, no network request, a screenshot. Installed by scripts/install-test-deps; required in CI.
+/// Opens the report in headless Chromium (`common::check_in_chromium`) and keeps a copy.
 fn open_in_chromium(report: &Path, screenshot: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let checker = root.join("scripts/report-check");
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() || !checker.join("node_modules/playwright-core").exists() {
-        assert!(
-            !in_ci(),
-            "CI needs Chromium and scripts/report-check: run scripts/install-test-deps"
-        );
-        eprintln!(
-            "SKIPPED browser check: run scripts/install-test-deps to install Chromium and playwright-core"
-        );
+    let Some(verdict) = check_in_chromium(report, screenshot) else {
         return;
-    }
-    let out = Command::new("node")
-        .arg(checker.join("check.js"))
-        .arg(report)
-        .arg(screenshot)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "report check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let verdict: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // cpu-scale, sleep-tasks, http-io p50 and memory (smoke has too few samples for p99 charts).
-    assert!(verdict["charts"].as_array().unwrap().len() >= 4, "{stdout}");
+    assert!(verdict["charts"].as_array().unwrap().len() >= 4, "{verdict}");
     assert!(
         screenshot.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
         "screenshot saved"

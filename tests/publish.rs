@@ -2,6 +2,8 @@
 //! through scripts/publish-site (the script the workflow runs): a merged latest run, a history
 //! of two runs, a trend page drawn from it and opened in headless Chromium like the report.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,10 +15,6 @@ fn arena() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_arena"));
     cmd.arg("--root").arg(repo());
     cmd
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// Two shards of smoke's Rust cpu-scale cases into `dir`.
@@ -97,31 +95,10 @@ fn shards_merge_publish_and_draw_a_trend_of_two_runs() {
         .unwrap();
     assert!(!again.status.success());
 
-    let chromium = Path::new("/usr/bin/chromium");
-    let checker = repo().join("scripts/report-check");
-    if !chromium.exists() || !checker.join("node_modules/playwright-core").exists() {
-        assert!(
-            !in_ci(),
-            "CI needs Chromium and scripts/report-check: run scripts/install-test-deps"
-        );
-        eprintln!(
-            "SKIPPED browser check: run scripts/install-test-deps to install Chromium and playwright-core"
-        );
+    let screenshot = tmp.path().join("trend.png");
+    if common::check_in_chromium(&site.join("trend.html"), &screenshot).is_none() {
         return;
     }
-    let screenshot = tmp.path().join("trend.png");
-    let out = Command::new("node")
-        .arg(checker.join("check.js"))
-        .arg(site.join("trend.html"))
-        .arg(&screenshot)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "trend check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let keep = repo().join("target/report-check");
     std::fs::create_dir_all(&keep).unwrap();
     std::fs::copy(&screenshot, keep.join("trend.png")).unwrap();

@@ -266,29 +266,6 @@ fn sizes_beyond_a_hit_resource_limit_are_not_attempted() {
     assert!(skipped > 0, "some seed orders the smaller size first");
 }
 
-/// Succeeds twice, then "receives" Ctrl-C while the third process runs.
-struct InterruptOnThirdCall(AtomicUsize, Cancel);
-
-impl Executor for InterruptOnThirdCall {
-    fn execute(&self, _job: &Job) -> Execution {
-        if self.0.fetch_add(1, Ordering::SeqCst) == 2 {
-            self.1.cancel();
-            return Execution {
-                interrupted: true,
-                signal: Some(9),
-                ..Default::default()
-            };
-        }
-        let line = r#"{"event":"result","checksum":"84694791","ops":1,"workers":1}"#;
-        Execution {
-            exit_code: Some(0),
-            wall_ns: 1_000_000,
-            events: vec![parse_line(line, 1).unwrap()],
-            ..Default::default()
-        }
-    }
-}
-
 #[test]
 fn an_interrupted_run_keeps_what_it_measured() {
     let dir = tempfile::tempdir().unwrap();
@@ -299,7 +276,8 @@ fn an_interrupted_run_keeps_what_it_measured() {
         .collect();
     let mut record = empty_record("interrupt");
     let cancel = Cancel::new();
-    let executor = InterruptOnThirdCall(AtomicUsize::new(0), cancel.clone());
+    // Succeeds twice, then "receives" Ctrl-C while the third process runs.
+    let executor = recording(Some(2), &cancel, 1_000_000);
     let schedule = Schedule {
         repetitions: 2,
         seed: 9,
@@ -338,6 +316,16 @@ struct Recording {
     base_ns: u64,
 }
 
+fn recording(stop_at: Option<usize>, cancel: &Cancel, base_ns: u64) -> Recording {
+    Recording {
+        calls: AtomicUsize::new(0),
+        stop_at,
+        cancel: cancel.clone(),
+        measured: Default::default(),
+        base_ns,
+    }
+}
+
 impl Executor for Recording {
     fn execute(&self, job: &Job) -> Execution {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
@@ -374,25 +362,13 @@ fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
         seed: 9,
     };
     let first_cancel = Cancel::new();
-    let first = Recording {
-        calls: AtomicUsize::new(0),
-        stop_at: Some(3),
-        cancel: first_cancel.clone(),
-        measured: Default::default(),
-        base_ns: 1_000_000,
-    };
+    let first = recording(Some(3), &first_cancel, 1_000_000);
     let mut interrupted = empty_record("resume");
     execute(&mut interrupted, &cases, &schedule, &first, &store, &first_cancel);
     assert!(!interrupted.complete);
 
     let cancel = Cancel::new();
-    let second = Recording {
-        calls: AtomicUsize::new(0),
-        stop_at: None,
-        cancel: cancel.clone(),
-        measured: Default::default(),
-        base_ns: 5_000_000,
-    };
+    let second = recording(None, &cancel, 5_000_000);
     let session = Session {
         executor: &second,
         rules: &REGISTRY,

@@ -170,3 +170,39 @@ pub fn measured_fixture_run(dir: &Path) -> (arena_results::RunStore, RunRecord) 
     record.derived = REGISTRY.derive(&record.cases).unwrap();
     (store, record)
 }
+
+/// Whether this is a CI run (`CI=true`): then a missing toolchain or browser fails the test.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Opens `page` in headless Chromium (scripts/report-check): every chart decoded, no console
+/// error, no network request, a screenshot. Returns its verdict, or None (with a message) when
+/// Chromium or playwright-core is missing on a user's machine; in CI that is a failure.
+pub fn check_in_chromium(page: &Path, screenshot: &Path) -> Option<serde_json::Value> {
+    let checker = repo_root().join("scripts/report-check");
+    if !Path::new("/usr/bin/chromium").exists() || !checker.join("node_modules/playwright-core").exists() {
+        assert!(
+            !in_ci(),
+            "CI needs Chromium and scripts/report-check: run scripts/install-test-deps"
+        );
+        eprintln!(
+            "SKIPPED browser check: run scripts/install-test-deps to install Chromium and playwright-core"
+        );
+        return None;
+    }
+    let out = std::process::Command::new("node")
+        .arg(checker.join("check.js"))
+        .arg(page)
+        .arg(screenshot)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "browser check of {} failed:\n{stdout}\n{}",
+        page.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_str(stdout.trim()).unwrap())
+}

@@ -224,8 +224,9 @@ impl Executor for ProcessExecutor {
 }
 
 /// A server's largest PSS read between its load steps. Read during a load, smaps_rollup delayed
-/// the generator on its CPU: /ping send-lag p99 ≈ 1 ms for the 60–110 MiB servers in run
-/// 20261201T123000Z-quick, against 0.1–0.3 ms for the 4–13 MiB ones.
+/// the generator on its CPU: median /ping send-lag p99 0.56–0.88 ms for the 56–110 MiB servers
+/// in run 20261201T123000Z-quick, against 0.11–0.22 ms for the 4–13 MiB ones
+/// (docs/methodology.md, "Memory").
 fn steps_peak_pss(exec: &Execution) -> Option<u64> {
     let steps = exec.drive.iter().flat_map(|d| d.steps.iter());
     steps.filter_map(|s| s.server_tree_pss_bytes).max()
