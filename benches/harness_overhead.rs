@@ -35,6 +35,7 @@ fn spawn_and_measure(c: &mut Criterion) {
             args: vec![],
             env: BTreeMap::new(),
             cwd: PathBuf::from("/"),
+            artifacts: Vec::new(),
         },
         timeout: Duration::from_secs(10),
         stderr_log: dir.path().join("true.stderr.log"),

@@ -32,15 +32,7 @@ fn arena() -> Command {
 
 /// Whether `arena doctor --json` finds the language; in CI a missing one fails the test.
 fn toolchain_found(language: &str) -> bool {
-    let out = arena().args(["doctor", "--json"]).output().unwrap();
-    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let entry = doctor["toolchains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["language"] == language)
-        .unwrap()
-        .clone();
+    let entry = doctor_entry(language);
     let found = entry["found"].as_bool().unwrap();
     if !found {
         assert!(
@@ -53,14 +45,36 @@ fn toolchain_found(language: &str) -> bool {
     found
 }
 
-/// The workloads' own unit tests, in each language's test runner (Java has none: its servers
-/// are covered by `arena verify` below). Run from the language's folder.
+/// The language's entry in `arena doctor --json`.
+fn doctor_entry(language: &str) -> serde_json::Value {
+    let out = arena().args(["doctor", "--json"]).output().unwrap();
+    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doctor["toolchains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["language"] == language)
+        .unwrap()
+        .clone()
+}
+
+/// The workloads' own unit tests, in each language's test runner, run from the language's
+/// folder. Java's run under Maven on the JDK and Maven that `arena doctor` chose, into a build
+/// folder of their own (the harness's build output stays as the runner left it).
 fn own_tests(language: &str) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !toolchain_found(language) {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let java = (language == "java").then(|| doctor_entry("java")["details"].clone());
+    let detail = |key: &str| {
+        java.as_ref()
+            .and_then(|d| d[key].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (java_home, maven) = (detail("java_home"), detail("maven"));
     let (folder, program, args): (&str, &str, Vec<String>) = match language {
         "python" => (
             "workloads/python",
@@ -91,9 +105,26 @@ fn own_tests(language: &str) {
                 root.join("target/workloads/rust").display().to_string(),
             ],
         ),
+        "java" => {
+            let build = root.join("target/workloads/java-tests");
+            (
+                "workloads/java",
+                maven.as_str(),
+                vec![
+                    "-B".into(),
+                    "-q".into(),
+                    format!("-Darena.buildDirectory={}", build.display()),
+                    "test".into(),
+                ],
+            )
+        }
         other => panic!("no unit tests for {other}"),
     };
-    let out = Command::new(program)
+    let mut command = Command::new(program);
+    if language == "java" {
+        command.env("JAVA_HOME", &java_home);
+    }
+    let out = command
         .args(&args)
         .current_dir(root.join(folder))
         .output()
@@ -129,6 +160,7 @@ own_tests! {
     unit_tests_python => "python",
     unit_tests_node => "node",
     unit_tests_go => "go",
+    unit_tests_java => "java",
     unit_tests_rust => "rust",
 }
 

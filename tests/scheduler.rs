@@ -133,6 +133,7 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
         args,
         env: BTreeMap::new(),
         cwd: ".".into(),
+        artifacts: Vec::new(),
     };
     PlannedCase {
         spec,

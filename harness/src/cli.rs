@@ -88,7 +88,10 @@ enum Command {
         /// ready_tree_pss_bytes, time_to_ready_ns, ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup, cores_in_use,
         /// bytes_per_task;
         /// for servers bytes_per_idle_connection, peak_json_rate_per_s, io_capacity_per_s,
-        /// ping_p99_ns@R (R = a measured /cpu rate per second).
+        /// ping_p99_ns@R (R = a measured /cpu rate per second); time_to_exit, artifact_bytes
+        /// (startup), time_to_first_response, idle_rss (first-response), kernel_ratio,
+        /// kernel_work (kernels), steady_state_iteration, steady_state_time,
+        /// warmup_classification (jit-warmup).
         metric: String,
     },
     /// A load step's corrected latency histogram as .hgrm text (HdrHistogram's percentile

@@ -153,6 +153,13 @@ pub struct PhaseStep {
     /// (Added within schema version 2.)
     #[serde(default)]
     pub server_tree_pss_bytes: Option<u64>,
+    /// Harness clock from spawn to the first 200 of a server probed from spawn
+    /// (`first-response`). Added within schema version 2; absent for other steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_ns: Option<u64>,
+    /// Connection attempts and requests sent before that first 200.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_attempts: Option<u64>,
     /// The server's own `/stats` document read after the step (integers only).
     pub server_stats: BTreeMap<String, i64>,
     pub load: Option<LoadRecord>,

@@ -174,6 +174,13 @@ pub struct CaseRecord {
     pub server_cpus: Vec<usize>,
     #[serde(default)]
     pub generator_cpus: Vec<usize>,
+    /// Bytes on disk of what this case launches from the project (binary, jar and archives, or
+    /// sources), summed over `artifact_paths`; the runtime itself (JVM, node, python) excluded.
+    /// Added within schema version 2; absent in older files.
+    #[serde(default)]
+    pub artifact_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifact_paths: Vec<String>,
     pub repetitions: Vec<Repetition>,
     /// Summary over the repetitions whose figures are valid; absent unless status is ok.
     pub summary: Option<CaseSummary>,
@@ -240,6 +247,10 @@ pub struct Repetition {
     /// files, mock executors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interference: Option<Interference>,
+    /// The `ns` of each `iter` event the process printed, in order (self-reported per-iteration
+    /// times; `jit-warmup`). Added within schema version 2; empty for workloads without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iter_ns: Vec<u64>,
 }
 
 /// Interference measured around one repetition, from just before spawn to after reaping.

@@ -58,34 +58,48 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// in `artifacts`. An exclusive file lock serialises concurrent builds of one language (parallel
 /// tests, two runs at once); `build` runs under the lock, so it may also clean its output.
 pub fn build_once(artifacts: &Path, hash: &str, build: impl FnOnce() -> Command) -> Result<BuildOutcome> {
+    steps_once(artifacts, "build", hash, || vec![build()])
+}
+
+/// Like `build_once` for a named step (`<artifacts>/<name>.stamp`, `<name>.log`) made of several
+/// commands run in order, stopping at the first that fails (e.g. a training run, then the
+/// archive made from it).
+pub fn steps_once(
+    artifacts: &Path,
+    name: &str,
+    hash: &str,
+    steps: impl FnOnce() -> Vec<Command>,
+) -> Result<BuildOutcome> {
     fs::create_dir_all(artifacts).with_context(|| format!("cannot create {}", artifacts.display()))?;
-    let lock = fs::File::create(artifacts.join("build.lock"))
+    let lock = fs::File::create(artifacts.join(format!("{name}.lock")))
         .with_context(|| format!("cannot create a lock in {}", artifacts.display()))?;
     lock.lock()
         .with_context(|| format!("cannot lock {}", artifacts.display()))?;
-    let stamp = artifacts.join("build.stamp");
+    let stamp = artifacts.join(format!("{name}.stamp"));
     if fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == hash) {
         return Ok(BuildOutcome::UpToDate);
     }
     let _ = fs::remove_file(&stamp);
-    let mut build = build();
-    let log = artifacts.join("build.log");
-    let output = build
-        .output()
-        .with_context(|| format!("cannot start build command {build:?}"))?;
-    let mut text = format!("$ {build:?}\n");
-    text.push_str(&String::from_utf8_lossy(&output.stdout));
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    fs::write(&log, &text).with_context(|| format!("cannot write {}", log.display()))?;
-    if !output.status.success() {
-        let tail: Vec<&str> = text.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        bail!(
-            "build failed ({}); full log: {}\n{}",
-            output.status,
-            log.display(),
-            tail.join("\n")
-        );
+    let log = artifacts.join(format!("{name}.log"));
+    let mut text = String::new();
+    for mut step in steps() {
+        let output = step
+            .output()
+            .with_context(|| format!("cannot start build command {step:?}"))?;
+        text.push_str(&format!("$ {step:?}\n"));
+        text.push_str(&String::from_utf8_lossy(&output.stdout));
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        fs::write(&log, &text).with_context(|| format!("cannot write {}", log.display()))?;
+        if !output.status.success() {
+            let tail: Vec<&str> = text.lines().rev().take(15).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            bail!(
+                "build failed ({}); full log: {}\n{}",
+                output.status,
+                log.display(),
+                tail.join("\n")
+            );
+        }
     }
     fs::write(&stamp, hash).with_context(|| format!("cannot write {}", stamp.display()))?;
     Ok(BuildOutcome::Built { log })

@@ -54,11 +54,13 @@ impl Runner for GoRunner {
     }
 
     fn launch(&self, _tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
+        let binary = ws.artifacts(Language::Go).join(BINARY);
         LaunchSpec {
-            program: ws.artifacts(Language::Go).join(BINARY),
+            program: binary.clone(),
             args: req.protocol_args(),
             env: req.env.clone(),
             cwd: ws.root.clone(),
+            artifacts: vec![binary],
         }
     }
 }

@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-use crate::build::{build_once, source_hash, BuildOutcome};
+use crate::build::{build_once, source_hash, steps_once, BuildOutcome};
 use crate::probe;
 use crate::{Detection, Language, LaunchRequest, LaunchSpec, Runner, Toolchain, Workspace};
 
@@ -37,6 +37,13 @@ const JAR: &str = "arena-workloads.jar";
 /// Written after an online build succeeds; holds the hash of the pom.xml whose dependencies and
 /// plugins that build put into the local repository. While it matches, builds run offline.
 const RESOLVED_MARKER: &str = "maven-resolved";
+/// The start-up archives under the artifacts folder (the catalogue's `{artifacts}/startup.jsa`
+/// and `{artifacts}/startup.aot` name them).
+const CDS_ARCHIVE: &str = "startup.jsa";
+const AOT_CONFIG: &str = "startup.aotconf";
+const AOT_CACHE: &str = "startup.aot";
+/// JEP 483 (ahead-of-time class loading and linking, `-XX:AOTCache`) shipped in JDK 24.
+const AOT_CACHE_MIN_MAJOR: u32 = 24;
 
 /// A JDK found on the machine.
 #[derive(Debug, Clone)]
@@ -202,28 +209,80 @@ impl Runner for JavaRunner {
                 artifacts.display()
             );
         }
+        startup_archives(tc, &jar, &artifacts)?;
         Ok(outcome)
     }
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
-        let mut args = req.runtime_args.clone();
+        let (mut args, archives) = req.resolved_runtime_args(&ws.artifacts(Language::Java));
+        let jar = ws.artifacts(Language::Java).join(MAVEN_OUTPUT).join(JAR);
         args.push("-cp".into());
-        args.push(
-            ws.artifacts(Language::Java)
-                .join(MAVEN_OUTPUT)
-                .join(JAR)
-                .display()
-                .to_string(),
-        );
+        args.push(jar.display().to_string());
         args.push(MAIN_CLASS.into());
         args.extend(req.protocol_args());
+        let mut artifacts = vec![jar];
+        artifacts.extend(archives);
         LaunchSpec {
             program: tc.executable.clone(),
             args,
             env: req.env.clone(),
             cwd: ws.root.clone(),
+            artifacts,
         }
     }
+}
+
+/// The start-up archives of the `startup` workloads' java/cds and java/aot variants, made from
+/// one training run of the jar (`first-response default port=0 train=1`: the server answers
+/// itself once, then the `startup` path runs; workloads/README.md): a dynamic AppCDS archive
+/// (`-XX:ArchiveClassesAtExit`, JDK 13+) and, on a JDK with JEP 483 (24+), an AOT cache
+/// (`-XX:AOTMode=record`, then `create`). Training runs with the G1 flag of the catalogue's
+/// JVM flags, since a cache made under another collector is refused. Remade whenever the jar
+/// or the JDK changes; a JDK without JEP 483 gets no AOT cache, and the java/aot cases fail
+/// with the JVM's own message.
+fn startup_archives(tc: &Toolchain, jar: &Path, artifacts: &Path) -> anyhow::Result<()> {
+    let jar_hash = blake3::hash(&fs::read(jar).with_context(|| format!("cannot read {}", jar.display()))?);
+    // CDS checks the jar's modification time too, so a rebuilt jar with the same bytes still
+    // needs new archives.
+    let modified = fs::metadata(jar).and_then(|m| m.modified()).ok();
+    let hash = format!(
+        "{} {} {} {modified:?}",
+        tc.version,
+        tc.executable.display(),
+        jar_hash.to_hex()
+    );
+    let major = version_parts(&tc.version).first().copied().unwrap_or(0);
+    let training = |flags: &[String]| {
+        let mut cmd = Command::new(&tc.executable);
+        cmd.arg("-XX:+UseG1GC").args(flags).arg("-cp").arg(jar).args([
+            MAIN_CLASS,
+            "first-response",
+            "default",
+            "port=0",
+            "train=1",
+        ]);
+        cmd
+    };
+    let path = |name: &str| artifacts.join(name).display().to_string();
+    steps_once(artifacts, "startup-archives", &hash, || {
+        let _ = fs::remove_file(artifacts.join(CDS_ARCHIVE));
+        let _ = fs::remove_file(artifacts.join(AOT_CACHE));
+        let mut steps = vec![training(&[format!(
+            "-XX:ArchiveClassesAtExit={}",
+            path(CDS_ARCHIVE)
+        )])];
+        if major >= AOT_CACHE_MIN_MAJOR {
+            let config = format!("-XX:AOTConfiguration={}", path(AOT_CONFIG));
+            steps.push(training(&["-XX:AOTMode=record".into(), config.clone()]));
+            steps.push(training(&[
+                "-XX:AOTMode=create".into(),
+                config,
+                format!("-XX:AOTCache={}", path(AOT_CACHE)),
+            ]));
+        }
+        steps
+    })?;
+    Ok(())
 }
 
 fn detail<'a>(tc: &'a Toolchain, key: &str) -> Option<&'a str> {

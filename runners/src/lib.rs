@@ -16,7 +16,7 @@ mod rust;
 use std::path::PathBuf;
 
 pub use build::BuildOutcome;
-pub use launch::{LaunchRequest, LaunchSpec};
+pub use launch::{artifact_bytes, LaunchRequest, LaunchSpec, ARTIFACTS_PLACEHOLDER};
 
 use arena_results::ToolchainRecord;
 

@@ -1,13 +1,21 @@
 //! Node.js runner: finds the real `node` binary (`process.execPath`); the workloads use no npm
-//! packages, so there is nothing to build or install.
+//! packages, so nothing is installed. The one build step is the user-land startup snapshot of
+//! the `startup` workloads (`node --build-snapshot`, Node >= 18.8), made from a single
+//! self-contained script, as `--build-snapshot` requires.
 
 use std::path::PathBuf;
+use std::process::Command;
 
-use crate::build::BuildOutcome;
+use crate::build::{source_hash, steps_once, BuildOutcome};
 use crate::probe;
 use crate::{Detection, Language, LaunchRequest, LaunchSpec, Runner, Toolchain, Workspace};
 
 pub struct NodeRunner;
+
+/// The snapshot's entry script (under workloads/node/src) and the blob made from it (under the
+/// artifacts folder; the catalogue's `--snapshot-blob {artifacts}/startup.blob` names it).
+const SNAPSHOT_SCRIPT: &str = "startup_snapshot.js";
+const SNAPSHOT_BLOB: &str = "startup.blob";
 
 const MIN_MAJOR: u32 = 18;
 const INSTALL: &str = "`apt-get install nodejs npm` (Debian/Ubuntu) or a Node.js >= 18 release; or point ARENA_NODE at a node binary";
@@ -48,19 +56,36 @@ impl Runner for NodeRunner {
         })
     }
 
-    fn build(&self, _tc: &Toolchain, _ws: &Workspace) -> anyhow::Result<BuildOutcome> {
-        Ok(BuildOutcome::NotNeeded)
+    fn build(&self, tc: &Toolchain, ws: &Workspace) -> anyhow::Result<BuildOutcome> {
+        let script = ws.sources(Language::Node).join("src").join(SNAPSHOT_SCRIPT);
+        let hash = source_hash(&ws.sources(Language::Node).join("src"), &tc.version)?;
+        let blob = ws.artifacts(Language::Node).join(SNAPSHOT_BLOB);
+        steps_once(&ws.artifacts(Language::Node), "snapshot", &hash, || {
+            let mut cmd = Command::new(&tc.executable);
+            cmd.arg("--snapshot-blob")
+                .arg(&blob)
+                .arg("--build-snapshot")
+                .arg(&script)
+                .current_dir(&ws.root);
+            vec![cmd]
+        })
     }
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
-        let mut args = req.runtime_args.clone();
-        args.push(ws.sources(Language::Node).join("main.js").display().to_string());
+        let (mut args, archives) = req.resolved_runtime_args(&ws.artifacts(Language::Node));
+        // Also from a snapshot: Node then runs the snapshot's main function instead of the
+        // script, which answers `startup` itself and hands every other command to main.js.
+        let main = ws.sources(Language::Node).join("main.js");
+        args.push(main.display().to_string());
+        let mut artifacts = vec![main, ws.sources(Language::Node).join("src")];
+        artifacts.extend(archives);
         args.extend(req.protocol_args());
         LaunchSpec {
             program: tc.executable.clone(),
             args,
             env: req.env.clone(),
             cwd: ws.root.clone(),
+            artifacts,
         }
     }
 }

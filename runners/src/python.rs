@@ -58,8 +58,26 @@ impl Runner for PythonRunner {
     }
 
     fn launch(&self, tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
+        let sources = ws.sources(Language::Python);
         let mut args = req.runtime_args.clone();
-        args.extend(["-m".into(), "arena_workloads".into()]);
+        if isolated(&req.runtime_args) {
+            // `-I` (and `-P`) leave the current directory out of sys.path, so `-m` cannot find
+            // the package in workloads/python. Put that one folder on sys.path explicitly and
+            // run the package as `-m` does (runpy's `_run_module_as_main` is what `-m` calls),
+            // so isolation keeps everything else it promises: no environment, no user site.
+            // `-I` ignores PYTHONDONTWRITEBYTECODE (below); `-B` is the same switch as a flag.
+            args.extend([
+                "-B".into(),
+                "-c".into(),
+                format!(
+                    "import sys; sys.path.insert(0, {:?}); import runpy; \
+                     runpy._run_module_as_main('arena_workloads')",
+                    sources.display().to_string()
+                ),
+            ]);
+        } else {
+            args.extend(["-m".into(), "arena_workloads".into()]);
+        }
         args.extend(req.protocol_args());
         let mut env = req.env.clone();
         // No __pycache__ in the source tree. Not PYTHONPYCACHEPREFIX: it makes CPython ignore the
@@ -72,13 +90,18 @@ impl Runner for PythonRunner {
             env,
             // `python -m arena_workloads` from workloads/python: `-m` puts the current directory
             // first on sys.path, the documented way to run a package from source (nothing is
-            // installed, the workload does not edit sys.path). Isolated mode (`-I`) and safe-path
-            // mode (`-P`, or PYTHONSAFEPATH in the inherited environment) leave the current
-            // directory out of sys.path: a future `-I` variant needs the package installed
-            // (`pip install workloads/python`) instead.
-            cwd: ws.sources(Language::Python),
+            // installed, the workload does not edit sys.path).
+            cwd: sources.clone(),
+            artifacts: vec![sources.join("arena_workloads")],
         }
     }
+}
+
+/// `-I` (isolated) or `-P` (safe path) among the interpreter flags, alone or combined (`-IS`).
+fn isolated(runtime_args: &[String]) -> bool {
+    runtime_args
+        .iter()
+        .any(|a| a.starts_with('-') && !a.starts_with("--") && (a.contains('I') || a.contains('P')))
 }
 
 fn missing(problem: &str) -> Detection {

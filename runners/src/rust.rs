@@ -79,11 +79,13 @@ impl Runner for RustRunner {
     }
 
     fn launch(&self, _tc: &Toolchain, ws: &Workspace, req: &LaunchRequest) -> LaunchSpec {
+        let binary = ws.artifacts(Language::Rust).join("release").join(BINARY);
         LaunchSpec {
-            program: ws.artifacts(Language::Rust).join("release").join(BINARY),
+            program: binary.clone(),
             args: req.protocol_args(),
             env: req.env.clone(),
             cwd: ws.root.clone(),
+            artifacts: vec![binary],
         }
     }
 }

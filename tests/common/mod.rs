@@ -46,6 +46,7 @@ pub fn fixture_case(name: &str, timeout: Duration, env: BTreeMap<String, String>
             .to_string()],
         env,
         cwd: repo_root(),
+        artifacts: Vec::new(),
     };
     PlannedCase {
         spec,

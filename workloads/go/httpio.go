@@ -59,12 +59,16 @@ func handleIO(query url.Values) ([]byte, error) {
 	return ioBody(uint32(id)), nil
 }
 
-var httpIORoutes = map[string]route{
-	"/json": {contentType: jsonContentType, handle: handleJSON},
-	"/io":   {contentType: jsonContentType, handle: handleIO},
+// httpIORoutes builds the route table when the workload runs, not at package init, so another
+// workload (startup above all) does none of this one's setup.
+func httpIORoutes() map[string]route {
+	return map[string]route{
+		"/json": {contentType: jsonContentType, handle: handleJSON},
+		"/io":   {contentType: jsonContentType, handle: handleIO},
+	}
 }
 
 // runHTTPIONetHTTP is model net-http: http.Server with a goroutine per connection.
 func runHTTPIONetHTTP(params map[string]int) {
-	serve(params[portKey], httpIORoutes)
+	serve(params[portKey], httpIORoutes())
 }

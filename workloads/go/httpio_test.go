@@ -33,7 +33,7 @@ func TestIOHashAndBody(t *testing.T) {
 }
 
 func TestHTTPIOEndpoints(t *testing.T) {
-	server := httptest.NewServer(newRoutedHandler(httpIORoutes))
+	server := httptest.NewServer(newRoutedHandler(httpIORoutes()))
 	defer server.Close()
 
 	cases := []struct {
@@ -64,7 +64,7 @@ func TestHTTPIOEndpoints(t *testing.T) {
 }
 
 func TestIOWaitsDelay(t *testing.T) {
-	server := httptest.NewServer(newRoutedHandler(httpIORoutes))
+	server := httptest.NewServer(newRoutedHandler(httpIORoutes()))
 	defer server.Close()
 
 	start := time.Now()

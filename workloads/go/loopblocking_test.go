@@ -11,7 +11,7 @@ import (
 )
 
 func TestLoopBlockingEndpoints(t *testing.T) {
-	server := httptest.NewServer(newRoutedHandler(loopBlockingRoutes))
+	server := httptest.NewServer(newRoutedHandler(loopBlockingRoutes()))
 	defer server.Close()
 
 	cases := []struct {

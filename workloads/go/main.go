@@ -1,7 +1,11 @@
 // main.go owns the command line: it maps `arena-go <workload> <model> key=value ...` to the
 // function that runs that workload variant, and turns usage errors into exit code 2.
 // It must not measure anything, print to stdout, or change runtime knobs such as GOMAXPROCS
-// (those are set by the runner through the environment).
+// (those are set by the runner through the environment). It must not do any workload's setup
+// before dispatch: the table holds only function values, and each workload builds its own data
+// (route tables included) when it runs, so `startup` runs nothing but argument parsing and its
+// result line. (Go links every workload into one binary; the linked packages' init functions,
+// net/http's among them, are part of the artifact, as ../README.md says.)
 package main
 
 import (
@@ -22,8 +26,23 @@ var workloads = map[string]map[string]variant{
 	"cpu-scale": {
 		"goroutines": {keys: []string{"workers", "chunks", "items"}, run: runCPUScaleGoroutines},
 	},
+	// The runtime-cost workloads: for startup, first-response and jit-warmup the model is a
+	// runtime configuration set by the runner, and Go has one (the binary), so one model each;
+	// for kernels the model names the kernel.
+	"first-response": {
+		"default": {keys: []string{portKey}, run: runFirstResponse},
+	},
 	"http-io": {
 		"net-http": {keys: []string{portKey}, run: runHTTPIONetHTTP},
+	},
+	"jit-warmup": {
+		"default": {keys: []string{"iterations", "n"}, run: runJITWarmup},
+	},
+	"kernels": {
+		"nbody":          {keys: []string{"n"}, run: kernelModel(nbodyKernel)},
+		"spectral-norm":  {keys: []string{"n"}, run: kernelModel(spectralNormKernel)},
+		"fannkuch-redux": {keys: []string{"n"}, run: kernelModel(fannkuchReduxKernel)},
+		"binary-trees":   {keys: []string{"n"}, run: kernelModel(binaryTreesKernel)},
 	},
 	"loop-blocking": {
 		"gomaxprocs-1": {keys: []string{portKey}, run: loopBlockingModel(1)},
@@ -31,6 +50,9 @@ var workloads = map[string]map[string]variant{
 	},
 	"sleep-tasks": {
 		"goroutines": {keys: []string{"tasks", "hold_ms"}, run: runSleepTasksGoroutines},
+	},
+	"startup": {
+		"default": {keys: []string{"seed"}, run: runStartup},
 	},
 }
 

@@ -4,6 +4,7 @@
 //! themselves, and the figures they read, belong to each workload. A verdict is decided on
 //! interval bounds, never on a point estimate alone. Pure: reads files and figures, returns data.
 
+use arena_results::Estimate;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -140,6 +141,29 @@ impl BoundChecks {
             Verdict::NotEnoughEvidence
         };
         (verdict, self.evidence)
+    }
+}
+
+/// One ratio that a claim needs to reach `factor` (`what` names it in the evidence): passes when
+/// its interval's lower bound is at or above `factor`, fails when its upper bound is below.
+pub fn ratio_at_least(checks: &mut BoundChecks, what: &str, ratio: Option<&Estimate>, factor: f64) {
+    match ratio {
+        None => checks.missing(format!(
+            "{what}: no ratio (a variant has no valid repetition in a shared round)"
+        )),
+        Some(r) => checks.check(
+            r.ci_level,
+            r.ci_low >= factor,
+            r.ci_high < factor,
+            format!(
+                "{what}: {:.2}× ({:.0}% interval {:.2}–{:.2}, {} rounds); needs ≥ {factor:.2}×",
+                r.median,
+                r.ci_level * 100.0,
+                r.ci_low,
+                r.ci_high,
+                r.n
+            ),
+        ),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Analysis: statistics over process-level repetitions, per-case summaries, latency histograms
 //! (encoding, merging, percentile gates), helpers to read the load steps a server recorded, the
 //! claim framework (verdicts decided on interval bounds), and the machine's noise: interference
-//! per case and the A/A noise floor; merging shard runs into one record, comparing two runs, and
-//! trends across runs.
+//! per case and the A/A noise floor; merging shard runs into one record, comparing two runs,
+//! trends across runs, and the warmup classification of per-iteration times.
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
 pub mod claims;
@@ -15,3 +15,4 @@ pub mod phases;
 pub mod stats;
 pub mod summary;
 pub mod trend;
+pub mod warmup;

@@ -94,6 +94,8 @@ pub mod fixtures {
             server_tree_rss_bytes: rss,
             server_tree_pss_bytes: None,
             server_stats: BTreeMap::new(),
+            first_response_ns: None,
+            first_response_attempts: None,
             load: (!streams.is_empty()).then(|| LoadRecord {
                 target: "127.0.0.1:1".into(),
                 streams,
@@ -137,6 +139,7 @@ pub mod fixtures {
             stderr_tail: None,
             phases,
             interference: None,
+            iter_ns: Vec::new(),
         }
     }
 
@@ -167,6 +170,8 @@ pub mod fixtures {
             repetitions_planned: repetitions.len() as u32,
             server_cpus: vec![1],
             generator_cpus: vec![0],
+            artifact_bytes: None,
+            artifact_paths: Vec::new(),
             repetitions,
             summary: None,
         }

@@ -91,6 +91,61 @@ pub fn paired_ratio(pairs: &[(f64, f64)]) -> Option<Estimate> {
     (!ratios.is_empty()).then(|| estimate(&ratios))
 }
 
+/// `paired_ratio` of two cases' values matched on their round (`Repetition.index`): rounds
+/// only one of them has are left out.
+pub fn ratio_by_round(a: &[(u32, f64)], b: &[(u32, f64)]) -> Option<Estimate> {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .filter_map(|(round, x)| b.iter().find(|(r, _)| r == round).map(|(_, y)| (*x, *y)))
+        .collect();
+    paired_ratio(&pairs)
+}
+
+/// P(X <= k) for X ~ Binomial(n, p).
+fn binomial_cdf(n: u64, k: u64, p: f64) -> f64 {
+    let mut term = (1.0 - p).powf(n as f64); // P(X = 0)
+    let mut sum = term;
+    for i in 1..=k.min(n) {
+        term *= (n - i + 1) as f64 / i as f64 * p / (1.0 - p);
+        sum += term;
+    }
+    sum.min(1.0)
+}
+
+/// The Clopper–Pearson ("exact") 95% interval of a proportion k / n: (low, high, coverage).
+/// Its coverage is at least 95% for every true proportion (Clopper & Pearson 1934); the bounds
+/// are found by bisection on the binomial CDF. None when n = 0.
+pub fn proportion_interval(k: u64, n: u64) -> Option<(f64, f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let solve = |f: &dyn Fn(f64) -> bool| {
+        // The boundary where f turns from false to true, for f monotone in p.
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if f(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        (lo + hi) / 2.0
+    };
+    // low: P(X >= k | p) = 0.025; high: P(X <= k | p) = 0.025.
+    let low = if k == 0 {
+        0.0
+    } else {
+        solve(&|p| 1.0 - binomial_cdf(n, k - 1, p) >= 0.025)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        solve(&|p| binomial_cdf(n, k, p) <= 0.025)
+    };
+    Some((low, high, 0.95))
+}
+
 /// A least-squares line with its slope's interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SlopeFit {
@@ -171,6 +226,16 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clopper_pearson_matches_published_bounds() {
+        // 0 of 10: [0, 0.3085]; 5 of 10: [0.1871, 0.8129] (Clopper–Pearson tables).
+        let (lo, hi, _) = proportion_interval(0, 10).unwrap();
+        assert!(lo == 0.0 && (hi - 0.3085).abs() < 1e-3);
+        let (lo, hi, _) = proportion_interval(5, 10).unwrap();
+        assert!((lo - 0.1871).abs() < 1e-3 && (hi - 0.8129).abs() < 1e-3);
+        assert!(proportion_interval(0, 0).is_none());
+    }
 
     #[test]
     fn median_of_odd_and_even() {

@@ -48,3 +48,13 @@ pub fn valid_values(case: &CaseRecord, metric: impl Fn(&Repetition) -> Option<f6
         .filter_map(metric)
         .collect()
 }
+
+/// `metric` of the case's valid repetitions with their round (`Repetition.index`), for ratios
+/// between cases paired by round (`stats::ratio_by_round`).
+pub fn valid_rounds(case: &CaseRecord, metric: impl Fn(&Repetition) -> Option<f64>) -> Vec<(u32, f64)> {
+    case.repetitions
+        .iter()
+        .filter(|r| r.valid)
+        .filter_map(|r| metric(r).map(|v| (r.index, v)))
+        .collect()
+}

@@ -12,7 +12,7 @@
 //! tests). It must not judge what it observed (`judge`) nor know which workload it runs.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -22,19 +22,17 @@ use std::time::{Duration, Instant};
 
 use arena_results::{FailureKind, RssTimeline};
 use arena_runners::LaunchSpec;
-use crossbeam_channel::{bounded, select, RecvTimeoutError, Sender};
+use crossbeam_channel::select;
 
-use super::affinity::{self, spawn_pinned};
+use super::affinity;
 use super::interference::InterferenceMeter;
-use super::protocol::{self, Event};
+use super::protocol::Event;
 use super::sampler;
 use super::serve::{DriveOutcome, Driver, ServerContext};
+pub use super::watchers::{kill_group, SAMPLE_INTERVAL};
+use super::watchers::{StdoutCapture, WaitStatus, Watchers};
 use super::Cancel;
 
-/// RSS sampling period: 50 Hz, above the 10–20 Hz that docs/methodology.md ("Memory") asks for.
-pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(20);
-/// How many protocol errors are kept verbatim (a garbage flood is counted, not stored).
-const MAX_PROTOCOL_ERRORS: usize = 10;
 const STDERR_TAIL_BYTES: u64 = 4096;
 /// After SIGTERM, a server has this long to exit before the group gets SIGKILL.
 const TERMINATE_GRACE: Duration = Duration::from_secs(3);
@@ -118,24 +116,6 @@ impl ProcessExecutor {
     }
 }
 
-struct StdoutCapture {
-    events: Vec<Event>,
-    errors: Vec<String>,
-    error_count: usize,
-    ready_rss_bytes: Option<u64>,
-    ready_pss_bytes: Option<u64>,
-    ready_sampled_at_ns: Option<u64>,
-}
-
-/// What the sampler thread collected: the RSS timeline and the largest PSS it read.
-#[derive(Default)]
-struct Sampled {
-    timeline: RssTimeline,
-    peak_pss_bytes: Option<u64>,
-}
-
-type WaitStatus = (Option<i32>, Option<libc::rusage>);
-
 /// A spawned process as the server path sees it: its group, its start, and the channels that
 /// say it is ready or was reaped.
 struct Running<'a> {
@@ -153,33 +133,40 @@ impl Executor for ProcessExecutor {
         // Started before the clock so its thread's start-up is not inside the wall time; its
         // window still covers the whole process, spawn to reaping.
         let meter = InterferenceMeter::start(&job.cpus, &job.generator_cpus);
+        let from_spawn = match reserve_port(job) {
+            Ok(reserved) => reserved,
+            Err(error) => {
+                exec.spawn_error = Some(error);
+                return exec;
+            }
+        };
+        let job = &from_spawn
+            .as_ref()
+            .map_or_else(|| job.clone(), |(job, _)| job.clone());
+        // Everything that can be done before the clock starts is: the stderr log is opened and
+        // the watchers wait for the process (creating them after the spawn added ~0.1-0.2 ms to
+        // a 1 ms program; docs/methodology.md, "Start-up, kernels and warm-up").
+        let stderr = match open_log(&job.stderr_log) {
+            Ok(file) => file,
+            Err(e) => {
+                exec.spawn_error = Some(format!("cannot create {}: {e}", job.stderr_log.display()));
+                return exec;
+            }
+        };
+        let cpus = &job.generator_cpus;
+        let periodic_pss = job.driver.is_none();
+        let mut watchers = Watchers::start(cpus, page_size, periodic_pss, job.timeout, self.cancel.clone());
         let start = Instant::now();
-        let mut child = match spawn(job) {
+        let mut child = match spawn(job, stderr) {
             Ok(child) => child,
             Err(error) => {
                 exec.spawn_error = Some(error);
-                return exec; // the meter stops (and joins its thread) as it is dropped
+                // The watchers end as their senders drop; the meter stops as it drops.
+                return exec;
             }
         };
         let pid = child.id() as i32;
-        let stdout = child.stdout.take().expect("stdout is piped");
-
-        // The harness's own threads run beside the load generator, never on the server's CPUs.
-        let cpus = &job.generator_cpus;
-        let (capture_tx, capture_rx) = bounded::<StdoutCapture>(1);
-        let (ready_tx, ready_rx) = bounded::<Event>(1);
-        spawn_pinned(cpus, move || {
-            let _ = capture_tx.send(read_protocol(stdout, start, pid, page_size, ready_tx));
-        });
-        // A server's PSS is read between load steps (`StepProbe`), never during one: see
-        // `steps_peak_pss`.
-        let periodic_pss = job.driver.is_none();
-        let (stop_sampler, sampler) = start_sampler(pid, page_size, start, cpus, periodic_pss);
-        let (exited, watchdog) = start_watchdog(pid, start, job.timeout, self.cancel.clone(), cpus);
-        let (reaped_tx, reaped_rx) = bounded(1);
-        spawn_pinned(cpus, move || {
-            let _ = reaped_tx.send(wait4(pid));
-        });
+        watchers.watch(pid, start, child.stdout.take().expect("stdout is piped"));
 
         let mut reaped = None;
         if let Some(driver) = &job.driver {
@@ -187,39 +174,43 @@ impl Executor for ProcessExecutor {
                 pid,
                 page_size,
                 start,
-                ready: &ready_rx,
-                reaped: &reaped_rx,
+                ready: &watchers.ready,
+                reaped: &watchers.reaped,
             };
-            reaped = self.drive_until_exit(job, driver, &mut exec, &running);
+            let port = from_spawn.as_ref().map(|(_, port)| *port);
+            reaped = self.drive_until_exit(job, driver, &mut exec, &running, port);
         }
-        let (status, usage) = reaped.unwrap_or_else(|| reaped_rx.recv().unwrap_or((None, None)));
-        exec.wall_ns = start.elapsed().as_nanos() as u64;
+        let (status, usage) = reaped.unwrap_or_else(|| watchers.reaped.recv().unwrap_or((None, None)));
+        let end = watchers.reaped_at().unwrap_or_else(Instant::now);
+        exec.wall_ns = end.duration_since(start).as_nanos() as u64;
         exec.interference = Some(meter.stop());
-        let _ = exited.send(());
-        (exec.timed_out, exec.interrupted) = watchdog.join().unwrap_or((false, false));
-
-        // The main process is gone; anything left in its group (orphaned children) goes too.
-        exec.leftovers_killed = sampler::tree_rss_bytes(pid, page_size).is_some();
-        kill_group(pid);
-
-        let _ = stop_sampler.send(());
-        let sampled = sampler.join().unwrap_or_default();
-        exec.timeline = sampled.timeline;
-        exec.peak_pss_bytes = sampled.peak_pss_bytes.max(steps_peak_pss(&exec));
-        record_status(&mut exec, status, usage);
-        match capture_rx.recv_timeout(Duration::from_secs(2)) {
-            Ok(capture) => record_capture(&mut exec, capture),
-            Err(_) => {
-                exec.protocol_error_count += 1;
-                exec.protocol_errors.push(
-                    "stdout stayed open after the process group was killed (a process left the group?)"
-                        .into(),
-                );
-            }
-        }
+        (exec.timed_out, exec.interrupted) = watchers.stop_watchdog();
+        finish(&mut exec, pid, page_size, watchers, (status, usage));
         drop(child);
         exec.stderr_tail = stderr_tail(&job.stderr_log);
         exec
+    }
+}
+
+/// After the reaping: whatever is left of the group is killed, and the sampler's timeline, the
+/// exit status and the protocol the reader collected are recorded.
+fn finish(exec: &mut Execution, pid: i32, page_size: u64, watchers: Watchers, (status, usage): WaitStatus) {
+    // The main process is gone; anything left in its group (orphaned children) goes too.
+    exec.leftovers_killed = sampler::tree_rss_bytes(pid, page_size).is_some();
+    kill_group(pid);
+    let capture = watchers.capture.clone();
+    let sampled = watchers.stop_sampler();
+    exec.timeline = sampled.timeline;
+    exec.peak_pss_bytes = sampled.peak_pss_bytes.max(steps_peak_pss(exec));
+    record_status(exec, status, usage);
+    match capture.recv_timeout(Duration::from_secs(2)) {
+        Ok(capture) => record_capture(exec, capture),
+        Err(_) => {
+            exec.protocol_error_count += 1;
+            exec.protocol_errors.push(
+                "stdout stayed open after the process group was killed (a process left the group?)".into(),
+            );
+        }
     }
 }
 
@@ -252,6 +243,7 @@ impl ProcessExecutor {
         driver: &Arc<dyn Driver>,
         exec: &mut Execution,
         running: &Running,
+        from_spawn_port: Option<u16>,
     ) -> Option<WaitStatus> {
         let Running {
             pid,
@@ -260,27 +252,36 @@ impl ProcessExecutor {
             ready: ready_rx,
             reaped: reaped_rx,
         } = *running;
+        let server = ServerContext {
+            addr: SocketAddr::from(([127, 0, 0, 1], from_spawn_port.unwrap_or(0))),
+            pgid: pid,
+            page_size,
+            deadline: start + job.timeout,
+            generator_cpus: job.generator_cpus.clone(),
+            cancel: self.cancel.clone(),
+            spawned: start,
+        };
         let mut reaped = None;
-        select! {
-            recv(ready_rx) -> ready => if let Ok(ready) = ready {
-                let server = ServerContext {
-                    addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-                    pgid: pid,
-                    page_size,
-                    deadline: start + job.timeout,
-                    generator_cpus: job.generator_cpus.clone(),
-                    cancel: self.cancel.clone(),
-                };
-                exec.drive = Some(drive_server(driver.clone(), &ready, server));
-                if let Ok(early) = reaped_rx.try_recv() {
-                    reaped = Some(early);
-                } else {
+        let mut drive = |ready: Option<&Event>| {
+            exec.drive = Some(drive_server(driver.clone(), ready, server.clone()));
+            match reaped_rx.try_recv() {
+                Ok(early) => Some(early),
+                Err(_) => {
                     exec.terminated_by_harness = true;
                     terminate_group(pid);
-                    reaped = reaped_rx.recv_timeout(TERMINATE_GRACE).ok();
+                    reaped_rx.recv_timeout(TERMINATE_GRACE).ok()
                 }
-            },
-            recv(reaped_rx) -> early => reaped = early.ok(),
+            }
+        };
+        if from_spawn_port.is_some() {
+            reaped = drive(None);
+        } else {
+            select! {
+                recv(ready_rx) -> ready => if let Ok(ready) = ready {
+                    reaped = drive(Some(&ready));
+                },
+                recv(reaped_rx) -> early => reaped = early.ok(),
+            }
         }
         if reaped.is_none() {
             kill_group(pid);
@@ -289,10 +290,28 @@ impl ProcessExecutor {
     }
 }
 
+/// For a driver that probes from spawn: a free loopback port (bound, read, released), and the
+/// job with it in place of `port=0`. None for every other job. The port is free when read; a
+/// process taking it before the server binds makes the server fail, which is recorded.
+fn reserve_port(job: &Job) -> Result<Option<(Job, u16)>, String> {
+    if !job.driver.as_ref().is_some_and(|d| d.probes_from_spawn()) {
+        return Ok(None);
+    }
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("cannot reserve a loopback port for the server: {e}"))?
+        .port();
+    let mut job = job.clone();
+    for arg in &mut job.spec.args {
+        if arg == "port=0" {
+            *arg = format!("port={port}");
+        }
+    }
+    Ok(Some((job, port)))
+}
+
 /// Starts the job's process in its own process group, pinned if asked, stdout piped.
-fn spawn(job: &Job) -> Result<std::process::Child, String> {
-    let stderr =
-        open_log(&job.stderr_log).map_err(|e| format!("cannot create {}: {e}", job.stderr_log.display()))?;
+fn spawn(job: &Job, stderr: File) -> Result<std::process::Child, String> {
     let mut command = Command::new(&job.spec.program);
     command
         .args(&job.spec.args)
@@ -314,63 +333,6 @@ fn spawn(job: &Job) -> Result<std::process::Child, String> {
     command
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", job.spec.program.display()))
-}
-
-/// Samples the group's tree RSS every `SAMPLE_INTERVAL`, and (unless a server: `periodic_pss`
-/// false) its PSS when `PssCadence` says (every 10th RSS sample: 200 ms; sooner while RSS
-/// grows), until told to stop.
-fn start_sampler(
-    pid: i32,
-    page_size: u64,
-    start: Instant,
-    cpus: &[usize],
-    periodic_pss: bool,
-) -> (Sender<()>, std::thread::JoinHandle<Sampled>) {
-    let (stop_tx, stop_rx) = bounded::<()>(1);
-    let handle = spawn_pinned(cpus, move || {
-        let mut sampled = Sampled::default();
-        let mut tree = sampler::TreeSampler::new(pid, page_size);
-        let mut cadence = sampler::PssCadence::default();
-        loop {
-            if let Some(rss) = tree.sample() {
-                let timeline = &mut sampled.timeline;
-                timeline.t_ns.push(start.elapsed().as_nanos() as u64);
-                timeline.rss_bytes.push(rss);
-                if periodic_pss && cadence.due(rss) {
-                    sampled.peak_pss_bytes = sampled.peak_pss_bytes.max(tree.sample_pss());
-                }
-            }
-            match stop_rx.recv_timeout(SAMPLE_INTERVAL) {
-                Err(RecvTimeoutError::Timeout) => continue,
-                _ => return sampled,
-            }
-        }
-    });
-    (stop_tx, handle)
-}
-
-/// Kills the group on timeout or cancellation; returns (timed out, interrupted).
-fn start_watchdog(
-    pid: i32,
-    start: Instant,
-    timeout: Duration,
-    cancel: Cancel,
-    cpus: &[usize],
-) -> (Sender<()>, std::thread::JoinHandle<(bool, bool)>) {
-    let (exited_tx, exited_rx) = bounded::<()>(1);
-    let handle = spawn_pinned(cpus, move || loop {
-        match exited_rx.recv_timeout(Duration::from_millis(50)) {
-            Err(RecvTimeoutError::Timeout) => {}
-            _ => return (false, false),
-        }
-        let timed_out = start.elapsed() > timeout;
-        let interrupted = cancel.is_cancelled();
-        if timed_out || interrupted {
-            kill_group(pid);
-            return (timed_out, interrupted);
-        }
-    });
-    (exited_tx, handle)
 }
 
 /// Exit code or signal, and CPU time and ru_maxrss from the rusage.
@@ -400,22 +362,25 @@ fn open_log(path: &PathBuf) -> std::io::Result<File> {
 /// Runs the driver against the ready server (the port from its ready event) on a thread pinned
 /// to the generator's CPUs. A driver that cannot start or panics is the harness's failure, not
 /// the server's: it is recorded as `harness_error`.
-fn drive_server(driver: Arc<dyn Driver>, ready: &Event, mut ctx: ServerContext) -> DriveOutcome {
+fn drive_server(driver: Arc<dyn Driver>, ready: Option<&Event>, mut ctx: ServerContext) -> DriveOutcome {
     let failed = |kind, reason: String| DriveOutcome {
         steps: Vec::new(),
         failure: Some((kind, reason)),
     };
-    let Some(port) = ready
-        .int("port")
-        .and_then(|p| u16::try_from(p).ok())
-        .filter(|p| *p > 0)
-    else {
-        return failed(
-            FailureKind::ProtocolError,
-            "the server's ready event has no valid `port`".into(),
-        );
-    };
-    ctx.addr.set_port(port);
+    // From spawn (no `ready` yet) the context already holds the reserved port.
+    if let Some(ready) = ready {
+        let Some(port) = ready
+            .int("port")
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|p| *p > 0)
+        else {
+            return failed(
+                FailureKind::ProtocolError,
+                "the server's ready event has no valid `port`".into(),
+            );
+        };
+        ctx.addr.set_port(port);
+    }
     let thread = std::thread::Builder::new()
         .name("arena-driver".into())
         .spawn(move || {
@@ -450,87 +415,6 @@ fn terminate_group(pgid: i32) {
     // SAFETY: kill has no memory preconditions; a negative pid addresses the process group.
     unsafe {
         libc::kill(-pgid, libc::SIGTERM);
-    }
-}
-
-fn read_protocol(
-    stdout: impl Read,
-    start: Instant,
-    pgid: i32,
-    page_size: u64,
-    ready_tx: Sender<Event>,
-) -> StdoutCapture {
-    let mut capture = StdoutCapture {
-        events: Vec::new(),
-        errors: Vec::new(),
-        error_count: 0,
-        ready_rss_bytes: None,
-        ready_pss_bytes: None,
-        ready_sampled_at_ns: None,
-    };
-    for (index, line) in BufReader::new(stdout).lines().enumerate() {
-        let at_ns = start.elapsed().as_nanos() as u64;
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                capture.error_count += 1;
-                if capture.errors.len() < MAX_PROTOCOL_ERRORS {
-                    capture
-                        .errors
-                        .push(format!("line {}: unreadable ({e})", index + 1));
-                }
-                continue;
-            }
-        };
-        match protocol::parse_line(&line, at_ns) {
-            Ok(event) => {
-                if event.kind == "ready" && capture.ready_sampled_at_ns.is_none() {
-                    // Sampled now, while every task should be alive and waiting; when it was
-                    // done is kept, so a workload can check that no task could have finished.
-                    (capture.ready_rss_bytes, capture.ready_pss_bytes) =
-                        sampler::tree_rss_and_pss_bytes(pgid, page_size);
-                    capture.ready_sampled_at_ns = Some(start.elapsed().as_nanos() as u64);
-                    let _ = ready_tx.try_send(event.clone());
-                }
-                capture.events.push(event);
-            }
-            Err(reason) => {
-                capture.error_count += 1;
-                if capture.errors.len() < MAX_PROTOCOL_ERRORS {
-                    let snippet: String = line.chars().take(120).collect();
-                    capture
-                        .errors
-                        .push(format!("line {}: {reason}: {snippet:?}", index + 1));
-                }
-            }
-        }
-    }
-    capture
-}
-
-/// Blocks until `pid` exits; returns its wait status and resource usage.
-fn wait4(pid: i32) -> WaitStatus {
-    let mut status = 0;
-    // SAFETY: rusage is plain old data; zeroed is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: valid pointers to locals; pid is our own child.
-        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if rc == pid {
-            return (Some(status), Some(usage));
-        }
-        if rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-            continue;
-        }
-        return (None, None);
-    }
-}
-
-/// SIGKILL to every process of the group; a group that is already gone is fine.
-pub fn kill_group(pgid: i32) {
-    // SAFETY: kill has no memory preconditions; a negative pid addresses the process group.
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
     }
 }
 

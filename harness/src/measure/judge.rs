@@ -35,7 +35,7 @@ impl Invariant {
 pub trait CaseRules: Sync {
     /// The checksum a case must print, computed by the harness for its parameters. `Ok(None)`
     /// only for servers, whose every response is validated instead; `Err` names what is missing.
-    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String>;
+    fn expected_checksum(&self, model: &str, params: &Params) -> Result<Option<String>, String>;
     /// The invariants of a run that exited 0 with the right checksum (`Err`: a protocol-level
     /// failure found on the way, e.g. a missing event).
     fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)>;
@@ -227,7 +227,7 @@ mod tests {
     struct Rules;
 
     impl CaseRules for Rules {
-        fn expected_checksum(&self, _: &Params) -> Result<Option<String>, String> {
+        fn expected_checksum(&self, _: &str, _: &Params) -> Result<Option<String>, String> {
             Ok(Some("42".into()))
         }
         fn invariants(

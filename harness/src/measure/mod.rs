@@ -18,5 +18,6 @@ pub mod selftest;
 pub mod serve;
 pub mod toolchains;
 pub mod verify;
+mod watchers;
 
 pub use cancel::Cancel;

@@ -65,7 +65,7 @@ fn expected_checksum(spec: &CaseSpec, rules: Option<&dyn CaseRules>) -> Result<O
             spec.workload
         )
     })?;
-    match rules.expected_checksum(&spec.params)? {
+    match rules.expected_checksum(&spec.model, &spec.params)? {
         None if spec.server.is_none() => Err(format!(
             "workload {} gives no reference checksum for a batch case",
             spec.workload
@@ -117,6 +117,10 @@ pub fn initial_cases(cases: &[PlannedCase], repetitions: u32, rules: &dyn Rulebo
                     .server
                     .as_ref()
                     .map(|s| s.placement.generator_cpus.clone())
+                    .unwrap_or_default(),
+                artifact_bytes: launch.and_then(|l| arena_runners::artifact_bytes(&l.artifacts)),
+                artifact_paths: launch
+                    .map(|l| l.artifacts.iter().map(|p| p.display().to_string()).collect())
                     .unwrap_or_default(),
                 repetitions: Vec::new(),
                 summary: None,
@@ -425,6 +429,12 @@ fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_l
         stderr_log: Some(stderr_log),
         phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),
         interference: exec.interference.clone(),
+        iter_ns: exec
+            .events
+            .iter()
+            .filter(|e| e.kind == "iter")
+            .filter_map(|e| e.int("ns").and_then(|ns| u64::try_from(ns).ok()))
+            .collect(),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct ServerContext {
     pub generator_cpus: Vec<usize>,
     /// Set on Ctrl-C: no further step starts.
     pub cancel: Cancel,
+    /// Just before the server was spawned (the clock of `Repetition.wall_ns`).
+    pub spawned: Instant,
 }
 
 impl ServerContext {
@@ -65,6 +67,12 @@ pub struct DriveOutcome {
 /// Runs against one ready server process. Implementations must be bounded in time.
 pub trait Driver: Send + Sync + std::fmt::Debug {
     fn drive(&self, ctx: &ServerContext) -> DriveOutcome;
+    /// True for a driver that probes the server from spawn instead of waiting for its `ready`
+    /// line (time to first response): the executor then reserves a free loopback port, passes
+    /// it as `port=`, and starts the driver right after the spawn.
+    fn probes_from_spawn(&self) -> bool {
+        false
+    }
 }
 
 /// A step's bookkeeping: server CPU before, then the step's measurements after.
@@ -102,6 +110,8 @@ impl<'a> StepProbe<'a> {
             // generator's CPU, which delayed requests by up to ~1 ms when read during a load.
             server_tree_pss_bytes: sampler::tree_pss_bytes(self.ctx.pgid),
             server_stats: fetch_stats(self.ctx.addr).unwrap_or_default(),
+            first_response_ns: None,
+            first_response_attempts: None,
             load,
         }
     }
@@ -208,6 +218,63 @@ pub fn fetch_stats(addr: SocketAddr) -> Result<BTreeMap<String, i64>> {
         .iter()
         .filter_map(|(k, v)| v.as_i64().map(|n| (k.clone(), n)))
         .collect())
+}
+
+/// Polling a server from spawn (`Driver::probes_from_spawn`): the harness clock from spawn to
+/// the first `200` with body `expected` on `path`, and how many connects and requests it took.
+/// Attempts are `poll_every` apart, so the figure is late by at most that much; each is bounded
+/// by the case's deadline. The server's own `ready` line is not consulted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstResponse {
+    pub at_ns: u64,
+    pub attempts: u64,
+}
+
+pub fn first_response(
+    ctx: &ServerContext,
+    path: &str,
+    expected: &[u8],
+    poll_every: Duration,
+) -> Result<FirstResponse, StepError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StepError::Generator(e.into()))?;
+    let request = load::PreparedRequest::get(
+        ctx.addr,
+        path,
+        load::Expectation {
+            status: 200,
+            body: Some(expected.to_vec()),
+        },
+    );
+    let mut attempts = 0;
+    runtime.block_on(async {
+        loop {
+            if ctx.cancel.is_cancelled() {
+                return Err(StepError::Interrupted);
+            }
+            if Instant::now() >= ctx.deadline {
+                return Err(StepError::NoTimeLeft(format!(
+                    "no 200 from {path} after {attempts} attempts"
+                )));
+            }
+            attempts += 1;
+            if let Ok(mut connection) = load::http1::Connection::connect(ctx.addr).await {
+                // A server may accept before it can answer: keep asking on this connection.
+                while let Ok(response) = connection.exchange(&request.bytes).await {
+                    if response.status == 200 && response.body == expected {
+                        let at_ns = ctx.spawned.elapsed().as_nanos() as u64;
+                        return Ok(FirstResponse { at_ns, attempts });
+                    }
+                    attempts += 1;
+                    std::thread::sleep(poll_every);
+                }
+            }
+            // A thread sleep, not tokio's timer: that one rounds up to whole milliseconds.
+            std::thread::sleep(poll_every);
+        }
+    })
 }
 
 /// `knobs` from pairs.

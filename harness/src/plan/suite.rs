@@ -66,7 +66,7 @@ pub struct SuiteWorkload {
     /// hold for a larger N).
     #[serde(default)]
     pub points: Vec<BTreeMap<String, u64>>,
-    /// Keyed by `language` or `language/model`; replaces parameter lists or the points.
+    /// Keyed by `*/model`, `language` or `language/model`; replaces parameter lists or the points.
     #[serde(default)]
     pub r#override: BTreeMap<String, Override>,
     /// Server workloads: the load phases, parsed by the workload's module (e.g. `HttpIoSettings`).
@@ -101,11 +101,16 @@ pub enum ParamSets {
 }
 
 impl SuiteWorkload {
-    /// The parameter sets for one variant, overrides applied (language, then language/model).
+    /// The parameter sets for one variant, overrides applied (`*/model` for that model in every
+    /// language, then the language, then language/model: the most specific wins).
     pub fn params_for(&self, variant: &VariantSpec) -> ParamSets {
         let mut params = self.params.clone();
         let mut points = self.points.clone();
-        for key in [variant.lang.clone(), variant.name()] {
+        for key in [
+            format!("*/{}", variant.model),
+            variant.lang.clone(),
+            variant.name(),
+        ] {
             if let Some(replacement) = self.r#override.get(&key) {
                 params.extend(replacement.params.clone());
                 if !replacement.points.is_empty() {
@@ -187,7 +192,12 @@ impl Suite {
                 .workload(id)
                 .with_context(|| format!("unknown workload {id:?} (see `arena list`)"))?;
             for key in workload.r#override.keys() {
-                if !spec.variants.iter().any(|v| &v.lang == key || &v.name() == key) {
+                let any_language = |v: &VariantSpec| key.strip_prefix("*/") == Some(v.model.as_str());
+                if !spec
+                    .variants
+                    .iter()
+                    .any(|v| &v.lang == key || &v.name() == key || any_language(v))
+                {
                     bail!("workload {id}: override {key:?} names no variant of it");
                 }
             }

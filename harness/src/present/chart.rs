@@ -12,6 +12,8 @@ pub struct Line {
     pub label: String,
     /// Second and later models of a language are dashed (set by `Chart::new`).
     pub(super) dashed: bool,
+    /// x positions marked by a vertical line in this line's colour (e.g. changepoints).
+    pub marks: Vec<f64>,
 }
 
 impl Line {
@@ -21,7 +23,13 @@ impl Line {
             points,
             label,
             dashed: false,
+            marks: Vec::new(),
         }
+    }
+
+    pub fn with_marks(mut self, marks: Vec<f64>) -> Line {
+        self.marks = marks;
+        self
     }
 }
 
@@ -44,6 +52,9 @@ pub struct Chart {
     pub lines: Vec<Line>,
     /// Draw each line's interval as a translucent band instead of error bars (trends).
     pub bands: bool,
+    /// One panel per variant (its lines together, its own axes), in a grid; points are not
+    /// circled, so long series stay readable.
+    pub panels: bool,
 }
 
 impl Chart {
@@ -71,7 +82,13 @@ impl Chart {
             reference: None,
             lines,
             bands: false,
+            panels: false,
         }
+    }
+
+    pub fn with_panels(mut self) -> Chart {
+        self.panels = true;
+        self
     }
 
     pub fn with_bands(mut self) -> Chart {

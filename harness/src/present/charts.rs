@@ -145,6 +145,16 @@ where
             (12, 8),
         )
         .map_err(err)?;
+    if spec.panels {
+        let title_font = ("sans-serif", 22).into_font().color(&BLACK);
+        let (title_area, grid) = plot_area.split_vertically(36);
+        title_area
+            .draw_text(&spec.title, &title_font, (12, 6))
+            .map_err(err)?;
+        draw_panels(&grid, spec).map_err(err)?;
+        root.present().map_err(err)?;
+        return Ok(());
+    }
     let (chart_area, legend_area) = plot_area.split_horizontally(SIZE.0 - LEGEND_WIDTH);
     let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
     if let Some(reference) = &spec.reference {
@@ -260,6 +270,72 @@ fn plot_linear<DB: DrawingBackend>(
             )?;
         }
         draw_line(&mut chart, line)?;
+    }
+    Ok(())
+}
+
+/// One panel per variant, three to a row: its lines, its marks, its own axes.
+fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) -> DrawResult<DB> {
+    let mut variants: Vec<&str> = spec.lines.iter().map(|l| l.variant.as_str()).collect();
+    variants.dedup();
+    let columns = 3.min(variants.len().max(1));
+    let rows = variants.len().div_ceil(columns).max(1);
+    let cells = area.split_evenly((rows, columns));
+    for (variant, cell) in variants.iter().zip(cells.iter()) {
+        let lines: Vec<&Line> = spec.lines.iter().filter(|l| l.variant == *variant).collect();
+        let all = lines.iter().flat_map(|l| l.points.iter());
+        let x_max = all.clone().map(|p| p.0).fold(1.0, f64::max);
+        let positive = all.map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0);
+        let (low, high) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (y_min, y_max) = (low.min(high) / 1.2, high.max(1e-9) * 1.2);
+        let mut builder = ChartBuilder::on(cell);
+        builder
+            .caption(variant, ("sans-serif", 15))
+            .margin(6)
+            .x_label_area_size(26)
+            .y_label_area_size(52);
+        // A log y axis for `log_axes` (the x axis, an iteration count, stays linear): a 100×
+        // fall over the first iterations and the spikes of a noisy host both stay readable.
+        if spec.log_axes {
+            let chart = builder.build_cartesian_2d(0.0..x_max, (y_min..y_max).log_scale())?;
+            draw_panel(chart, &lines, (y_min, y_max))?;
+        } else {
+            let chart = builder.build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+            draw_panel(chart, &lines, (0.0, y_max))?;
+        }
+    }
+    let note = format!("{} — {}", spec.x_label, spec.y_label);
+    let note_font = ("sans-serif", 12).into_font().color(&BLACK);
+    area.draw_text(&note, &note_font, (8, area.dim_in_pixel().1 as i32 - 14))?;
+    Ok(())
+}
+
+/// One panel's mesh, its lines (thin, no circles) and their marks as dashed verticals.
+fn draw_panel<'a, DB, Y>(
+    mut chart: ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    lines: &[&Line],
+    (y_low, y_high): (f64, f64),
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    Y: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format_value(*v))
+        .label_style(("sans-serif", 11))
+        .draw()?;
+    for line in lines {
+        let colour = language_colour(language_of(&line.variant));
+        let points: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.1)).collect();
+        chart.draw_series(LineSeries::new(points, colour.mix(0.55).stroke_width(1)))?;
+        for x in &line.marks {
+            let mark = vec![(*x, y_low), (*x, y_high)];
+            chart.draw_series(DashedLineSeries::new(mark, 4, 3, BLACK.mix(0.6).stroke_width(1)))?;
+        }
     }
     Ok(())
 }

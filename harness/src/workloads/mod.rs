@@ -11,9 +11,13 @@ pub mod module;
 pub mod registry;
 
 pub mod cpu_scale;
+pub mod first_response;
 pub mod http_io;
+pub mod jit_warmup;
+pub mod kernels;
 pub mod loop_blocking;
 pub mod sleep_tasks;
+pub mod startup;
 
 pub use module::{load_settings, Workload, WorkloadModule};
 
@@ -25,4 +29,8 @@ pub static ALL: &[&dyn Workload] = &[
     &sleep_tasks::SleepTasks,
     &http_io::HttpIo,
     &loop_blocking::LoopBlocking,
+    &startup::Startup,
+    &first_response::FirstResponse,
+    &kernels::Kernels,
+    &jit_warmup::JitWarmup,
 ];

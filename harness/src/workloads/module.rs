@@ -33,7 +33,7 @@ pub trait WorkloadModule: Send + Sync + 'static {
         false
     }
     /// See `CaseRules::expected_checksum`.
-    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String>;
+    fn expected_checksum(&self, model: &str, params: &Params) -> Result<Option<String>, String>;
     /// See `CaseRules::invariants`.
     fn invariants(
         &self,
@@ -109,8 +109,8 @@ fn claim_of<T: WorkloadModule>(module: &T, claim: &ClaimSpec) -> Result<T::Claim
 }
 
 impl<T: WorkloadModule> CaseRules for T {
-    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String> {
-        WorkloadModule::expected_checksum(self, params)
+    fn expected_checksum(&self, model: &str, params: &Params) -> Result<Option<String>, String> {
+        WorkloadModule::expected_checksum(self, model, params)
     }
     fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
         WorkloadModule::invariants(self, params, exec)

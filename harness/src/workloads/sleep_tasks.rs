@@ -135,7 +135,7 @@ impl WorkloadModule for SleepTasks {
         ID
     }
 
-    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String> {
+    fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
         let tasks = params.get("tasks").ok_or(format!("{ID} needs parameter tasks"))?;
         Ok(Some(checksum(*tasks).to_string()))
     }

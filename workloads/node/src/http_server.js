@@ -70,8 +70,10 @@ function writeResponse(res, status, contentType, body) {
  * parameters with queryInteger before it does anything else (a BadRequest thrown
  * synchronously becomes a 400), then calls reply(body) exactly once, now or later.
  * runtimeStats(): extra integer counters merged into the /stats body; must be cheap.
+ * countConnections: whether /stats also carries the open-connection count (first-response's
+ * /stats is exactly {"requests":R}).
  */
-function serve({ port, routes, runtimeStats = () => ({}) }) {
+function serve({ port, routes, runtimeStats = () => ({}), countConnections = true }) {
   if (port > MAX_PORT) {
     throw new UsageError(`port=${port} exceeds ${MAX_PORT}`);
   }
@@ -85,6 +87,11 @@ function serve({ port, routes, runtimeStats = () => ({}) }) {
   }
 
   function answerStats(server, res) {
+    if (!countConnections) {
+      const counters = { requests: requestsCompleted, ...runtimeStats() };
+      writeResponse(res, 200, JSON_TYPE, JSON.stringify(counters));
+      return;
+    }
     // getConnections is exact and costs nothing per connection (node keeps the count anyway).
     server.getConnections((error, connections) => {
       const counters = { requests: requestsCompleted, ...runtimeStats() };

@@ -1,23 +1,30 @@
 """Entry point: `python -m arena_workloads <workload> <model> key=value ...`.
 
 Owns: choosing the workload and model from the command line and handing them the parsed
-parameters. Must not: measure anything, print anything but protocol events on stdout, or
-know how a workload works (see ../../README.md for the contract).
+parameters. Must not: measure anything, print anything but protocol events on stdout, know how
+a workload works (see ../../README.md for the contract), or import a workload it does not run.
 
 Run from workloads/python (the harness sets that as the working directory): `-m` puts the
 current directory on sys.path, which is how the package is found; nothing is installed.
 """
 
 import sys
+from importlib import import_module
 
-from arena_workloads import cpu_scale, http_io, loop_blocking, sleep_tasks
 from arena_workloads.protocol import parse_params, usage_error
 
+# Workload id → its module, imported by name only once chosen: `startup` and `first-response`
+# measure the interpreter's own start-up, so no other workload's imports (asyncio,
+# concurrent.futures, multiprocessing) may be paid for on their path.
 WORKLOADS = {
-    "cpu-scale": cpu_scale,
-    "sleep-tasks": sleep_tasks,
-    "http-io": http_io,
-    "loop-blocking": loop_blocking,
+    "cpu-scale": "arena_workloads.cpu_scale",
+    "sleep-tasks": "arena_workloads.sleep_tasks",
+    "http-io": "arena_workloads.http_io",
+    "loop-blocking": "arena_workloads.loop_blocking",
+    "startup": "arena_workloads.startup",
+    "first-response": "arena_workloads.first_response",
+    "kernels": "arena_workloads.kernels",
+    "jit-warmup": "arena_workloads.jit_warmup",
 }
 
 USAGE = (
@@ -32,9 +39,10 @@ def main(argv):
         usage_error(USAGE)
     workload_name, model_name, raw_params = argv[0], argv[1], argv[2:]
 
-    workload = WORKLOADS.get(workload_name)
-    if workload is None:
+    module_name = WORKLOADS.get(workload_name)
+    if module_name is None:
         usage_error("unknown workload {!r}; {}".format(workload_name, USAGE))
+    workload = import_module(module_name)
 
     run_model = workload.MODELS.get(model_name)
     if run_model is None:

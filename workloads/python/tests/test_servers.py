@@ -18,6 +18,10 @@ import subprocess
 import sys
 import unittest
 
+# No __pycache__ in the source tree from the tests (see test_runtime_cost: the startup workload
+# is measured importing these modules without one).
+sys.dont_write_bytecode = True
+
 _PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _PYTHON_DIR not in sys.path:
     sys.path.insert(0, _PYTHON_DIR)
@@ -152,6 +156,7 @@ class EndToEndTest(unittest.TestCase):
         server = subprocess.Popen(
             [sys.executable, "-m", "arena_workloads", *args],
             cwd=_PYTHON_DIR,  # `-m` finds the package on the current directory, as in the harness
+            env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),  # as the harness launches it
             stdout=subprocess.PIPE,
             start_new_session=True,  # its own process group: pool workers die with it
         )

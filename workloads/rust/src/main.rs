@@ -2,14 +2,24 @@
 //! to the function that runs that workload variant and turns usage errors into exit code 2.
 //! It must not measure anything, print to stdout, or pick runtime knobs on its own (every
 //! worker count arrives as an explicit `workers=` parameter).
+//!
+//! The runtime-cost workloads (`startup`, `first-response`) require that the dispatcher sets up
+//! nothing but the chosen workload: every entry of `VARIANTS` is a constant (names and a
+//! function pointer), so no other workload's runtime, pool or socket exists until its function
+//! runs. That every workload is linked into the one binary is part of Rust's artifact, as the
+//! contract says.
 
 mod cpu_scale;
+mod first_response;
 mod http_io;
+mod jit_warmup;
 mod kernel;
+mod kernels;
 mod loop_blocking;
 mod protocol;
 mod server;
 mod sleep_tasks;
+mod startup;
 
 use std::process::ExitCode;
 
@@ -72,6 +82,50 @@ const VARIANTS: &[Variant] = &[
         keys: loop_blocking::KEYS,
         run: loop_blocking::run_blocking,
     },
+    // The runtime-cost workloads: their model names a runtime configuration, which for Rust is
+    // only `default` (kernels is the exception: there the model names the kernel).
+    Variant {
+        workload: "startup",
+        model: "default",
+        keys: startup::KEYS,
+        run: startup::run,
+    },
+    Variant {
+        workload: "first-response",
+        model: "default",
+        keys: first_response::KEYS,
+        run: first_response::run,
+    },
+    Variant {
+        workload: "kernels",
+        model: "nbody",
+        keys: kernels::KEYS,
+        run: kernels::run_nbody,
+    },
+    Variant {
+        workload: "kernels",
+        model: "spectral-norm",
+        keys: kernels::KEYS,
+        run: kernels::run_spectral_norm,
+    },
+    Variant {
+        workload: "kernels",
+        model: "fannkuch-redux",
+        keys: kernels::KEYS,
+        run: kernels::run_fannkuch_redux,
+    },
+    Variant {
+        workload: "kernels",
+        model: "binary-trees",
+        keys: kernels::KEYS,
+        run: kernels::run_binary_trees,
+    },
+    Variant {
+        workload: "jit-warmup",
+        model: "default",
+        keys: jit_warmup::KEYS,
+        run: jit_warmup::run,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -119,4 +173,30 @@ fn find_variant(workload: &str, model: &str) -> Result<&'static Variant, UsageEr
                 known.join(", ")
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_is_found_by_its_own_names_and_none_repeats() {
+        for variant in VARIANTS {
+            let same_names = VARIANTS
+                .iter()
+                .filter(|other| (other.workload, other.model) == (variant.workload, variant.model))
+                .count();
+            assert_eq!(same_names, 1, "{} {} repeats", variant.workload, variant.model);
+            let found = find_variant(variant.workload, variant.model).unwrap();
+            assert_eq!((found.workload, found.model), (variant.workload, variant.model));
+            assert_eq!(found.keys, variant.keys);
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_usage_errors() {
+        assert!(find_variant("startup", "cds").is_err());
+        assert!(find_variant("kernels", "default").is_err());
+        assert!(find_variant("nope", "default").is_err());
+    }
 }

@@ -109,7 +109,7 @@ impl WorkloadModule for CpuScale {
         ID
     }
 
-    fn expected_checksum(&self, params: &Params) -> Result<Option<String>, String> {
+    fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
         Ok(Some(
             checksum(param(params, "chunks")?, param(params, "items")?).to_string(),
         ))
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn a_missing_size_is_an_error_not_a_pass() {
         let params: Params = [("chunks".to_string(), 1)].into_iter().collect();
-        assert!(CpuScale.expected_checksum(&params).is_err());
+        assert!(CpuScale.expected_checksum("threads", &params).is_err());
     }
 
     #[test]

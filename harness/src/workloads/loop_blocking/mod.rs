@@ -66,7 +66,7 @@ impl WorkloadModule for LoopBlocking {
         true
     }
 
-    fn expected_checksum(&self, _params: &Params) -> Result<Option<String>, String> {
+    fn expected_checksum(&self, _model: &str, _params: &Params) -> Result<Option<String>, String> {
         Ok(None)
     }
 

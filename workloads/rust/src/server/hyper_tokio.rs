@@ -1,5 +1,6 @@
-//! The hyper/tokio connection model (http-io `tokio`, loop-blocking `inline` and `blocking`):
-//! a multi-thread tokio runtime with `workers` worker threads, a `tokio::net::TcpListener` on
+//! The hyper/tokio connection model (http-io `tokio`, loop-blocking `inline` and `blocking`,
+//! first-response): a multi-thread tokio runtime with `workers` worker threads (or, for
+//! first-response, tokio's defaults), a `tokio::net::TcpListener` on
 //! 127.0.0.1 with the contract's backlog, and `hyper::server::conn::http1` serving each
 //! accepted connection as its own task, keep-alive on and no timeout on idle connections.
 //! It must not know a workload's routes (the `AsyncHandler` has them), do anything on the
@@ -36,15 +37,37 @@ pub fn serve<H: AsyncHandler>(
     handler: H,
     on_ready: impl FnOnce(SocketAddr),
 ) -> io::Error {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_io()
         .enable_time()
         .build()
     {
-        Ok(runtime) => runtime,
-        Err(error) => return error,
-    };
+        Ok(runtime) => serve_on(&runtime, port, handler, on_ready),
+        Err(error) => error,
+    }
+}
+
+/// As `serve`, on the runtime `tokio::runtime::Runtime::new()` builds: multi-thread, one
+/// worker per core, every driver enabled, nothing tuned (first-response measures the defaults).
+pub fn serve_on_default_runtime<H: AsyncHandler>(
+    port: u16,
+    handler: H,
+    on_ready: impl FnOnce(SocketAddr),
+) -> io::Error {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => serve_on(&runtime, port, handler, on_ready),
+        Err(error) => error,
+    }
+}
+
+/// Binds, calls `on_ready`, and serves forever on `runtime`; returns only if binding fails.
+fn serve_on<H: AsyncHandler>(
+    runtime: &tokio::runtime::Runtime,
+    port: u16,
+    handler: H,
+    on_ready: impl FnOnce(SocketAddr),
+) -> io::Error {
     runtime.block_on(async {
         let listener = match bind(port) {
             Ok(listener) => listener,

@@ -1,9 +1,12 @@
 // Protocol owns the workload contract's edges: the stdout JSON-lines events (one object per
 // line, flushed as soon as it is written), the exit codes, and key=value parameter parsing.
 // It must not contain workload logic, and nothing else in this program may write to stdout.
+// It runs in every workload, the startup one included, so it uses no lambdas or streams.
 package arena;
 
 import java.io.Serial;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +42,10 @@ final class Protocol {
         }
     }
 
-    /** Validated parameters: exactly the required keys, each a positive int ({@code port}: 0 to 65535). */
+    /**
+     * Validated parameters: exactly the required keys and any of the optional ones, each a
+     * positive int ({@code port}: 0 to 65535).
+     */
     record Params(Map<String, Integer> values) {
         Params {
             values = Map.copyOf(values);
@@ -52,6 +58,11 @@ final class Protocol {
             }
             return value;
         }
+
+        /** Whether an optional key was given. */
+        boolean has(String key) {
+            return values.containsKey(key);
+        }
     }
 
     /** Prints the problem and the invocation form on stderr and exits with code 2. */
@@ -61,12 +72,18 @@ final class Protocol {
         System.exit(EXIT_USAGE);
     }
 
-    /**
-     * Reads key=value arguments. Every required key must appear exactly once, no other key may
-     * appear, and each value must be a positive decimal integer (ASCII digits only) that fits an int;
-     * {@code port} may also be 0 and must not exceed 65535.
-     */
+    /** {@link #parseParams(List, List, List)} without optional keys. */
     static Params parseParams(List<String> arguments, List<String> requiredKeys) throws UsageError {
+        return parseParams(arguments, requiredKeys, List.of());
+    }
+
+    /**
+     * Reads key=value arguments. Every required key must appear exactly once, an optional key at
+     * most once, no other key may appear, and each value must be a positive decimal integer
+     * (ASCII digits only) that fits an int; {@code port} may also be 0 and must not exceed 65535.
+     */
+    static Params parseParams(List<String> arguments, List<String> requiredKeys, List<String> optionalKeys)
+            throws UsageError {
         var values = new HashMap<String, Integer>();
         for (var argument : arguments) {
             int equals = argument.indexOf('=');
@@ -75,8 +92,10 @@ final class Protocol {
             }
             var key = argument.substring(0, equals);
             var text = argument.substring(equals + 1);
-            if (!requiredKeys.contains(key)) {
-                throw new UsageError("unknown key \"%s\" (expected: %s)".formatted(key, requiredKeys));
+            if (!requiredKeys.contains(key) && !optionalKeys.contains(key)) {
+                throw new UsageError(optionalKeys.isEmpty()
+                        ? "unknown key \"%s\" (expected: %s)".formatted(key, requiredKeys)
+                        : "unknown key \"%s\" (expected: %s, optional: %s)".formatted(key, requiredKeys, optionalKeys));
             }
             if (values.containsKey(key)) {
                 throw new UsageError("key \"%s\" given more than once".formatted(key));
@@ -109,7 +128,14 @@ final class Protocol {
 
     /** A non-negative decimal integer that fits an int, written with ASCII digits only. */
     private static int parseDecimal(String key, String text) throws UsageError {
-        if (text.isEmpty() || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+        // A plain loop, not chars().allMatch(lambda): this runs in the startup workload, where a
+        // first lambda would load the stream and invokedynamic machinery the program never needs.
+        boolean digitsOnly = !text.isEmpty();
+        for (int index = 0; index < text.length() && digitsOnly; index++) {
+            char ch = text.charAt(index);
+            digitsOnly = ch >= '0' && ch <= '9';
+        }
+        if (!digitsOnly) {
             throw new UsageError("%s=\"%s\": not a decimal integer".formatted(key, text));
         }
         int number;
@@ -119,6 +145,15 @@ final class Protocol {
             throw new UsageError("%s=\"%s\": out of range (at most %d)".formatted(key, text, Integer.MAX_VALUE));
         }
         return number;
+    }
+
+    /**
+     * A floating-point checksum's text: the value with exactly 9 decimals, rounded half-even from
+     * its exact binary value, as C's %.9f does. Not String.format, which rounds from the shortest
+     * decimal that reads back as the same double, and so differs where that decimal is a tie.
+     */
+    static String nineDecimals(double value) {
+        return new BigDecimal(value).setScale(9, RoundingMode.HALF_EVEN).toPlainString();
     }
 
     /** Starts an event line: {@code {"event":"<name>"}} followed by the fields added to it. */
@@ -148,6 +183,21 @@ final class Protocol {
             appendKey(key);
             appendString(Long.toString(nonNegative));
             return this;
+        }
+
+        /**
+         * Adds a checksum that is not a plain integer (a float's {@code %.9f} text, fannkuch's
+         * {@code "<checksum>:<max_flips>"}) as a JSON string.
+         */
+        EventLine checksum(String key, String text) {
+            appendKey(key);
+            appendString(text);
+            return this;
+        }
+
+        /** Adds a floating-point checksum as {@link #nineDecimals(double)} writes it. */
+        EventLine checksumNineDecimals(String key, double value) {
+            return checksum(key, nineDecimals(value));
         }
 
         /** Adds a free-text JSON string field, escaped. */

@@ -1,0 +1,449 @@
+//! jit-warmup: iteration time against iteration number from a cold process; K iterations of
+//! nbody per process, several fresh processes per variant (workloads/README.md, "Workload
+//! `jit-warmup`"). Owns the checksum (nbody's reference), the invariants (K `iter` events in
+//! order, their sum), each process's classification by the rules of krun's warmup_stats
+//! (`analyse::warmup`) and each variant's, the steady state's iteration and time, the ratio of
+//! the first iteration to the steady state, the table, the per-variant panels of the series
+//! with their changepoints, `cite` metrics and the claims. Must not classify a process whose
+//! checksum or invariants failed: its series is not in the figures.
+
+use anyhow::{bail, Result};
+use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
+use serde::Deserialize;
+
+use super::module::WorkloadModule;
+use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::warmup::VariantLabel;
+use crate::measure::executor::Execution;
+use crate::measure::judge::{Invariant, Params};
+use crate::present::chart::{Chart, Line};
+use crate::present::cite::Citation;
+use crate::present::Table;
+
+pub mod figures;
+
+use figures::{judge_slow_then_fast, judge_warmup_share, variant_of};
+pub use figures::{WarmupProcess, WarmupVariant};
+
+pub const ID: &str = "jit-warmup";
+/// Iteration time against iteration number, one panel per variant, changepoints dashed.
+pub const SERIES_CHART: &str = "jit-warmup-series";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JitWarmupClaim {
+    /// For each (`jit`, `interpreter`) pair: the JIT variant's first iteration is at least
+    /// `first_ratio` × its last quarter's mean, and the interpreter's last quarter is at least
+    /// `speedup` × slower than the JIT's (paired by round).
+    StartsSlowThenFast {
+        pairs: Vec<[String; 2]>,
+        first_ratio: f64,
+        speedup: f64,
+    },
+    /// The share of `variants`' processes classified `warmup` is at most `share` (the Clopper–
+    /// Pearson interval of the proportion decides).
+    ClassicalWarmupShareAtMost { variants: Vec<String>, share: f64 },
+}
+
+pub struct JitWarmup;
+
+fn param(params: &Params, key: &str) -> Result<u64, String> {
+    params
+        .get(key)
+        .copied()
+        .ok_or_else(|| format!("{ID} needs parameter {key}"))
+}
+
+impl WorkloadModule for JitWarmup {
+    type Figures = Vec<WarmupVariant>;
+    type Claim = JitWarmupClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
+        param(params, "iterations")?;
+        crate::workloads::kernels::checksum("nbody", param(params, "n")?).map(Some)
+    }
+
+    fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        let Some(result) = exec.first_event("result") else {
+            return Err((FailureKind::ProtocolError, "no `result` event".into()));
+        };
+        let k = params.get("iterations").copied().unwrap_or(0);
+        let iters: Vec<_> = exec.events.iter().filter(|e| e.kind == "iter").collect();
+        let in_order = iters
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.int("i") == Some(i as i64) && e.int("ns").is_some_and(|ns| ns > 0));
+        let sum: i64 = iters.iter().filter_map(|e| e.int("ns")).sum();
+        Ok(vec![
+            Invariant::new(
+                iters.len() as u64 == k && in_order,
+                format!(
+                    "{} `iter` events numbered 0..{k} with ns > 0 (got {})",
+                    k,
+                    iters.len()
+                ),
+            ),
+            Invariant::new(
+                result.int("total_ns") == Some(sum),
+                format!(
+                    "result.total_ns {:?} == the sum of the iterations {sum}",
+                    result.int("total_ns")
+                ),
+            ),
+            Invariant::new(
+                result.int("ops") == Some(k as i64),
+                format!("result.ops {:?} == iterations {k}", result.int("ops")),
+            ),
+        ])
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> Vec<WarmupVariant> {
+        cases.iter().filter_map(|case| variant_of(case)).collect()
+    }
+
+    fn tables(&self, variants: &Vec<WarmupVariant>) -> Vec<Table> {
+        let optional = |e: &Option<Estimate>, scale: f64, digits: usize| {
+            e.as_ref().map_or("–".into(), |e| {
+                // `+ 0.0` turns a -0.0 (a zero sum's bound) into 0.0 for printing.
+                format!(
+                    "{:.digits$} [{:.digits$}–{:.digits$}] ({:.0}%)",
+                    e.median / scale + 0.0,
+                    e.ci_low / scale + 0.0,
+                    e.ci_high / scale + 0.0,
+                    e.ci_level * 100.0
+                )
+            })
+        };
+        let body = variants
+            .iter()
+            .map(|v| {
+                let counts: Vec<String> = v.label_counts.iter().map(|(l, c)| format!("{c} {l}")).collect();
+                vec![
+                    v.variant.clone(),
+                    format!("{} × {} (n = {})", v.processes.len(), v.iterations, v.n),
+                    format!("{} ({})", label_text(v.label), counts.join(", ")),
+                    optional(&v.steady_state_iteration, 1.0, 0),
+                    optional(&v.steady_state_ns, 1e6, 1),
+                    optional(&v.first_to_steady_ratio, 1.0, 2),
+                    optional(&v.first_to_last_quarter_ratio, 1.0, 2),
+                ]
+            })
+            .collect();
+        vec![Table::new(
+            "JIT warm-up: each process's series classified as warmup_stats does (median [interval] (its coverage) over processes)",
+            &[
+                "variant",
+                "processes × iterations",
+                "classification",
+                "steady from iteration",
+                "time to steady [ms]",
+                "first / steady",
+                "first / last quarter",
+            ],
+            body,
+            CLASSIFY_METHOD,
+        )]
+    }
+
+    fn charts(&self, variants: &Vec<WarmupVariant>, record: &RunRecord) -> Vec<Chart> {
+        let mut lines = Vec::new();
+        for variant in variants {
+            for process in &variant.processes {
+                let Some(series) = series_of(record, &variant.variant, process.round) else {
+                    continue;
+                };
+                let points = series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ns)| (i as f64, *ns as f64 / 1e6, f64::NAN, f64::NAN))
+                    .collect();
+                let marks = process
+                    .classification
+                    .changepoints
+                    .iter()
+                    .map(|c| *c as f64)
+                    .collect();
+                let label = format!("{} process {}", variant.variant, process.round);
+                lines.push(Line::new(&variant.variant, label, points).with_marks(marks));
+            }
+        }
+        if lines.is_empty() {
+            return Vec::new();
+        }
+        vec![Chart::new(
+            SERIES_CHART,
+            "jit-warmup: iteration time by iteration, every process (changepoints dashed)".into(),
+            "iteration".into(),
+            "iteration time [ms], log scale".into(),
+            true,
+            lines,
+        )
+        .with_panels()]
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("warmup_classification", CLASSIFY_METHOD),
+            ("steady_state", STEADY_METHOD),
+        ]
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        vec![
+            "steady_state_iteration",
+            "steady_state_time",
+            "warmup_classification",
+        ]
+    }
+
+    fn cite(
+        &self,
+        variants: &Vec<WarmupVariant>,
+        case: &CaseRecord,
+        metric: &str,
+    ) -> Option<Result<Citation>> {
+        let v = variants.iter().find(|v| v.variant == case.variant);
+        let found = |e: Option<&Estimate>, name: &str, scale: f64, unit: &str| match e {
+            Some(e) => Ok(Citation {
+                name: name.into(),
+                value: format!("{:.1}{unit}", e.median / scale),
+                interval: format!(
+                    "{:.0}% interval {:.1}–{:.1}{unit}",
+                    e.ci_level * 100.0,
+                    e.ci_low / scale,
+                    e.ci_high / scale
+                ),
+                basis: format!("median over the {} processes that reached a steady state", e.n),
+                method_key: "steady_state".into(),
+            }),
+            None => Err(anyhow::anyhow!(
+                "METRIC {metric}: no process of {} reached a steady state",
+                case.case_id
+            )),
+        };
+        Some(match metric {
+            "steady_state_iteration" => found(
+                v.and_then(|v| v.steady_state_iteration.as_ref()),
+                "steady state from iteration",
+                1.0,
+                "",
+            ),
+            "steady_state_time" => found(
+                v.and_then(|v| v.steady_state_ns.as_ref()),
+                "time to steady state",
+                1e6,
+                " ms",
+            ),
+            "warmup_classification" => match v {
+                Some(v) => Ok(Citation {
+                    name: "warm-up classification".into(),
+                    value: label_text(v.label).into(),
+                    interval: "a classification of every process, no interval".into(),
+                    basis: v
+                        .label_counts
+                        .iter()
+                        .map(|(l, c)| format!("{c} {l}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    method_key: "warmup_classification".into(),
+                }),
+                None => no_figure(metric, case),
+            },
+            _ => return None,
+        })
+    }
+
+    fn claim_variants(&self, claim: &JitWarmupClaim) -> Vec<String> {
+        match claim {
+            JitWarmupClaim::StartsSlowThenFast { pairs, .. } => pairs.iter().flatten().cloned().collect(),
+            JitWarmupClaim::ClassicalWarmupShareAtMost { variants, .. } => variants.clone(),
+        }
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &JitWarmupClaim,
+        variants: &Vec<WarmupVariant>,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        match claim {
+            JitWarmupClaim::StartsSlowThenFast {
+                pairs,
+                first_ratio,
+                speedup,
+            } => judge_slow_then_fast(variants, pairs, *first_ratio, *speedup),
+            JitWarmupClaim::ClassicalWarmupShareAtMost {
+                variants: names,
+                share,
+            } => judge_warmup_share(variants, names, *share),
+        }
+    }
+}
+
+fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {
+    bail!(
+        "METRIC {metric}: none for {} (it exists for {ID} cases that succeeded)",
+        case.case_id
+    )
+}
+
+fn label_text(label: VariantLabel) -> &'static str {
+    match label {
+        VariantLabel::Consistent => "consistent",
+        VariantLabel::GoodInconsistent => "good inconsistent",
+        VariantLabel::BadInconsistent => "bad inconsistent",
+    }
+}
+
+fn series_of<'a>(record: &'a RunRecord, variant: &str, round: u32) -> Option<&'a Vec<u64>> {
+    let case = record
+        .cases
+        .iter()
+        .find(|c| c.workload == ID && c.variant == variant)?;
+    case.repetitions
+        .iter()
+        .find(|r| r.index == round && r.valid)
+        .map(|r| &r.iter_ns)
+}
+
+const CLASSIFY_METHOD: &str = "jit-warmup: each process runs K iterations of nbody from fresh bodies and reports each iteration's time (self-reported, monotonic clock). Each series is classified as krun's warmup_stats does (Barrett et al., OOPSLA 2017): outliers beyond 3 × (p90 − p10) of a rolling median (window min(200, K)) are set aside; changepoints by PELT on mean and variance (normal cost, penalty 15 · ln n); segments equivalent to the last (means within 5% of the fastest segment's mean, warmup_stats' `--delta 5%`, widened by their variance) form the steady state; the label is flat (one steady segment), warm-up (the steady state is the fastest), slowdown (an earlier segment was faster) or no steady state (the last change falls in the last quarter). A variant is consistent (one label), good inconsistent (flat and warm-up only) or bad inconsistent. Barrett et al. ran 2,000 iterations × 30 processes; the suite states its own K and process count, printed beside each variant";
+const STEADY_METHOD: &str = "steady state: the first iteration of the steady segments, the time of the iterations before it, and iteration 0's time over the steady mean, per process; median and order-statistic interval over the processes that reached a steady state (coverage as stated). Claims use iteration 0 over the mean of the last quarter of the iterations, which every process has, paired by round between variants";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::stats::estimate;
+    use crate::analyse::warmup::{classify, ProcessLabel, WarmupSettings};
+    use crate::measure::protocol::parse_line;
+    use crate::workloads::kernels::reference;
+    use std::collections::BTreeMap;
+
+    fn exec(lines: &[&str]) -> Execution {
+        Execution {
+            events: lines.iter().map(|l| parse_line(l, 0).unwrap()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn invariants_need_every_iteration_in_order_and_their_sum() {
+        let params: Params = [("iterations", 2), ("n", 7)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let holds = |lines: &[&str]| {
+            JitWarmup
+                .invariants(&params, &exec(lines))
+                .unwrap()
+                .iter()
+                .all(|i| i.holds)
+        };
+        let good = [
+            r#"{"event":"iter","i":0,"ns":30}"#,
+            r#"{"event":"iter","i":1,"ns":10}"#,
+            r#"{"event":"result","checksum":"x","ops":2,"total_ns":40}"#,
+        ];
+        assert!(holds(&good));
+        assert!(!holds(&[good[1], good[0], good[2]]), "out of order");
+        assert!(!holds(&[good[0], good[2]]), "one missing");
+        assert!(!holds(&[
+            good[0],
+            good[1],
+            r#"{"event":"result","checksum":"x","ops":2,"total_ns":41}"#
+        ]));
+    }
+
+    fn variant(name: &str, first_ms: f64, late_ms: f64, label: ProcessLabel) -> WarmupVariant {
+        let series: Vec<f64> = std::iter::once(first_ms * 1e6)
+            .chain(std::iter::repeat_n(late_ms * 1e6, 39))
+            .collect();
+        let mut classification = classify(&series, &WarmupSettings::default());
+        classification.label = label;
+        let processes: Vec<WarmupProcess> = (1..=6)
+            .map(|round| WarmupProcess {
+                round,
+                first_ns: first_ms * 1e6,
+                last_quarter_mean_ns: late_ms * 1e6 * (1.0 + f64::from(round) * 0.001),
+                classification: classification.clone(),
+            })
+            .collect();
+        let ratios: Vec<f64> = processes
+            .iter()
+            .map(|p| p.first_ns / p.last_quarter_mean_ns)
+            .collect();
+        WarmupVariant {
+            variant: name.into(),
+            iterations: 40,
+            n: 7,
+            settings: WarmupSettings::default(),
+            label: VariantLabel::Consistent,
+            label_counts: BTreeMap::new(),
+            steady_state_iteration: None,
+            steady_state_ns: None,
+            first_to_steady_ratio: None,
+            first_to_last_quarter_ratio: Some(estimate(&ratios)),
+            processes,
+        }
+    }
+
+    #[test]
+    fn slow_then_fast_needs_both_the_fall_and_the_gap_to_the_interpreter() {
+        let pairs = vec![["java/default".to_string(), "java/xint".to_string()]];
+        let jit = variant("java/default", 10.0, 1.0, ProcessLabel::Warmup);
+        let xint = variant("java/xint", 20.0, 20.0, ProcessLabel::Flat);
+        let v = |vs: &[WarmupVariant]| judge_slow_then_fast(vs, &pairs, 2.0, 3.0).0;
+        assert_eq!(v(&[jit.clone(), xint.clone()]), Verdict::Supported);
+        let flat_jit = variant("java/default", 1.0, 1.0, ProcessLabel::Flat);
+        assert_eq!(v(&[flat_jit, xint.clone()]), Verdict::Contradicted, "no fall");
+        let fast_xint = variant("java/xint", 1.5, 1.5, ProcessLabel::Flat);
+        assert_eq!(
+            v(&[jit.clone(), fast_xint]),
+            Verdict::Contradicted,
+            "interpreter as fast"
+        );
+        assert_eq!(v(&[jit]), Verdict::NotEnoughEvidence, "interpreter missing");
+    }
+
+    #[test]
+    fn the_warmup_share_is_judged_on_its_binomial_interval() {
+        let names: Vec<String> = (0..4).map(|i| format!("x/{i}")).collect();
+        let all = |label| {
+            names
+                .iter()
+                .map(|n| variant(n, 10.0, 1.0, label))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judge_warmup_share(&all(ProcessLabel::Flat), &names, 0.5).0,
+            Verdict::Supported
+        );
+        assert_eq!(
+            judge_warmup_share(&all(ProcessLabel::Warmup), &names, 0.5).0,
+            Verdict::Contradicted
+        );
+        let mut mixed = all(ProcessLabel::Flat);
+        mixed[0] = variant("x/0", 10.0, 1.0, ProcessLabel::Warmup);
+        mixed[1] = variant("x/1", 10.0, 1.0, ProcessLabel::Warmup);
+        assert_eq!(
+            judge_warmup_share(&mixed, &names, 0.5).0,
+            Verdict::NotEnoughEvidence,
+            "12 of 24"
+        );
+    }
+
+    #[test]
+    fn the_checksum_is_nbodys() {
+        let params: Params = [("iterations", 5), ("n", 1000)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        assert_eq!(
+            JitWarmup.expected_checksum("default", &params),
+            Ok(Some(reference::nbody(1000)))
+        );
+    }
+}

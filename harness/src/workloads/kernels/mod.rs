@@ -1,0 +1,430 @@
+//! kernels: raw single-thread speed on four Benchmarks Game kernels, one idiomatic
+//! implementation per language; the model names the kernel, `n` sizes it (workloads/README.md,
+//! "Workload `kernels`"). Owns the reference checksums (`reference`), the invariants, the
+//! in-process work time and CPU time per case, the ratio of every language to Rust on the same
+//! kernel and size (paired by round), the table, chart, `cite kernel_ratio` and the
+//! `speed_ratio_near` claims (one verdict per kernel: the answer is kernel-dependent). Must not
+//! compare cases of different sizes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+use anyhow::Result;
+use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::module::WorkloadModule;
+use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
+use crate::analyse::stats::{estimate, ratio_by_round};
+use crate::analyse::summary::{valid_rounds, valid_values};
+use crate::measure::executor::Execution;
+use crate::measure::judge::{Invariant, Params};
+use crate::present::chart::{Chart, Line};
+use crate::present::cite::Citation;
+use crate::present::Table;
+
+pub mod reference;
+
+pub const ID: &str = "kernels";
+/// Work time relative to Rust, one line per language across the kernels.
+pub const RATIO_CHART: &str = "kernels-ratio-to-rust";
+/// The reference language of the ratios: compiled, no GC, no runtime.
+const REFERENCE_LANGUAGE: &str = "rust";
+/// The kernels, in the order of the chart's x axis.
+pub const KERNELS: [&str; 4] = ["nbody", "spectral-norm", "fannkuch-redux", "binary-trees"];
+
+/// One case: a language's kernel at one size.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct KernelCase {
+    pub variant: String,
+    pub language: String,
+    pub kernel: String,
+    pub n: u64,
+    /// Self-reported `work_ns`: the kernel alone, start-up and formatting excluded.
+    pub work_ns: Estimate,
+    /// user + system CPU of the process (wait4), start-up included.
+    pub cpu_ns: Estimate,
+    pub wall_ns: Estimate,
+    pub work_ns_rounds: Vec<(u32, f64)>,
+    /// Work time / the Rust case's work time on the same kernel and n, paired by round.
+    pub ratio_to_rust: Option<Estimate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KernelsClaim {
+    /// For each of `kernels`: work time of `slower` / work time of `faster` (languages, same n,
+    /// paired by round) lies within `expected` × (1 ± `tolerance`). Supported when every
+    /// interval lies inside that band; contradicted when any lies wholly outside it.
+    SpeedRatioNear {
+        slower: String,
+        faster: String,
+        kernels: Vec<String>,
+        expected: f64,
+        tolerance: f64,
+    },
+}
+
+pub struct Kernels;
+
+fn n_of(params: &Params) -> Result<u64, String> {
+    params
+        .get("n")
+        .copied()
+        .ok_or_else(|| format!("{ID} needs parameter n"))
+}
+
+/// The reference checksum of `kernel` at `n`, memoized: a suite asks for one size per language.
+pub fn checksum(kernel: &str, n: u64) -> Result<String, String> {
+    static MEMO: OnceLock<Mutex<HashMap<(String, u64), String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(sum) = memo.lock().expect("memo lock").get(&(kernel.to_string(), n)) {
+        return Ok(sum.clone());
+    }
+    let sum = match kernel {
+        "nbody" => reference::nbody(n),
+        "spectral-norm" => reference::spectral_norm(n),
+        "fannkuch-redux" if n <= 20 => reference::fannkuch_redux(n),
+        "binary-trees" if n <= 60 => reference::binary_trees(n),
+        "fannkuch-redux" | "binary-trees" => return Err(format!("{ID} {kernel}: n = {n} is too large")),
+        other => {
+            return Err(format!(
+                "{ID}: no kernel {other:?} (known: {})",
+                KERNELS.join(", ")
+            ))
+        }
+    };
+    memo.lock()
+        .expect("memo lock")
+        .insert((kernel.to_string(), n), sum.clone());
+    Ok(sum)
+}
+
+impl WorkloadModule for Kernels {
+    type Figures = Vec<KernelCase>;
+    type Claim = KernelsClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn expected_checksum(&self, kernel: &str, params: &Params) -> Result<Option<String>, String> {
+        checksum(kernel, n_of(params)?).map(Some)
+    }
+
+    fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        let Some(result) = exec.first_event("result") else {
+            return Err((FailureKind::ProtocolError, "no `result` event".into()));
+        };
+        let n = params.get("n").copied().unwrap_or(0) as i64;
+        let work = result.int("work_ns");
+        Ok(vec![
+            Invariant::new(
+                work.is_some_and(|w| w > 0 && (w as u64) <= exec.wall_ns),
+                format!("0 < result.work_ns {work:?} <= wall {} ns", exec.wall_ns),
+            ),
+            Invariant::new(
+                result.int("ops").is_some_and(|ops| ops >= n.min(1)),
+                format!("result.ops {:?} is present", result.int("ops")),
+            ),
+        ])
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> Vec<KernelCase> {
+        let mut rows: Vec<KernelCase> = cases.iter().filter_map(|c| case_of(c)).collect();
+        let reference: BTreeMap<(String, u64), Vec<(u32, f64)>> = rows
+            .iter()
+            .filter(|r| r.language == REFERENCE_LANGUAGE)
+            .map(|r| ((r.kernel.clone(), r.n), r.work_ns_rounds.clone()))
+            .collect();
+        for row in &mut rows {
+            if let Some(base) = reference.get(&(row.kernel.clone(), row.n)) {
+                row.ratio_to_rust = ratio_by_round(&row.work_ns_rounds, base);
+            }
+        }
+        rows
+    }
+
+    fn tables(&self, rows: &Vec<KernelCase>) -> Vec<Table> {
+        let body = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.kernel.clone(),
+                    r.language.clone(),
+                    r.n.to_string(),
+                    seconds(&r.work_ns),
+                    seconds(&r.cpu_ns),
+                    r.ratio_to_rust
+                        .as_ref()
+                        .map_or("– (no Rust case at this n)".into(), |e| {
+                            format!(
+                                "{:.2}× [{:.2}–{:.2}] ({:.0}%)",
+                                e.median,
+                                e.ci_low,
+                                e.ci_high,
+                                e.ci_level * 100.0
+                            )
+                        }),
+                ]
+            })
+            .collect();
+        vec![Table::new(
+            "single-thread kernels (median [interval] (its coverage))",
+            &[
+                "kernel",
+                "language",
+                "n",
+                "work [s]",
+                "CPU [s]",
+                "work time / Rust's",
+            ],
+            body,
+            KERNELS_METHOD,
+        )]
+    }
+
+    fn charts(&self, rows: &Vec<KernelCase>, _record: &RunRecord) -> Vec<Chart> {
+        let mut by_language: BTreeMap<&str, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
+        for r in rows {
+            let (Some(e), Some(x)) = (&r.ratio_to_rust, KERNELS.iter().position(|k| *k == r.kernel)) else {
+                continue;
+            };
+            by_language
+                .entry(&r.language)
+                .or_default()
+                .push((x as f64 + 1.0, e.median, e.ci_low, e.ci_high));
+        }
+        if by_language.is_empty() {
+            return Vec::new();
+        }
+        let lines = by_language
+            .into_iter()
+            .map(|(language, mut points)| {
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Line::new(&format!("{language}/kernels"), language.to_string(), points)
+            })
+            .collect();
+        vec![Chart::new(
+            RATIO_CHART,
+            "kernels: work time relative to Rust (1 nbody, 2 spectral-norm, 3 fannkuch-redux, 4 binary-trees)"
+                .into(),
+            "kernel".into(),
+            "work time / Rust's [×] (median, interval)".into(),
+            false,
+            lines,
+        )]
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("kernel_ratio", RATIO_METHOD), ("kernel_work", KERNELS_METHOD)]
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        vec!["kernel_ratio", "kernel_work"]
+    }
+
+    fn cite(&self, rows: &Vec<KernelCase>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
+        let row = rows
+            .iter()
+            .find(|r| r.variant == case.variant && Some(&r.n) == case.params.get("n"));
+        let (e, name, scale, unit) = match metric {
+            "kernel_ratio" => (
+                row.and_then(|r| r.ratio_to_rust.as_ref()),
+                "work time / Rust's",
+                1.0,
+                "×",
+            ),
+            "kernel_work" => (row.map(|r| &r.work_ns), "in-process work time", 1e9, " s"),
+            _ => return None,
+        };
+        Some(match e {
+            Some(e) => Ok(Citation {
+                name: name.into(),
+                value: format!("{:.3}{unit}", e.median / scale),
+                interval: format!(
+                    "{:.0}% interval {:.3}–{:.3}{unit}",
+                    e.ci_level * 100.0,
+                    e.ci_low / scale,
+                    e.ci_high / scale
+                ),
+                basis: format!("median of {} processes (ratios: paired by round)", e.n),
+                method_key: metric.into(),
+            }),
+            None => Err(anyhow::anyhow!(
+                "METRIC {metric}: none for {} (ratios exist where a Rust case ran at the same n)",
+                case.case_id
+            )),
+        })
+    }
+
+    fn claim_variants(&self, claim: &KernelsClaim) -> Vec<String> {
+        let KernelsClaim::SpeedRatioNear {
+            slower,
+            faster,
+            kernels,
+            ..
+        } = claim;
+        kernels
+            .iter()
+            .flat_map(|k| [format!("{slower}/{k}"), format!("{faster}/{k}")])
+            .collect()
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &KernelsClaim,
+        rows: &Vec<KernelCase>,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        let KernelsClaim::SpeedRatioNear {
+            slower,
+            faster,
+            kernels,
+            expected,
+            tolerance,
+        } = claim;
+        let (low_bound, high_bound) = (expected * (1.0 - tolerance), expected * (1.0 + tolerance));
+        let mut checks = BoundChecks::new();
+        for kernel in kernels {
+            let case = |language: &str| {
+                rows.iter()
+                    .filter(|r| r.language == language && &r.kernel == kernel)
+                    .max_by_key(|r| r.n)
+            };
+            let ratio = match (case(slower), case(faster)) {
+                (Some(a), Some(b)) if a.n == b.n => ratio_by_round(&a.work_ns_rounds, &b.work_ns_rounds),
+                _ => None,
+            };
+            let Some(r) = ratio else {
+                checks.missing(format!("{kernel}: no {slower} and {faster} cases at one n"));
+                continue;
+            };
+            checks.check(
+                r.ci_level,
+                r.ci_low >= low_bound && r.ci_high <= high_bound,
+                r.ci_high < low_bound || r.ci_low > high_bound,
+                format!(
+                    "{kernel}: {slower} / {faster} work time {:.2}× ({:.0}% interval {:.2}–{:.2}); claimed {expected:.2}× ± {:.0}% ({low_bound:.2}–{high_bound:.2})",
+                    r.median,
+                    r.ci_level * 100.0,
+                    r.ci_low,
+                    r.ci_high,
+                    tolerance * 100.0
+                ),
+            );
+        }
+        checks.verdict()
+    }
+}
+
+fn case_of(case: &CaseRecord) -> Option<KernelCase> {
+    let work = valid_values(case, |r| r.self_reported.get("work_ns").map(|v| *v as f64));
+    if work.is_empty() {
+        return None;
+    }
+    Some(KernelCase {
+        variant: case.variant.clone(),
+        language: case.language.clone(),
+        kernel: case.model.clone(),
+        n: case.params.get("n").copied().unwrap_or(0),
+        work_ns: estimate(&work),
+        cpu_ns: estimate(&valid_values(case, |r| {
+            Some((r.user_cpu_ns + r.sys_cpu_ns) as f64)
+        })),
+        wall_ns: estimate(&valid_values(case, |r| Some(r.wall_ns as f64))),
+        work_ns_rounds: valid_rounds(case, |r| r.self_reported.get("work_ns").map(|v| *v as f64)),
+        ratio_to_rust: None,
+    })
+}
+
+fn seconds(e: &Estimate) -> String {
+    format!(
+        "{:.3} [{:.3}–{:.3}] ({:.0}%)",
+        e.median / 1e9,
+        e.ci_low / 1e9,
+        e.ci_high / 1e9,
+        e.ci_level * 100.0
+    )
+}
+
+const KERNELS_METHOD: &str = "kernels: work = the process's own work_ns (monotonic clock, from just before the kernel to just after its checksum value, formatting and start-up excluded; self-reported), CPU = user + system from wait4 (start-up included); median over processes with the order-statistic interval and its coverage. One thread, the Benchmarks Game's algorithms as workloads/README.md writes them. Compiler flags: Go `go build -trimpath` (GOAMD64=v1, no FMA); Rust `cargo build --release` with the default release profile (opt-level 3, codegen-units 16, no LTO; workloads/rust/Cargo.toml sets none), no target-cpu=native, the same for every kernel";
+const RATIO_METHOD: &str = "kernel ratio: median over rounds of work_ns(language) / work_ns(Rust) on the same kernel and n, the two processes of a round paired (each round runs every case once, in shuffled order), with the order-statistic interval of the ratios and its coverage";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(language: &str, kernel: &str, n: u64, work_ms: &[f64]) -> KernelCase {
+        let ns: Vec<f64> = work_ms.iter().map(|m| m * 1e6).collect();
+        KernelCase {
+            variant: format!("{language}/{kernel}"),
+            language: language.into(),
+            kernel: kernel.into(),
+            n,
+            work_ns: estimate(&ns),
+            cpu_ns: estimate(&ns),
+            wall_ns: estimate(&ns),
+            work_ns_rounds: ns.iter().enumerate().map(|(i, v)| (i as u32 + 1, *v)).collect(),
+            ratio_to_rust: None,
+        }
+    }
+
+    fn claim(kernels: &[&str]) -> KernelsClaim {
+        KernelsClaim::SpeedRatioNear {
+            slower: "go".into(),
+            faster: "rust".into(),
+            kernels: kernels.iter().map(|k| k.to_string()).collect(),
+            expected: 1.5,
+            tolerance: 0.2,
+        }
+    }
+
+    #[test]
+    fn checksums_come_from_the_reference_and_unknown_kernels_fail() {
+        let n7: Params = [("n".to_string(), 7)].into_iter().collect();
+        assert_eq!(
+            Kernels.expected_checksum("fannkuch-redux", &n7),
+            Ok(Some("228:16".into()))
+        );
+        assert!(Kernels.expected_checksum("mandelbrot", &n7).is_err());
+        assert!(Kernels.expected_checksum("nbody", &Params::new()).is_err());
+    }
+
+    #[test]
+    fn the_claim_is_judged_per_kernel_on_paired_intervals() {
+        let rust = |k| case("rust", k, 10, &[100.0; 8]);
+        let rows = vec![
+            rust("nbody"),
+            case(
+                "go",
+                "nbody",
+                10,
+                &[150.0, 151.0, 149.0, 150.0, 152.0, 148.0, 150.0, 150.0],
+            ),
+            rust("binary-trees"),
+            case("go", "binary-trees", 10, &[300.0; 8]),
+        ];
+        let v = |kernels: &[&str]| {
+            Kernels
+                .judge_claim(&claim(kernels), &rows, &ClaimContext { logical_cores: 2 })
+                .0
+        };
+        assert_eq!(v(&["nbody"]), Verdict::Supported);
+        assert_eq!(
+            v(&["binary-trees"]),
+            Verdict::Contradicted,
+            "3× is outside 1.2–1.8"
+        );
+        assert_eq!(v(&["nbody", "binary-trees"]), Verdict::Contradicted);
+        assert_eq!(v(&["spectral-norm"]), Verdict::NotEnoughEvidence, "not measured");
+        let other_n = vec![rust("nbody"), case("go", "nbody", 20, &[150.0; 8])];
+        let judged = Kernels.judge_claim(&claim(&["nbody"]), &other_n, &ClaimContext { logical_cores: 2 });
+        assert_eq!(
+            judged.0,
+            Verdict::NotEnoughEvidence,
+            "different sizes are never compared"
+        );
+    }
+}
