@@ -153,8 +153,7 @@ fn start_sampler(
         // to read yet, and reading /proc (PSS walks the page tables under the process's mmap
         // lock) beside its exec made a 1 ms program measure 1.35-1.54 ms against hyperfine -N's
         // 0.93-1.00 ms (runs 20261201T150629Z-quick and 20261201T150630Z-quick,
-        // scripts/cross-check-startup). A process shorter than that has no RSS sample; its
-        // ru_maxrss remains.
+        // scripts/cross-check-startup). A process shorter than that has no RSS sample.
         loop {
             match stop_rx.recv_timeout(SAMPLE_INTERVAL) {
                 Err(RecvTimeoutError::Timeout) => {}

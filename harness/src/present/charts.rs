@@ -283,9 +283,19 @@ fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) 
     let cells = area.split_evenly((rows, columns));
     for (variant, cell) in variants.iter().zip(cells.iter()) {
         let lines: Vec<&Line> = spec.lines.iter().filter(|l| l.variant == *variant).collect();
-        let all = lines.iter().flat_map(|l| l.points.iter());
-        let x_max = all.clone().map(|p| p.0).fold(1.0, f64::max);
-        let positive = all.map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0);
+        let x_max = lines
+            .iter()
+            .flat_map(|l| l.points.iter())
+            .map(|p| p.0)
+            .fold(1.0, f64::max);
+        // One y range per language, so that its variants' panels compare at a glance (a JIT's
+        // fall against its interpreter's level).
+        let language = language_of(variant);
+        let same_language = spec.lines.iter().filter(|l| language_of(&l.variant) == language);
+        let positive = same_language
+            .flat_map(|l| l.points.iter())
+            .map(|p| p.1)
+            .filter(|v| v.is_finite() && *v > 0.0);
         let (low, high) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let (y_min, y_max) = (low.min(high) / 1.2, high.max(1e-9) * 1.2);
         let mut builder = ChartBuilder::on(cell);

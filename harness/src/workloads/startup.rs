@@ -32,9 +32,6 @@ pub struct StartupRow {
     pub time_to_exit_ns: Estimate,
     /// user + system CPU of the process (wait4).
     pub cpu_ns: Estimate,
-    /// wait4's ru_maxrss: the largest resident set the process reached (the harness's 20 ms
-    /// RSS samples miss a program that exits sooner).
-    pub max_rss_bytes: Option<Estimate>,
     /// What the variant launches from the project (binary, jar and archives, or sources).
     pub artifact_bytes: Option<u64>,
     /// (round, wall ns) of each valid repetition, for ratios paired by round.
@@ -107,9 +104,6 @@ impl WorkloadModule for Startup {
                     r.variant.clone(),
                     ms_interval(&r.time_to_exit_ns),
                     ms_interval(&r.cpu_ns),
-                    r.max_rss_bytes
-                        .as_ref()
-                        .map_or("–".into(), |e| format!("{:.1}", e.median / MIB)),
                     r.artifact_bytes
                         .map_or("–".into(), |b| format!("{:.2}", b as f64 / MIB)),
                     r.time_to_exit_ns.n.to_string(),
@@ -122,7 +116,6 @@ impl WorkloadModule for Startup {
                 "variant",
                 "time to exit [ms]",
                 "CPU [ms]",
-                "max RSS [MiB]",
                 "artifact [MiB]",
                 "processes",
             ],
@@ -216,14 +209,12 @@ fn row_of(case: &CaseRecord) -> Option<StartupRow> {
     if wall.is_empty() {
         return None;
     }
-    let rss = valid_values(case, |r| r.ru_maxrss_bytes.map(|b| b as f64));
     Some(StartupRow {
         variant: case.variant.clone(),
         time_to_exit_ns: estimate(&wall),
         cpu_ns: estimate(&valid_values(case, |r| {
             Some((r.user_cpu_ns + r.sys_cpu_ns) as f64)
         })),
-        max_rss_bytes: (!rss.is_empty()).then(|| estimate(&rss)),
         artifact_bytes: case.artifact_bytes,
         time_to_exit_rounds: valid_rounds(case, |r| Some(r.wall_ns as f64)),
     })
@@ -293,7 +284,7 @@ fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {
     )
 }
 
-const EXIT_METHOD: &str = "startup: the harness's monotonic clock from just before spawn to wait4's return, for a program that only parses its arguments and prints one line (hyperfine -N measures the same span, without a shell); median over processes with the order-statistic interval and its coverage. The process is not pinned. Max RSS and CPU (user + system) come from wait4; the harness's own RSS samples start 20 ms after spawn, later than most of these programs exit";
+const EXIT_METHOD: &str = "startup: the harness's monotonic clock from just before spawn to wait4's return, for a program that only parses its arguments and prints one line (hyperfine -N measures the same span, without a shell); median over processes with the order-statistic interval and its coverage. The process is not pinned. CPU: user + system from wait4. No memory figure: the harness's RSS samples start 20 ms after spawn, later than most of these programs exit, and wait4's ru_maxrss of a process started by posix_spawn (vfork) carries the harness's own resident set (143.8 MiB for every variant in run 20261201T154735Z-quick); first-response reads the memory of a runtime that is up";
 const ARTIFACT_METHOD: &str = "artifact size: bytes on disk of what the case launches from the project, read when the run is planned: the Go or Rust binary; the jar plus the CDS archive or AOT cache a variant names; Node's main.js and src/ (and the snapshot blob for node/snapshot); Python's package sources (no bytecode cache: the runner sets PYTHONDONTWRITEBYTECODE, or -B under -I). The runtime itself (JVM, node, python) is not counted";
 const RATIO_METHOD: &str = "startup ratio: median over rounds of time to exit (A) / time to exit (B), the two processes of a round paired (each round runs every case once, in shuffled order), with the order-statistic interval of the ratios and its coverage; a claim needs its lower bound at or above the factor";
 
@@ -308,7 +299,6 @@ mod tests {
             variant: variant.into(),
             time_to_exit_ns: estimate(&ns),
             cpu_ns: estimate(&ns),
-            max_rss_bytes: None,
             artifact_bytes: None,
             time_to_exit_rounds: ns.iter().enumerate().map(|(i, v)| (i as u32 + 1, *v)).collect(),
         }
