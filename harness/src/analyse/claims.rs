@@ -167,6 +167,27 @@ pub fn ratio_at_least(checks: &mut BoundChecks, what: &str, ratio: Option<&Estim
     }
 }
 
+/// For every (slower, faster) pair of variants, `figure` of the slower over the faster, paired by
+/// round (`stats::ratio_by_round`), must reach `factor` (`ratio_at_least`). `rounds` gives a
+/// variant's (round, value) pairs; None when it has no valid case.
+pub fn round_ratios_at_least(
+    checks: &mut BoundChecks,
+    figure: &str,
+    (slower, faster): (&[String], &[String]),
+    factor: f64,
+    rounds: impl Fn(&str) -> Option<Vec<(u32, f64)>>,
+) {
+    for s in slower {
+        for f in faster {
+            let ratio = match (rounds(s), rounds(f)) {
+                (Some(a), Some(b)) => crate::analyse::stats::ratio_by_round(&a, &b),
+                _ => None,
+            };
+            ratio_at_least(checks, &format!("{figure} {s} / {f}"), ratio.as_ref(), factor);
+        }
+    }
+}
+
 /// Why an interval cannot carry a verdict.
 pub fn too_weak(level: f64) -> String {
     format!(

@@ -140,12 +140,11 @@ impl Executor for ProcessExecutor {
                 return exec;
             }
         };
-        let job = &from_spawn
-            .as_ref()
-            .map_or_else(|| job.clone(), |(job, _)| job.clone());
+        // Only a job probed from spawn is rewritten (its reserved port); every other runs as is.
+        let job = from_spawn.as_ref().map_or(job, |(rewritten, _)| rewritten);
         // Everything that can be done before the clock starts is: the stderr log is opened and
-        // the watchers wait for the process (creating them after the spawn added ~0.1-0.2 ms to
-        // a 1 ms program; docs/methodology.md, "Start-up, kernels and warm-up").
+        // the watchers wait for the process, so their creation is not inside its wall time
+        // (docs/methodology.md, "Start-up, kernels and warm-up").
         let stderr = match open_log(&job.stderr_log) {
             Ok(file) => file,
             Err(e) => {

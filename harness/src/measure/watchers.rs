@@ -151,9 +151,10 @@ fn start_sampler(
         let mut cadence = sampler::PssCadence::default();
         // The first sample waits one interval: at spawn there is nothing of the program's own
         // to read yet, and reading /proc (PSS walks the page tables under the process's mmap
-        // lock) beside its exec made a 1 ms program measure 1.35-1.54 ms against hyperfine -N's
-        // 0.93-1.00 ms (runs 20261201T150629Z-quick and 20261201T150630Z-quick,
-        // scripts/cross-check-startup). A process shorter than that has no RSS sample.
+        // lock) would only compete with its exec. (Measured side by side, moving it made no
+        // difference a startup run could resolve: 1.42 and 1.40 ms for Rust, before 1.35-1.43,
+        // runs 20261201T150805Z-quick and 20261201T150813Z-quick.) A process shorter than that
+        // has no RSS sample.
         loop {
             match stop_rx.recv_timeout(SAMPLE_INTERVAL) {
                 Err(RecvTimeoutError::Timeout) => {}

@@ -15,8 +15,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::{server_driver, WorkloadModule};
-use crate::analyse::claims::{ratio_at_least, BoundChecks, ClaimContext, Verdict};
-use crate::analyse::stats::{estimate, ratio_by_round};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::judge::Params;
 use crate::measure::serve::{self, DriveOutcome, Driver, ServerContext, StepProbe};
@@ -270,21 +270,12 @@ impl WorkloadModule for FirstResponse {
             factor,
         } = claim;
         let mut checks = BoundChecks::new();
-        let rounds = |v: &str| {
+        let pairs = (variants.as_slice(), versus.as_slice());
+        round_ratios_at_least(&mut checks, "time to first response", pairs, *factor, |v| {
             rows.iter()
                 .find(|r| r.variant == v)
-                .map(|r| &r.time_to_first_response_rounds)
-        };
-        for s in variants {
-            for f in versus {
-                let ratio = match (rounds(s), rounds(f)) {
-                    (Some(a), Some(b)) => ratio_by_round(a, b),
-                    _ => None,
-                };
-                let what = format!("time to first response {s} / {f}");
-                ratio_at_least(&mut checks, &what, ratio.as_ref(), *factor);
-            }
-        }
+                .map(|r| r.time_to_first_response_rounds.clone())
+        });
         checks.verdict()
     }
 }

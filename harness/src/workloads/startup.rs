@@ -11,8 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{ratio_at_least, BoundChecks, ClaimContext, Verdict};
-use crate::analyse::stats::{estimate, ratio_by_round};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
@@ -228,25 +228,11 @@ pub fn judge_ratios(
     factor: f64,
 ) -> (Verdict, Vec<String>) {
     let mut checks = BoundChecks::new();
-    for s in slower {
-        for f in faster {
-            let rounds = |v: &str| {
-                rows.iter()
-                    .find(|r| r.variant == v)
-                    .map(|r| &r.time_to_exit_rounds)
-            };
-            let ratio = match (rounds(s), rounds(f)) {
-                (Some(a), Some(b)) => ratio_by_round(a, b),
-                _ => None,
-            };
-            ratio_at_least(
-                &mut checks,
-                &format!("time to exit {s} / {f}"),
-                ratio.as_ref(),
-                factor,
-            );
-        }
-    }
+    round_ratios_at_least(&mut checks, "time to exit", (slower, faster), factor, |v| {
+        rows.iter()
+            .find(|r| r.variant == v)
+            .map(|r| r.time_to_exit_rounds.clone())
+    });
     checks.verdict()
 }
 

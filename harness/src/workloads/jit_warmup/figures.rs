@@ -8,8 +8,8 @@ use arena_results::{CaseRecord, Estimate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analyse::claims::{ratio_at_least, BoundChecks, Verdict};
-use crate::analyse::stats::{estimate, proportion_interval, ratio_by_round};
+use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Verdict};
+use crate::analyse::stats::{estimate, proportion_interval};
 use crate::analyse::warmup::{
     classify, classify_variant, ProcessClassification, ProcessLabel, VariantLabel, WarmupSettings,
 };
@@ -123,20 +123,15 @@ pub(super) fn judge_slow_then_fast(
         let first = find(jit).and_then(|v| v.first_to_last_quarter_ratio.as_ref());
         let what = format!("{jit}: iteration 0 / last quarter's mean");
         ratio_at_least(&mut checks, &what, first, first_ratio);
-        let rounds = |v: Option<&WarmupVariant>| {
-            v.map(|v| {
+        let pair = (std::slice::from_ref(interpreter), std::slice::from_ref(jit));
+        round_ratios_at_least(&mut checks, "last quarter", pair, speedup, |name| {
+            find(name).map(|v| {
                 v.processes
                     .iter()
                     .map(|p| (p.round, p.last_quarter_mean_ns))
-                    .collect::<Vec<_>>()
+                    .collect()
             })
-        };
-        let ratio = match (rounds(find(interpreter)), rounds(find(jit))) {
-            (Some(a), Some(b)) => ratio_by_round(&a, &b),
-            _ => None,
-        };
-        let what = format!("last quarter {interpreter} / {jit}");
-        ratio_at_least(&mut checks, &what, ratio.as_ref(), speedup);
+        });
     }
     checks.verdict()
 }

@@ -19,11 +19,7 @@ final class Kernels {
         long start = System.nanoTime();
         double energy = NBody.run(steps);
         long workNs = System.nanoTime() - start;
-        Protocol.event("result")
-                .checksumNineDecimals("checksum", energy)
-                .integer("ops", steps)
-                .integer("work_ns", workNs)
-                .emit();
+        report(Protocol.nineDecimals(energy), steps, workNs);
     }
 
     /** kernels/spectral-norm: the norm of the n × n matrix; ops = n. */
@@ -32,11 +28,7 @@ final class Kernels {
         long start = System.nanoTime();
         double norm = SpectralNorm.run(n);
         long workNs = System.nanoTime() - start;
-        Protocol.event("result")
-                .checksumNineDecimals("checksum", norm)
-                .integer("ops", n)
-                .integer("work_ns", workNs)
-                .emit();
+        report(Protocol.nineDecimals(norm), n, workNs);
     }
 
     /** kernels/fannkuch-redux: "<checksum>:<max_flips>"; ops = the permutations visited (n!). */
@@ -45,11 +37,7 @@ final class Kernels {
         long start = System.nanoTime();
         var result = FannkuchRedux.run(n);
         long workNs = System.nanoTime() - start;
-        Protocol.event("result")
-                .checksum("checksum", result.text())
-                .integer("ops", result.permutations())
-                .integer("work_ns", workNs)
-                .emit();
+        report(result.text(), result.permutations(), workNs);
     }
 
     /** kernels/binary-trees: the total of the checks; ops = the nodes allocated, the same number. */
@@ -58,9 +46,14 @@ final class Kernels {
         long start = System.nanoTime();
         long total = BinaryTrees.run(n);
         long workNs = System.nanoTime() - start;
+        report(Long.toString(total), total, workNs);
+    }
+
+    /** The result line every kernel prints; formatting happens after the timed region. */
+    private static void report(String checksum, long ops, long workNs) {
         Protocol.event("result")
-                .checksum("checksum", total)
-                .integer("ops", total)
+                .checksum("checksum", checksum)
+                .integer("ops", ops)
                 .integer("work_ns", workNs)
                 .emit();
     }
