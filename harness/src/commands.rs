@@ -76,7 +76,7 @@ pub fn list(catalog: &Catalog, json: bool) -> Result<i32> {
     for w in &catalog.workloads {
         println!("{} ({})\n  {}\n  claim: {}", w.id, w.class, w.summary, w.claim);
         for v in &w.variants {
-            println!("    {:<18} {}", v.name(), v.tests);
+            println!("    {:<22} {}", v.name(), v.tests);
         }
         println!();
     }
@@ -110,7 +110,7 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
                 )
             }
         };
-        println!("{:<12} {:<18} {line}", case.workload, case.variant);
+        println!("{:<12} {:<22} {line}", case.workload, case.variant);
     }
     let count = |status| record.cases.iter().filter(|c| c.status == status).count();
     println!(

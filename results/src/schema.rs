@@ -251,6 +251,32 @@ pub struct Repetition {
     /// times; `jit-warmup`). Added within schema version 2; empty for workloads without them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub iter_ns: Vec<u64>,
+    /// The process's own hiccup meter (`hiccups` event, `gc-pause`): how far each 1 ms sleep of
+    /// a thread that does nothing else overshot (self-reported). Added within schema version 2;
+    /// absent for workloads without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiccups: Option<DurationList>,
+    /// The pauses the runtime itself reported (`gc_pauses` event, `gc-pause`): a GC log, a
+    /// metrics histogram or a callback, named in `source`. Added within schema version 2;
+    /// absent where the runtime reports none (Rust) and for other workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_pauses: Option<DurationList>,
+}
+
+/// A list of durations a process printed (an event's `ns` array), kept as an HdrHistogram so
+/// that repetitions merge and any percentile can be read again, plus its exact count, sum and
+/// maximum.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct DurationList {
+    pub count: u64,
+    pub total_ns: u64,
+    pub max_ns: u64,
+    /// HdrHistogram V2 + DEFLATE, base64 (1 ns to 1 h, 3 significant digits), as
+    /// `PhaseStep.latency_corrected`.
+    pub histogram: String,
+    /// Where the durations come from, in the process's words (e.g. the GC log it parsed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Interference measured around one repetition, from just before spawn to after reaping.

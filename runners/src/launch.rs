@@ -29,7 +29,8 @@ impl LaunchRequest {
     }
 
     /// The runtime arguments with `{artifacts}` resolved to `artifacts`, and the files they
-    /// name under it (the archives this launch depends on).
+    /// name under it (the archives this launch depends on). A log the runtime writes there
+    /// (`-Xlog:...:file=`) is an output, not an archive.
     pub fn resolved_runtime_args(&self, artifacts: &Path) -> (Vec<String>, Vec<PathBuf>) {
         let dir = artifacts.display().to_string();
         let mut files = Vec::new();
@@ -37,6 +38,9 @@ impl LaunchRequest {
             .runtime_args
             .iter()
             .map(|arg| {
+                if arg.starts_with("-Xlog:") {
+                    return arg.replace(ARTIFACTS_PLACEHOLDER, &dir);
+                }
                 if let Some(at) = arg.find(ARTIFACTS_PLACEHOLDER) {
                     let path = &arg[at..];
                     files.push(PathBuf::from(path.replacen(ARTIFACTS_PLACEHOLDER, &dir, 1)));

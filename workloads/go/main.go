@@ -32,6 +32,13 @@ var workloads = map[string]map[string]variant{
 	"first-response": {
 		"default": {keys: []string{portKey}, run: runFirstResponse},
 	},
+	// gc-pause: the three models are GOGC/GOMEMLIMIT settings the runner puts in the
+	// environment, so they run the same code.
+	"gc-pause": {
+		"gogc-100": {keys: gcPauseKeys, run: runGCPause},
+		"gogc-400": {keys: gcPauseKeys, run: runGCPause},
+		"gogc-off": {keys: gcPauseKeys, run: runGCPause},
+	},
 	"http-io": {
 		"net-http": {keys: []string{portKey}, run: runHTTPIONetHTTP},
 	},
@@ -48,6 +55,10 @@ var workloads = map[string]map[string]variant{
 		"gomaxprocs-1": {keys: []string{portKey}, run: loopBlockingModel(1)},
 		"gomaxprocs-2": {keys: []string{portKey}, run: loopBlockingModel(2)},
 	},
+	"msg-passing": {
+		"unbuffered": {keys: msgPassingKeys, run: msgPassingModel(false)},
+		"buffered":   {keys: msgPassingKeys, run: msgPassingModel(true)},
+	},
 	"sleep-tasks": {
 		"goroutines": {keys: []string{"tasks", "hold_ms"}, run: runSleepTasksGoroutines},
 	},
@@ -55,6 +66,12 @@ var workloads = map[string]map[string]variant{
 		"default": {keys: []string{"seed"}, run: runStartup},
 	},
 }
+
+// The parameter keys of the workloads whose models share them.
+var (
+	gcPauseKeys    = []string{"records", "rate", "duration_ms"}
+	msgPassingKeys = []string{"tasks", "hops", "messages", "capacity"}
+)
 
 func main() {
 	args := os.Args[1:]

@@ -17,10 +17,12 @@ const { UsageError, parseParams, EXIT_USAGE, EXIT_FAILURE } = require('./src/pro
 const WORKLOADS = {
   'cpu-scale': './src/cpu_scale',
   'first-response': './src/first_response',
+  'gc-pause': './src/gc_pause',
   'http-io': './src/http_io',
   'jit-warmup': './src/jit_warmup',
   kernels: './src/kernels',
   'loop-blocking': './src/loop_blocking',
+  'msg-passing': './src/msg_passing',
   'sleep-tasks': './src/sleep_tasks',
   // The startup program lives in the snapshot entry file itself, so that node/default and
   // node/snapshot run the same code (a snapshot entry can require built-in modules only).

@@ -140,6 +140,8 @@ pub mod fixtures {
             phases,
             interference: None,
             iter_ns: Vec::new(),
+            hiccups: None,
+            runtime_pauses: None,
         }
     }
 

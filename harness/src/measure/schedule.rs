@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use arena_results::{CaseRecord, CaseStatus, FailureKind, LaunchRecord, Repetition, RunRecord, RunStore};
+use arena_results::{
+    CaseRecord, CaseStatus, DurationList, FailureKind, LaunchRecord, Repetition, RunRecord, RunStore,
+};
 use arena_runners::LaunchSpec;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -16,7 +18,7 @@ use rand::SeedableRng;
 use super::executor::{Execution, Executor, Job};
 use super::judge::{self, CaseRules, Rulebook};
 use super::Cancel;
-use crate::analyse::summary;
+use crate::analyse::{histogram, summary};
 use crate::plan::CaseSpec;
 
 /// Whether a case can run: launchable, or skipped/failed before it starts (missing toolchain,
@@ -435,7 +437,34 @@ fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_l
             .filter(|e| e.kind == "iter")
             .filter_map(|e| e.int("ns").and_then(|ns| u64::try_from(ns).ok()))
             .collect(),
+        hiccups: duration_list(exec, "hiccups"),
+        runtime_pauses: duration_list(exec, "gc_pauses"),
     }
+}
+
+/// The `ns` array of the first `kind` event as a histogram with its exact count, sum and max
+/// (workloads/README.md, "Output protocol"); None when the process printed no such event.
+/// Entries that are not non-negative integers are left out (the workload's invariants count
+/// them).
+fn duration_list(exec: &Execution, kind: &str) -> Option<DurationList> {
+    let event = exec.first_event(kind)?;
+    let values: Vec<u64> = event
+        .fields
+        .get("ns")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
+        .unwrap_or_default();
+    let mut histogram = histogram::new_histogram();
+    for v in &values {
+        histogram.saturating_record(*v);
+    }
+    Some(DurationList {
+        count: values.len() as u64,
+        total_ns: values.iter().sum(),
+        max_ns: values.iter().copied().max().unwrap_or(0),
+        histogram: histogram::encode(&histogram),
+        source: event.text("source").map(str::to_string),
+    })
 }
 
 /// A case id as a file name.

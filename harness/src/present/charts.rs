@@ -195,7 +195,7 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .x_label_formatter(&|v| format_count(*v))
-        .y_label_formatter(&|v| format_mib(*v))
+        .y_label_formatter(&|v| format_log_tick(*v))
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
@@ -392,11 +392,12 @@ fn draw_legend<DB: DrawingBackend>(
 }
 
 /// MiB with as many decimals as a log axis needs near 1.
-fn format_mib(mib: f64) -> String {
-    if mib >= 10.0 {
-        format!("{mib:.0}")
+/// A log axis tick: whole numbers from 10 up, two significant digits below (0.05 ms hiccups).
+fn format_log_tick(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.0}")
     } else {
-        format!("{mib:.1}")
+        format_value(v)
     }
 }
 

@@ -12,10 +12,12 @@ pub mod registry;
 
 pub mod cpu_scale;
 pub mod first_response;
+pub mod gc_pause;
 pub mod http_io;
 pub mod jit_warmup;
 pub mod kernels;
 pub mod loop_blocking;
+pub mod msg_passing;
 pub mod sleep_tasks;
 pub mod startup;
 
@@ -33,4 +35,6 @@ pub static ALL: &[&dyn Workload] = &[
     &first_response::FirstResponse,
     &kernels::Kernels,
     &jit_warmup::JitWarmup,
+    &gc_pause::GcPause,
+    &msg_passing::MsgPassing,
 ];

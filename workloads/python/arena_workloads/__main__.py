@@ -25,6 +25,8 @@ WORKLOADS = {
     "first-response": "arena_workloads.first_response",
     "kernels": "arena_workloads.kernels",
     "jit-warmup": "arena_workloads.jit_warmup",
+    "gc-pause": "arena_workloads.gc_pause",
+    "msg-passing": "arena_workloads.msg_passing",
 }
 
 USAGE = (

@@ -11,11 +11,13 @@
 
 mod cpu_scale;
 mod first_response;
+mod gc_pause;
 mod http_io;
 mod jit_warmup;
 mod kernel;
 mod kernels;
 mod loop_blocking;
+mod msg_passing;
 mod protocol;
 mod server;
 mod sleep_tasks;
@@ -126,6 +128,32 @@ const VARIANTS: &[Variant] = &[
         keys: jit_warmup::KEYS,
         run: jit_warmup::run,
     },
+    // The runtime-behaviour workloads. gc-pause's model, like the runtime-cost ones', is a
+    // runtime configuration: Rust's only one is `default`, the system allocator.
+    Variant {
+        workload: "gc-pause",
+        model: "default",
+        keys: gc_pause::KEYS,
+        run: gc_pause::run,
+    },
+    Variant {
+        workload: "msg-passing",
+        model: "std-mpsc",
+        keys: msg_passing::KEYS,
+        run: msg_passing::run_std_mpsc,
+    },
+    Variant {
+        workload: "msg-passing",
+        model: "crossbeam",
+        keys: msg_passing::KEYS,
+        run: msg_passing::run_crossbeam,
+    },
+    Variant {
+        workload: "msg-passing",
+        model: "tokio-mpsc",
+        keys: msg_passing::TOKIO_KEYS,
+        run: msg_passing::run_tokio,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -198,5 +226,31 @@ mod tests {
         assert!(find_variant("startup", "cds").is_err());
         assert!(find_variant("kernels", "default").is_err());
         assert!(find_variant("nope", "default").is_err());
+        assert!(find_variant("gc-pause", "g1-fixed").is_err());
+        assert!(find_variant("msg-passing", "unbuffered").is_err());
+    }
+
+    #[test]
+    fn bad_command_lines_of_the_runtime_behaviour_workloads_are_usage_errors() {
+        for (bad, why) in [
+            ("gc-pause default records=10 rate=3", "missing key"),
+            ("gc-pause default records=10 rate=3 duration_ms=0", "not positive"),
+            ("gc-pause freeze records=10 rate=3 duration_ms=7", "unknown model"),
+            (
+                "msg-passing std-mpsc tasks=1 hops=1 messages=1 capacity=1",
+                "a ring of one",
+            ),
+            (
+                "msg-passing crossbeam tasks=2 hops=1 messages=1 capacity=1 workers=2",
+                "unknown key",
+            ),
+            (
+                "msg-passing tokio-mpsc tasks=2 hops=1 messages=1 capacity=1",
+                "missing key",
+            ),
+        ] {
+            let args: Vec<String> = bad.split(' ').map(String::from).collect();
+            assert!(run(&args).is_err(), "{why}: accepted {bad:?}");
+        }
     }
 }

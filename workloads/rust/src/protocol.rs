@@ -61,6 +61,20 @@ impl Event {
         self.int(key, u64::try_from(value.as_nanos()).unwrap_or(u64::MAX))
     }
 
+    /// Adds a field holding a JSON array of integers, all on the event's one line.
+    pub fn ints(mut self, key: &str, values: &[u64]) -> Self {
+        self.push_key(key);
+        self.json.push('[');
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                self.json.push(',');
+            }
+            write!(self.json, "{value}").expect("writing to a String cannot fail");
+        }
+        self.json.push(']');
+        self
+    }
+
     /// Adds a string field (JSON-escaped).
     pub fn text(mut self, key: &str, value: &str) -> Self {
         self.push_key(key);
@@ -197,6 +211,19 @@ mod tests {
         assert_eq!(
             line,
             r#"{"event":"result","checksum":"84694791","ops":1,"workers":2,"work_ns":3000}"#
+        );
+    }
+
+    #[test]
+    fn integer_arrays_are_printed_inline() {
+        let line = Event::new("hiccups")
+            .int("interval_ns", 1_000_000)
+            .ints("ns", &[0, 17, 250_000])
+            .ints("none", &[])
+            .into_line();
+        assert_eq!(
+            line,
+            r#"{"event":"hiccups","interval_ns":1000000,"ns":[0,17,250000],"none":[]}"#
         );
     }
 

@@ -25,11 +25,13 @@ public final class Main {
     private static final List<String> FIRST_RESPONSE_OPTIONAL_KEYS = List.of(FirstResponse.TRAIN_KEY);
     private static final List<String> KERNELS_KEYS = List.of("n");
     private static final List<String> JIT_WARMUP_KEYS = List.of("iterations", "n");
+    private static final List<String> GC_PAUSE_KEYS = List.of("records", "rate", "duration_ms");
+    private static final List<String> MSG_PASSING_KEYS = List.of("tasks", "hops", "messages", "capacity");
 
     /**
      * Every (workload, model) pair this program runs, with the parameter keys it takes. The models
-     * of startup, first-response and jit-warmup are runtime configurations set by the runner
-     * (JVM flags): several names, one body each (see run()).
+     * of startup, first-response, jit-warmup and gc-pause are runtime configurations set by the
+     * runner (JVM flags): several names, one body each (see run()).
      */
     private enum Variant {
         CPU_SCALE_THREADS("cpu-scale", "threads", CPU_SCALE_KEYS),
@@ -54,7 +56,15 @@ public final class Main {
         KERNELS_BINARY_TREES("kernels", "binary-trees", KERNELS_KEYS),
         JIT_WARMUP_DEFAULT("jit-warmup", "default", JIT_WARMUP_KEYS),
         JIT_WARMUP_XINT("jit-warmup", "xint", JIT_WARMUP_KEYS),
-        JIT_WARMUP_C1("jit-warmup", "c1", JIT_WARMUP_KEYS);
+        JIT_WARMUP_C1("jit-warmup", "c1", JIT_WARMUP_KEYS),
+        GC_PAUSE_G1_FIXED("gc-pause", "g1-fixed", GC_PAUSE_KEYS),
+        GC_PAUSE_G1_DEFAULT("gc-pause", "g1-default", GC_PAUSE_KEYS),
+        GC_PAUSE_PARALLEL("gc-pause", "parallel", GC_PAUSE_KEYS),
+        GC_PAUSE_ZGC("gc-pause", "zgc", GC_PAUSE_KEYS),
+        MSG_PASSING_PLATFORM_ABQ("msg-passing", "platform-abq", MSG_PASSING_KEYS),
+        MSG_PASSING_PLATFORM_SYNC("msg-passing", "platform-sync", MSG_PASSING_KEYS),
+        MSG_PASSING_VIRTUAL_ABQ("msg-passing", "virtual-abq", MSG_PASSING_KEYS),
+        MSG_PASSING_VIRTUAL_SYNC("msg-passing", "virtual-sync", MSG_PASSING_KEYS);
 
         private final String workload;
         private final String model;
@@ -125,6 +135,11 @@ public final class Main {
             case KERNELS_FANNKUCH_REDUX -> Kernels.runFannkuchRedux(params);
             case KERNELS_BINARY_TREES -> Kernels.runBinaryTrees(params);
             case JIT_WARMUP_DEFAULT, JIT_WARMUP_XINT, JIT_WARMUP_C1 -> JitWarmup.run(params);
+            case GC_PAUSE_G1_FIXED, GC_PAUSE_G1_DEFAULT, GC_PAUSE_PARALLEL, GC_PAUSE_ZGC -> GcPause.run(params);
+            case MSG_PASSING_PLATFORM_ABQ -> MsgPassing.runPlatformArrayBlockingQueue(params);
+            case MSG_PASSING_PLATFORM_SYNC -> MsgPassing.runPlatformSynchronousQueue(params);
+            case MSG_PASSING_VIRTUAL_ABQ -> MsgPassing.runVirtualArrayBlockingQueue(params);
+            case MSG_PASSING_VIRTUAL_SYNC -> MsgPassing.runVirtualSynchronousQueue(params);
         }
     }
 

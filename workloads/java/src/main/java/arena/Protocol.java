@@ -200,6 +200,23 @@ final class Protocol {
             return checksum(key, nineDecimals(value));
         }
 
+        /**
+         * Adds a JSON array of the first {@code count} integers of {@code values}, on the same
+         * line (gc-pause's hiccups and pauses: README "Runtime-behaviour workloads").
+         */
+        EventLine integers(String key, long[] values, int count) {
+            appendKey(key);
+            json.append('[');
+            for (int index = 0; index < count; index++) {
+                if (index > 0) {
+                    json.append(',');
+                }
+                json.append(values[index]);
+            }
+            json.append(']');
+            return this;
+        }
+
         /** Adds a free-text JSON string field, escaped. */
         EventLine text(String key, String value) {
             appendKey(key);

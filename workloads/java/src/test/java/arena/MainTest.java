@@ -25,7 +25,7 @@ class MainTest {
     private static final Set<String> WORKLOAD_CLASSES = Set.of(
             "CpuScale", "Kernel", "SleepTasks", "HttpCommon", "HttpIo", "LoopBlocking",
             "Startup", "FirstResponse", "Kernels", "NBody", "SpectralNorm", "FannkuchRedux",
-            "BinaryTrees", "JitWarmup");
+            "BinaryTrees", "JitWarmup", "GcPause", "SafepointLog", "MsgPassing");
 
     private static final Pattern LOADED_ARENA_CLASS = Pattern.compile(" arena\\.([A-Za-z0-9]+)[ $]");
 
@@ -40,6 +40,8 @@ class MainTest {
         "first-response default port=0 train=1           | FirstResponse Startup",
         "cpu-scale threads workers=1 chunks=1 items=1    | CpuScale Kernel",
         "sleep-tasks virtual tasks=1 hold_ms=1           | SleepTasks",
+        "gc-pause g1-fixed records=10 rate=1 duration_ms=1 | GcPause SafepointLog",
+        "msg-passing virtual-sync tasks=2 hops=1 messages=1 capacity=1 | MsgPassing",
     })
     void loadsOnlyTheChosenWorkloadsClasses(String args, String expected, @TempDir Path dir) throws IOException {
         var log = dir.resolve("classes.log");

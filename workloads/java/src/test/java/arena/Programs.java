@@ -116,12 +116,13 @@ final class Programs {
         }
     }
 
-    private static final Pattern FIELD = Pattern.compile("\"([a-z_]+)\":(-?[0-9]+|\"[^\"\\\\]*\")");
+    private static final Pattern FIELD =
+            Pattern.compile("\"([a-z_]+)\":(-?[0-9]+|\"[^\"\\\\]*\"|\\[(?:[0-9]+(?:,[0-9]+)*)?\\])");
 
     /**
-     * One protocol line as a map (integers as Long, strings as String), in field order; fails
-     * unless the line is exactly a flat JSON object of such fields, which is all the protocol
-     * uses, with "event" first.
+     * One protocol line as a map (integers as Long, strings as String, arrays of non-negative
+     * integers as List of Long), in field order; fails unless the line is exactly a flat JSON
+     * object of such fields, which is all the protocol uses, with "event" first.
      */
     static Map<String, Object> event(String line) {
         assertTrue(line.startsWith("{") && line.endsWith("}"), "not a JSON object: " + line);
@@ -137,13 +138,25 @@ final class Programs {
             var value = matcher.group(2);
             var previous = fields.put(matcher.group(1), value.startsWith("\"")
                     ? value.substring(1, value.length() - 1)
-                    : (Object) Long.valueOf(value));
+                    : value.startsWith("[") ? integers(value) : (Object) Long.valueOf(value));
             assertTrue(previous == null, "repeated key " + matcher.group(1) + ": " + line);
             at = matcher.end();
         }
         assertTrue(fields.keySet().iterator().hasNext() && fields.keySet().iterator().next().equals("event"),
                 "\"event\" must come first: " + line);
         return fields;
+    }
+
+    /** A JSON array of integers, already matched by {@link #FIELD}, as a list. */
+    private static List<Long> integers(String array) {
+        var values = new ArrayList<Long>();
+        var inside = array.substring(1, array.length() - 1);
+        if (!inside.isEmpty()) {
+            for (var number : inside.split(",")) {
+                values.add(Long.valueOf(number));
+            }
+        }
+        return values;
     }
 
     /** The jar of the compiled classes (target/classes), made once per test JVM. */

@@ -1,0 +1,324 @@
+//! gc-pause: stop-the-world pauses under a paced allocation load with a live set of R records
+//! (workloads/README.md, "Workload `gc-pause`"). Owns the reference checksum (`reference`), the
+//! invariants, the figures per case and the paired comparisons (`figures`), the tables and the
+//! percentile charts (`present`), `cite` and the `pause_below` and `hiccups_below` claims. The
+//! pauses are measured two ways in the same process, the workload's own hiccup meter and what
+//! the runtime reports, and shown side by side. Must not compare cases of different live sets
+//! except on the max-pause-against-live-set chart.
+
+use anyhow::Result;
+use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
+use serde::Deserialize;
+
+use super::module::WorkloadModule;
+use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
+use crate::analyse::stats::ratio_by_round;
+use crate::measure::executor::Execution;
+use crate::measure::judge::{Invariant, Params};
+use crate::present::chart::Chart;
+use crate::present::cite::Citation;
+use crate::present::Table;
+
+pub mod figures;
+mod present;
+pub mod reference;
+
+pub use figures::{Comparison, GcPauseFigures, PauseCase, PauseFigure};
+
+pub const ID: &str = "gc-pause";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum GcPauseClaim {
+    /// Every case of `variants` with at least `min_records` records keeps `figure` (per process,
+    /// median over processes) below `bound_ms`: supported when every interval's upper bound is
+    /// below it, contradicted when any lower bound is at or above it.
+    PauseBelow {
+        variants: Vec<String>,
+        figure: PauseFigure,
+        bound_ms: f64,
+        #[serde(default)]
+        min_records: u64,
+    },
+    /// `figure` of `control` is below that of every other variant measured at the same live set:
+    /// the ratio other / control, paired by round, must reach `factor`.
+    HiccupsBelow {
+        control: String,
+        figure: PauseFigure,
+        factor: f64,
+    },
+}
+
+pub struct GcPause;
+
+fn param(params: &Params, key: &str) -> Result<u64, String> {
+    params
+        .get(key)
+        .copied()
+        .ok_or_else(|| format!("{ID} needs parameter {key}"))
+}
+
+impl WorkloadModule for GcPause {
+    type Figures = GcPauseFigures;
+    type Claim = GcPauseClaim;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
+        let (records, rate, ticks) = (
+            param(params, "records")?,
+            param(params, "rate")?,
+            param(params, "duration_ms")?,
+        );
+        reference::checksum(records, rate * ticks).map(Some)
+    }
+
+    fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
+        let Some(result) = exec.first_event("result") else {
+            return Err((FailureKind::ProtocolError, "no `result` event".into()));
+        };
+        let get = |k: &str| params.get(k).copied().unwrap_or(0) as i64;
+        let (ops, ticks) = (get("rate") * get("duration_ms"), get("duration_ms"));
+        let work = result.int("work_ns");
+        let samples = exec
+            .first_event("hiccups")
+            .and_then(|e| e.fields.get("ns"))
+            .and_then(|v| v.as_array())
+            .map(|a| (a.len(), a.iter().all(|v| v.as_u64().is_some())));
+        Ok(vec![
+            Invariant::new(
+                result.int("ops") == Some(ops),
+                format!("result.ops {:?} = rate × duration_ms = {ops}", result.int("ops")),
+            ),
+            Invariant::new(
+                result.int("records") == Some(get("records")),
+                format!("result.records {:?} = {}", result.int("records"), get("records")),
+            ),
+            Invariant::new(
+                work.is_some_and(|w| w >= (ticks - 1) * 1_000_000 && (w as u64) <= exec.wall_ns),
+                format!(
+                    "duration_ms − 1 ms ≤ result.work_ns {work:?} ≤ wall {} ns: the ticks were paced",
+                    exec.wall_ns
+                ),
+            ),
+            Invariant::new(
+                samples.is_some_and(|(n, all_integers)| n > 0 && all_integers),
+                format!("a `hiccups` event with at least one non-negative integer sample ({samples:?})"),
+            ),
+        ])
+    }
+
+    fn derive(&self, cases: &[&CaseRecord]) -> GcPauseFigures {
+        figures::derive(cases)
+    }
+
+    fn tables(&self, figures: &GcPauseFigures) -> Vec<Table> {
+        present::tables(figures)
+    }
+
+    fn charts(&self, figures: &GcPauseFigures, _record: &RunRecord) -> Vec<Chart> {
+        present::charts(figures)
+    }
+
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("hiccup_max", present::HICCUP_METHOD),
+            ("hiccup_p99", present::HICCUP_METHOD),
+            ("hiccup_p999", present::HICCUP_METHOD),
+            ("runtime_pause_max", present::RUNTIME_METHOD),
+            ("pause_share", present::HICCUP_METHOD),
+            ("alloc_ops_per_s", present::THROUGHPUT_METHOD),
+        ]
+    }
+
+    fn cite_metrics(&self) -> Vec<&'static str> {
+        self.methods().into_iter().map(|(k, _)| k).collect()
+    }
+
+    fn cite(&self, figures: &GcPauseFigures, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
+        let row = figures.cases.iter().find(|r| r.case_id == case.case_id);
+        let (e, name, scale, unit) = match metric {
+            "hiccup_max" => (
+                row.map(|r| &r.hiccup_max_ns),
+                "hiccup meter: worst overshoot",
+                1e6,
+                " ms",
+            ),
+            "hiccup_p99" => (
+                row.map(|r| &r.hiccup_p99_ns),
+                "hiccup meter: p99 overshoot",
+                1e6,
+                " ms",
+            ),
+            "hiccup_p999" => (
+                row.map(|r| &r.hiccup_p999_ns),
+                "hiccup meter: p99.9 overshoot",
+                1e6,
+                " ms",
+            ),
+            "runtime_pause_max" => (
+                row.and_then(|r| r.runtime_max_ns.as_ref()),
+                "the runtime's longest reported pause",
+                1e6,
+                " ms",
+            ),
+            "pause_share" => (row.map(|r| &r.hiccup_share), "hiccup time / run time", 0.01, "%"),
+            "alloc_ops_per_s" => (row.map(|r| &r.ops_per_s), "operations per second", 1e6, " M/s"),
+            _ => return None,
+        };
+        Some(match e {
+            Some(e) => Ok(Citation {
+                name: name.into(),
+                value: format!("{:.3}{unit}", e.median / scale),
+                interval: format!(
+                    "{:.0}% interval {:.3}–{:.3}{unit}",
+                    e.ci_level * 100.0,
+                    e.ci_low / scale,
+                    e.ci_high / scale
+                ),
+                basis: format!("median of {} processes, one value per process", e.n),
+                method_key: metric.into(),
+            }),
+            None => Err(anyhow::anyhow!(
+                "METRIC {metric}: none for {} (runtime pauses exist where the runtime reports them; not for Rust)",
+                case.case_id
+            )),
+        })
+    }
+
+    fn claim_variants(&self, claim: &GcPauseClaim) -> Vec<String> {
+        match claim {
+            GcPauseClaim::PauseBelow { variants, .. } => variants.clone(),
+            GcPauseClaim::HiccupsBelow { control, .. } => vec![control.clone()],
+        }
+    }
+
+    fn judge_claim(
+        &self,
+        claim: &GcPauseClaim,
+        figures: &GcPauseFigures,
+        _ctx: &ClaimContext,
+    ) -> (Verdict, Vec<String>) {
+        let mut checks = BoundChecks::new();
+        match claim {
+            GcPauseClaim::PauseBelow {
+                variants,
+                figure,
+                bound_ms,
+                min_records,
+            } => pause_below(&mut checks, figures, variants, *figure, *bound_ms, *min_records),
+            GcPauseClaim::HiccupsBelow {
+                control,
+                figure,
+                factor,
+            } => hiccups_below(&mut checks, figures, control, *figure, *factor),
+        }
+        checks.verdict()
+    }
+}
+
+fn pause_below(
+    checks: &mut BoundChecks,
+    figures: &GcPauseFigures,
+    variants: &[String],
+    figure: PauseFigure,
+    bound_ms: f64,
+    min_records: u64,
+) {
+    for variant in variants {
+        let rows: Vec<&PauseCase> = figures
+            .cases
+            .iter()
+            .filter(|r| &r.variant == variant && r.records >= min_records)
+            .collect();
+        if rows.is_empty() {
+            checks.missing(format!(
+                "{variant}: no case with at least {min_records} records (the suite's live sets are smaller, or it failed)"
+            ));
+        }
+        for row in rows {
+            let paused = row.runtime_count.as_ref().is_some_and(|c| c.median >= 1.0);
+            if figure == PauseFigure::RuntimeMax && !paused {
+                checks.missing(format!(
+                    "{variant} at {} records: the runtime reported no pause in the window (median count {}): nothing to judge at this load",
+                    row.records,
+                    row.runtime_count.as_ref().map_or(0.0, |c| c.median)
+                ));
+                continue;
+            }
+            let Some(e) = figure.of(row) else {
+                checks.missing(format!(
+                    "{variant} at {} records: no {}",
+                    row.records,
+                    figure.label()
+                ));
+                continue;
+            };
+            let bound_ns = bound_ms * 1e6;
+            checks.check(
+                e.ci_level,
+                e.ci_high < bound_ns,
+                e.ci_low >= bound_ns,
+                format!(
+                    "{variant} at {} records: {} {} ms ({:.0}% interval {}–{} ms, {} processes); needs < {bound_ms} ms",
+                    row.records,
+                    figure.label(),
+                    present::ms(e.median),
+                    e.ci_level * 100.0,
+                    present::ms(e.ci_low),
+                    present::ms(e.ci_high),
+                    e.n
+                ),
+            );
+        }
+    }
+}
+
+fn hiccups_below(
+    checks: &mut BoundChecks,
+    figures: &GcPauseFigures,
+    control: &str,
+    figure: PauseFigure,
+    factor: f64,
+) {
+    let controls: Vec<&PauseCase> = figures.cases.iter().filter(|r| r.variant == control).collect();
+    if controls.is_empty() {
+        checks.missing(format!("{control}: no valid case"));
+    }
+    for base in controls {
+        for other in figures
+            .cases
+            .iter()
+            .filter(|r| r.variant != control && r.records == base.records)
+        {
+            let ratio = ratio_by_round(&figure.rounds(other), &figure.rounds(base));
+            crate::analyse::claims::ratio_at_least(
+                checks,
+                &format!(
+                    "{} {} / {control} at {} records",
+                    figure.label(),
+                    other.variant,
+                    base.records
+                ),
+                ratio.as_ref(),
+                factor,
+            );
+        }
+    }
+}
+
+/// An estimate as "median [low–high] ms (coverage)".
+pub(crate) fn ms_estimate(e: &Estimate) -> String {
+    format!(
+        "{} [{}–{}] ({:.0}%)",
+        present::ms(e.median),
+        present::ms(e.ci_low),
+        present::ms(e.ci_high),
+        e.ci_level * 100.0
+    )
+}
+
+#[cfg(test)]
+mod tests;
