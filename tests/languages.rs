@@ -313,6 +313,18 @@ fn smoke_run_writes_valid_results_charts_and_summary() {
             "no derived figures for {workload}"
         );
     }
+    // Every module names its headline figures for the trend page from these figures; smoke's
+    // sizes leave some optional ones (a capacity, a steady state) empty, never all of them.
+    let headlines: usize = REGISTRY
+        .all()
+        .iter()
+        .map(|w| w.headlines(&record.derived[w.id()]).unwrap().len())
+        .sum();
+    assert!(
+        headlines >= ran.len(),
+        "{headlines} headline figures for {} workloads",
+        ran.len()
+    );
     for section in ["claims", "provenance"] {
         assert!(
             html.contains(&format!("id=\"{section}\"")),

@@ -81,6 +81,10 @@ fn shards_merge_publish_and_draw_a_trend_of_two_runs() {
         trend.contains("id=\"chart-trend-cpu-scale\""),
         "a cpu-scale trend chart"
     );
+    assert!(
+        trend.contains("id=\"chart-trend-cpu-scale-speedup-at-the-most-workers\""),
+        "the headline speedup across runs"
+    );
     assert!(trend.contains("#2: "), "two runs on the chart's lines");
     assert!(
         trend.contains("commit-1") && trend.contains("commit-2"),

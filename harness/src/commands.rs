@@ -420,16 +420,37 @@ pub fn trend(runs: &[std::path::PathBuf], out: &Path) -> Result<i32> {
         .map(|run| open_run(run)?.read())
         .collect::<Result<Vec<_>>>()?;
     records.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+    let headlines = records.iter().map(run_headlines).collect::<Result<Vec<_>>>()?;
+    let headlines = crate::analyse::trend::headline_trends(&headlines);
     let trends = crate::analyse::trend::trends(&records);
-    let html = present::trend::page(&records, &trends).into_string();
+    let html = present::trend::page(&records, &headlines, &trends).into_string();
     std::fs::write(out, html).with_context(|| format!("--out {}: cannot write it", out.display()))?;
     println!(
-        "trend of {} runs, {} workloads: {}",
+        "trend of {} runs, {} workloads, {} headline figures: {}",
         records.len(),
         trends.len(),
+        headlines.len(),
         out.display()
     );
     Ok(0)
+}
+
+/// Every workload's headline figures in one run, re-derived from its cases by its module.
+fn run_headlines(record: &RunRecord) -> Result<Vec<(String, Vec<crate::analyse::trend::Headline>)>> {
+    let mut out = Vec::new();
+    for workload in REGISTRY.all() {
+        let cases: Vec<&arena_results::CaseRecord> = record
+            .cases
+            .iter()
+            .filter(|c| c.workload == workload.id())
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let figures = workload.derive(&cases)?;
+        out.push((workload.id().to_string(), workload.headlines(&figures)?));
+    }
+    Ok(out)
 }
 
 pub fn report(project: &Project, run: &Path) -> Result<i32> {

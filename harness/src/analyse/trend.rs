@@ -1,12 +1,13 @@
-//! Trends across runs (`arena trend`, the CI history page): for each workload and variant, the
-//! CPU time of its largest case in every run, as a ratio to its first run, with the interval the
-//! run recorded. CPU time because it is the figure this host's noise moves least (the A/A noise
-//! floor, docs/methodology.md); the ratio because absolute times differ between cases. Pure: it
-//! must not read files or render.
+//! Trends across runs (`arena trend`, the CI history page). First, each workload's headline
+//! figures (`Headline`, named by its module: speedups, bytes per task, capacities, time to exit,
+//! ...) across runs, with the interval each run recorded. Then, for each workload and variant,
+//! the CPU time of its largest case in every run, as a ratio to its first run: CPU time because
+//! it is the figure this host's noise moves least (the A/A noise floor, docs/methodology.md).
+//! Pure: it must not read files, render, or know a workload.
 
 use std::collections::BTreeMap;
 
-use arena_results::{CaseStatus, RunRecord};
+use arena_results::{CaseStatus, Estimate, RunRecord};
 
 /// One run's point: the median CPU time and its interval, divided by the first run's median.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +93,73 @@ fn line_points(runs: &[RunRecord], case_id: &str) -> Vec<TrendPoint> {
     points
 }
 
+/// A headline figure, as a workload's module names it for the trend page: what a lesson would
+/// quote, for one variant (and size), with the interval the run recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    /// The figure with its unit, e.g. "time to exit [ms]".
+    pub figure: String,
+    /// The variant it belongs to, first (`language/model`), then any size, e.g. "go/x (n=10)".
+    pub series: String,
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The interval's coverage, 0–1.
+    pub level: f64,
+}
+
+impl Headline {
+    /// `e` divided by `scale` (ns → ms: 1e6), under `figure`.
+    pub fn of(figure: &str, series: String, e: &Estimate, scale: f64) -> Headline {
+        Headline {
+            figure: figure.into(),
+            series,
+            median: e.median / scale,
+            low: e.ci_low / scale,
+            high: e.ci_high / scale,
+            level: e.ci_level,
+        }
+    }
+}
+
+/// One series of a headline figure across runs: (1-based run, its value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadlineLine {
+    pub series: String,
+    pub points: Vec<(usize, Headline)>,
+}
+
+/// The headlines of every run (each run's `(workload, headlines)`), grouped by workload and
+/// figure, one line per series, in run order.
+pub fn headline_trends(
+    per_run: &[Vec<(String, Vec<Headline>)>],
+) -> BTreeMap<(String, String), Vec<HeadlineLine>> {
+    type Series = BTreeMap<String, Vec<(usize, Headline)>>;
+    let mut grouped: BTreeMap<(String, String), Series> = BTreeMap::new();
+    for (index, run) in per_run.iter().enumerate() {
+        for (workload, headlines) in run {
+            for h in headlines.iter().filter(|h| h.median.is_finite()) {
+                grouped
+                    .entry((workload.clone(), h.figure.clone()))
+                    .or_default()
+                    .entry(h.series.clone())
+                    .or_default()
+                    .push((index + 1, h.clone()));
+            }
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(key, series)| {
+            let lines = series
+                .into_iter()
+                .map(|(series, points)| HeadlineLine { series, points })
+                .collect();
+            (key, lines)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +219,43 @@ mod tests {
         // A variant that first appears in run 2 starts at 1.0 there.
         let rust = lines.iter().find(|l| l.variant == "rust/y").unwrap();
         assert_eq!((rust.points[0].run, rust.points[0].ratio), (2, 1.0));
+    }
+
+    #[test]
+    fn headlines_group_by_workload_and_figure_in_run_order() {
+        let h = |figure: &str, series: &str, median: f64| Headline {
+            figure: figure.into(),
+            series: series.into(),
+            median,
+            low: median * 0.9,
+            high: median * 1.1,
+            level: 0.969,
+        };
+        let runs = vec![
+            vec![(
+                "w".to_string(),
+                vec![h("t [ms]", "go/x", 2.0), h("t [ms]", "rust/y", 1.0)],
+            )],
+            vec![(
+                "w".to_string(),
+                vec![
+                    h("t [ms]", "go/x", 3.0),
+                    h("m [KiB]", "go/x", 9.0),
+                    h("t [ms]", "java/z", f64::NAN),
+                ],
+            )],
+        ];
+        let trends = headline_trends(&runs);
+        assert_eq!(trends.len(), 2);
+        let t = &trends[&("w".to_string(), "t [ms]".to_string())];
+        assert_eq!(t.len(), 2, "a figure without a value draws no line: {t:?}");
+        let go = t.iter().find(|l| l.series == "go/x").unwrap();
+        assert_eq!(
+            go.points
+                .iter()
+                .map(|(run, h)| (*run, h.median))
+                .collect::<Vec<_>>(),
+            vec![(1, 2.0), (2, 3.0)]
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! The trend page (`arena trend`, published by CI beside the latest report): one chart per
-//! workload of each variant's CPU time across runs, as a ratio to its first run, its interval a
-//! band; the runs (commit, date, machine) in a table. One self-contained HTML file like the
+//! The trend page (`arena trend`, published by CI beside the latest report): first one chart
+//! per headline figure of each workload (its module names them) across runs, the interval each
+//! run recorded as a band; then one chart per workload of each variant's CPU time across runs,
+//! as a ratio to its first run; the runs (commit, date, machine) in a table. One self-contained HTML file like the
 //! report (styles inline, charts as SVG data URIs, no script). Renders `analyse::trend`'s
 //! lines; it must not read files or compute figures.
 
@@ -11,13 +12,61 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::chart::{Chart, Line};
 use super::html::{chart_img, STYLE};
-use crate::analyse::trend::TrendLine;
+use crate::analyse::trend::{HeadlineLine, TrendLine};
 
 /// Chart ids are `&'static str` (they name chart files and HTML ids); a trend page has one per
 /// workload of its runs, built once per process, so leaking these few strings is harmless.
 fn chart_id(workload: &str) -> &'static str {
     Box::leak(format!("trend-{workload}").into_boxed_str())
 }
+
+/// Workload and figure → its headline lines, as `analyse::trend::headline_trends` groups them.
+pub type HeadlineTrends = BTreeMap<(String, String), Vec<HeadlineLine>>;
+
+/// One chart per (workload, headline figure): each series' value by run, its interval a band.
+pub fn headline_charts(headlines: &HeadlineTrends) -> Vec<Chart> {
+    headlines
+        .iter()
+        .map(|((workload, figure), lines)| {
+            let lines = lines
+                .iter()
+                .map(|l| {
+                    let points = l
+                        .points
+                        .iter()
+                        .map(|(run, h)| (*run as f64, h.median, h.low, h.high))
+                        .collect();
+                    let variant = l.series.split(' ').next().unwrap_or(&l.series);
+                    Line::new(variant, l.series.clone(), points)
+                })
+                .collect();
+            Chart::new(
+                Box::leak(format!("trend-{workload}-{}", slug(figure)).into_boxed_str()),
+                format!("{workload}: {figure}"),
+                "run (oldest first)".into(),
+                figure.clone(),
+                false,
+                lines,
+            )
+            .with_bands()
+        })
+        .collect()
+}
+
+/// A figure's name as part of a file name: letters and digits, the rest as single hyphens.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+const HEADLINE_METHOD: &str = "Each workload's headline figures, as its module defines them (the report's tables say how each is measured): the value each run recorded, its band the interval that run recorded, at the level the table states. Absolute values: on one machine a step between runs is a change; between machines it is not comparable.";
 
 pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
     trends
@@ -49,7 +98,11 @@ pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
 
 const METHOD: &str = "For each workload and variant, its largest case present in the most runs: the median CPU time (user + system) of its valid repetitions divided by the median of the first run that has it; the band is the interval each run recorded (order statistics of the repetitions, at the level its row states). CPU time, because on a shared host it moves far less than wall time (see the A/A noise floor of `arena noise`). Runs from different machines are not comparable: the table says which machine measured each.";
 
-pub fn page(runs: &[RunRecord], trends: &BTreeMap<String, Vec<TrendLine>>) -> Markup {
+pub fn page(
+    runs: &[RunRecord],
+    headlines: &HeadlineTrends,
+    trends: &BTreeMap<String, Vec<TrendLine>>,
+) -> Markup {
     let caption = format!("{} runs, oldest first", runs.len());
     html! {
         (DOCTYPE)
@@ -61,7 +114,7 @@ pub fn page(runs: &[RunRecord], trends: &BTreeMap<String, Vec<TrendLine>>) -> Ma
             }
             body {
                 h1 { "runtime-arena: figures across runs" }
-                p.muted { (METHOD) }
+                p.muted { "Each workload's headline figures across runs, then each variant's CPU time against its first run; the runs below, oldest first, with the commit and machine that made each." }
                 h2 { "Runs" }
                 table {
                     tr { th { "#" } th { "run" } th { "suite" } th { "harness commit" } th { "started" } th { "machine" } }
@@ -76,6 +129,27 @@ pub fn page(runs: &[RunRecord], trends: &BTreeMap<String, Vec<TrendLine>>) -> Ma
                         }
                     }
                 }
+                h2 { "Headline figures" }
+                p.muted { (HEADLINE_METHOD) }
+                @for (chart, ((workload, figure), lines)) in headline_charts(headlines).iter().zip(headlines) {
+                    h3 { (workload) ": " (figure) }
+                    (chart_img(chart, &caption))
+                    table {
+                        tr { th { "series" } th { "value [interval] (level), by run" } }
+                        @for line in lines {
+                            tr {
+                                td { (line.series) }
+                                td {
+                                    @for (run, h) in &line.points {
+                                        (format!("#{run}: {:.3} [{:.3}–{:.3}] ({:.0}%)", h.median, h.low, h.high, h.level * 100.0)) br;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "CPU time against the first run" }
+                p.muted { (METHOD) }
                 @for (chart, (workload, lines)) in charts(trends).iter().zip(trends) {
                     h2 { (workload) }
                     (chart_img(chart, &caption))

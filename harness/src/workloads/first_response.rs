@@ -200,6 +200,19 @@ impl WorkloadModule for FirstResponse {
         )]
     }
 
+    fn headlines(&self, rows: &Vec<FirstResponseRow>) -> Vec<crate::analyse::trend::Headline> {
+        rows.iter()
+            .map(|r| {
+                crate::analyse::trend::Headline::of(
+                    "time to first response [ms]",
+                    r.variant.clone(),
+                    &r.time_to_first_response_ns,
+                    1e6,
+                )
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("time_to_first_response", FIRST_RESPONSE_METHOD),

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::analyse::claims::{ClaimContext, ClaimSpec, Verdict};
+use crate::analyse::trend::Headline;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{CaseRules, Invariant, Params};
 use crate::measure::serve::Driver;
@@ -56,6 +57,9 @@ pub trait WorkloadModule: Send + Sync + 'static {
     fn derive(&self, cases: &[&CaseRecord]) -> Self::Figures;
     fn tables(&self, figures: &Self::Figures) -> Vec<Table>;
     fn charts(&self, figures: &Self::Figures, record: &RunRecord) -> Vec<Chart>;
+    /// The figures a reader would quote from this workload, one per variant (and size): the
+    /// trend page follows each across runs (`arena trend`).
+    fn headlines(&self, figures: &Self::Figures) -> Vec<Headline>;
     /// Method texts of the derived figures, keyed like `RunRecord.methods`.
     fn methods(&self) -> Vec<(&'static str, &'static str)>;
     /// The derived metrics `arena cite` knows for this workload (for error messages).
@@ -79,6 +83,7 @@ pub trait Workload: CaseRules + Sync {
     fn check_load(&self, table: Option<&toml::Value>) -> Result<()>;
     fn derive(&self, cases: &[&CaseRecord]) -> Result<serde_json::Value>;
     fn section(&self, figures: &serde_json::Value, record: &RunRecord) -> Result<(Vec<Table>, Vec<Chart>)>;
+    fn headlines(&self, figures: &serde_json::Value) -> Result<Vec<Headline>>;
     fn methods(&self) -> Vec<(&'static str, &'static str)>;
     fn cite_metrics(&self) -> Vec<&'static str>;
     fn cite(&self, figures: &serde_json::Value, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
@@ -136,6 +141,9 @@ impl<T: WorkloadModule> Workload for T {
     fn section(&self, figures: &serde_json::Value, record: &RunRecord) -> Result<(Vec<Table>, Vec<Chart>)> {
         let figures = figures_of(self, figures)?;
         Ok((self.tables(&figures), self.charts(&figures, record)))
+    }
+    fn headlines(&self, figures: &serde_json::Value) -> Result<Vec<Headline>> {
+        Ok(WorkloadModule::headlines(self, &figures_of(self, figures)?))
     }
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         WorkloadModule::methods(self)

@@ -233,7 +233,7 @@ impl WorkloadModule for MsgPassing {
             })
             .collect();
         vec![Table::new(
-            "msg-passing: cost per hand-off (median [interval] (coverage) over processes)",
+            "cost per hand-off (median [interval] (coverage) over processes)",
             &[
                 "variant",
                 "sizes",
@@ -274,6 +274,25 @@ impl WorkloadModule for MsgPassing {
             true,
             lines,
         )]
+    }
+
+    fn headlines(&self, rows: &Vec<HandOffCase>) -> Vec<crate::analyse::trend::Headline> {
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(crate::analyse::trend::Headline::of(
+                "ring: ns per hop",
+                r.variant.clone(),
+                &r.ring_ns_per_hop,
+                1.0,
+            ));
+            out.push(crate::analyse::trend::Headline::of(
+                "queue: ns per message",
+                r.variant.clone(),
+                &r.pair_ns_per_message,
+                1.0,
+            ));
+        }
+        out
     }
 
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
@@ -378,9 +397,15 @@ fn ns(e: &Estimate) -> String {
     )
 }
 
+/// A ratio with 3 significant digits below 1 (0.0234×), 2 decimals above.
 fn times(e: Option<&Estimate>) -> String {
     e.map_or("–".into(), |e| {
-        format!("{:.2}× [{:.2}–{:.2}]", e.median, e.ci_low, e.ci_high)
+        let d = if e.median >= 1.0 {
+            2
+        } else {
+            (2.0 - e.median.log10().floor()).clamp(2.0, 6.0) as usize
+        };
+        format!("{:.d$}× [{:.d$}–{:.d$}]", e.median, e.ci_low, e.ci_high)
     })
 }
 

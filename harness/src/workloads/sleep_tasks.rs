@@ -273,6 +273,22 @@ impl WorkloadModule for SleepTasks {
         )]
     }
 
+    fn headlines(&self, memory: &Vec<TaskMemory>) -> Vec<crate::analyse::trend::Headline> {
+        memory
+            .iter()
+            .filter_map(|t| {
+                Some(crate::analyse::trend::Headline {
+                    figure: "memory per task [KiB]".into(),
+                    series: t.variant.clone(),
+                    median: t.bytes_per_task? / 1024.0,
+                    low: t.bytes_per_task_ci_low? / 1024.0,
+                    high: t.bytes_per_task_ci_high? / 1024.0,
+                    level: t.bytes_per_task_ci_level?,
+                })
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![("bytes_per_task", BYTES_PER_TASK_METHOD)]
     }

@@ -151,6 +151,19 @@ impl WorkloadModule for Startup {
         )]
     }
 
+    fn headlines(&self, rows: &Vec<StartupRow>) -> Vec<crate::analyse::trend::Headline> {
+        rows.iter()
+            .map(|r| {
+                crate::analyse::trend::Headline::of(
+                    "time to exit [ms]",
+                    r.variant.clone(),
+                    &r.time_to_exit_ns,
+                    1e6,
+                )
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("time_to_exit", EXIT_METHOD),

@@ -224,6 +224,27 @@ impl WorkloadModule for CpuScale {
         vec![chart]
     }
 
+    fn headlines(&self, points: &Vec<SpeedupPoint>) -> Vec<crate::analyse::trend::Headline> {
+        // Each variant at its most workers: the speedup a lesson quotes.
+        let mut most: std::collections::BTreeMap<&str, &SpeedupPoint> = Default::default();
+        for p in points {
+            let entry = most.entry(&p.variant).or_insert(p);
+            if p.workers > entry.workers {
+                *entry = p;
+            }
+        }
+        most.values()
+            .map(|p| crate::analyse::trend::Headline {
+                figure: "speedup at the most workers [×]".into(),
+                series: format!("{} (W={})", p.variant, p.workers),
+                median: p.speedup,
+                low: p.speedup_ci_low,
+                high: p.speedup_ci_high,
+                level: p.speedup_ci_level,
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![("speedup", SPEEDUP_METHOD), ("cores_in_use", CORES_METHOD)]
     }

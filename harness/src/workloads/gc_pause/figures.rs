@@ -34,7 +34,8 @@ pub struct PauseCase {
     pub hiccup_share: Estimate,
     /// Hiccup samples per process (median): fewer than duration_ms means long stalls.
     pub hiccup_samples: Estimate,
-    /// What the runtime reported, where it reports (None for Rust).
+    /// What the runtime reported, where it reports (None for Rust); the p99 and max over the
+    /// processes that reported at least one pause (None when none did).
     pub runtime_source: Option<String>,
     pub runtime_count: Option<Estimate>,
     pub runtime_p99_ns: Option<Estimate>,
@@ -159,6 +160,9 @@ fn case_of(case: &CaseRecord) -> Option<PauseCase> {
             .filter(|w| *w > 0.0)
     };
     let max = |l: &DurationList| Some(l.max_ns as f64);
+    // A process whose runtime reported no pause has no pause figure (not a pause of 0 ns).
+    let paused_max = |l: &DurationList| (l.count > 0).then_some(l.max_ns as f64);
+    let paused_p99 = |l: &DurationList| if l.count > 0 { quantile(l, 0.99) } else { None };
     let p999 = |l: &DurationList| quantile(l, 0.999);
     let samples = valid_values(case, hiccup(|l| Some(l.count as f64)));
     if samples.is_empty() {
@@ -183,8 +187,8 @@ fn case_of(case: &CaseRecord) -> Option<PauseCase> {
             .iter()
             .find_map(|r| r.runtime_pauses.as_ref().and_then(|l| l.source.clone())),
         runtime_count: optional(valid_values(case, runtime(|l| Some(l.count as f64)))),
-        runtime_p99_ns: optional(valid_values(case, runtime(|l| quantile(l, 0.99)))),
-        runtime_max_ns: optional(valid_values(case, runtime(max))),
+        runtime_p99_ns: optional(valid_values(case, runtime(paused_p99))),
+        runtime_max_ns: optional(valid_values(case, runtime(paused_max))),
         runtime_share: optional(share(|r| r.runtime_pauses.as_ref().map(|l| l.total_ns as f64))),
         meter_over_runtime_max: optional(valid_values(case, |r| {
             let runtime = r.runtime_pauses.as_ref()?.max_ns as f64;
@@ -201,7 +205,7 @@ fn case_of(case: &CaseRecord) -> Option<PauseCase> {
         hiccup_curve: pooled_curve(case),
         p999_rounds: valid_rounds(case, hiccup(p999)),
         max_rounds: valid_rounds(case, hiccup(max)),
-        runtime_max_rounds: valid_rounds(case, runtime(max)),
+        runtime_max_rounds: valid_rounds(case, runtime(paused_max)),
     })
 }
 

@@ -122,6 +122,28 @@ impl WorkloadModule for GcPause {
         present::charts(figures)
     }
 
+    fn headlines(&self, figures: &GcPauseFigures) -> Vec<crate::analyse::trend::Headline> {
+        let mut out = Vec::new();
+        for r in &figures.cases {
+            let series = format!("{} ({} records)", r.variant, r.records);
+            out.push(crate::analyse::trend::Headline::of(
+                "hiccup max [ms]",
+                series.clone(),
+                &r.hiccup_max_ns,
+                1e6,
+            ));
+            if let Some(e) = &r.runtime_max_ns {
+                out.push(crate::analyse::trend::Headline::of(
+                    "runtime-reported max pause [ms]",
+                    series,
+                    e,
+                    1e6,
+                ));
+            }
+        }
+        out
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("hiccup_max", present::HICCUP_METHOD),

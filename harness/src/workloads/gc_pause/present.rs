@@ -19,7 +19,7 @@ pub const MAX_CHART: &str = "gc-pause-max-hiccup-vs-live-set";
 pub const RUNTIME_MAX_CHART: &str = "gc-pause-runtime-max-vs-live-set";
 
 pub const HICCUP_METHOD: &str = "gc-pause hiccup meter (jHiccup's method): inside the process, a thread that does nothing else (Go: a goroutine; Node: a timer on the same event loop) sleeps 1 ms again and again from just before the paced load starts to its end, and records each overshoot (elapsed − 1 ms) with the monotonic clock; self-reported, stored as an HdrHistogram per process. p50/p99/p99.9/max are each process's own percentiles, medianed over processes with the order-statistic interval and its coverage; at 1,000–2,000 samples a process's p99.9 rests on its 1–2 largest samples. Share = the sum of the overshoots / the paced run's work_ns. The meter sees every stall of its thread, GC or not: CPython's GIL hand-off (5 ms switch interval) and Node's millisecond timers raise their floor. Percentile plots pool every process's samples (docs/methodology.md, \"GC pauses and hand-offs\")";
-pub const RUNTIME_METHOD: &str = "gc-pause runtime-reported pauses, over the same interval as the hiccup meter: Java the HotSpot safepoint log (-Xlog:safepoint to a file, each safepoint's Total = time to reach it + time at it, every safepoint GC or not); Go runtime/metrics /sched/pauses/total/gc:seconds (the difference of two cumulative histograms, each pause at its bucket's upper bound); Node PerformanceObserver 'gc' entries (duration); Python gc.callbacks start→stop (the cycle collector only: reference-count frees are not reported); Rust none. Per process: count, p99, max and their sum / work_ns; medians over processes with their intervals";
+pub const RUNTIME_METHOD: &str = "gc-pause runtime-reported pauses, over the same interval as the hiccup meter: Java the HotSpot safepoint log (-Xlog:safepoint to a file, each safepoint's Total = time to reach it + at it + (JDK 25) leaving it, every safepoint GC or not); Go runtime/metrics /sched/pauses/total/gc:seconds (the difference of two cumulative histograms, each pause at its bucket's upper bound); Node PerformanceObserver 'gc' entries (duration); Python gc.callbacks start→stop (the cycle collector only: reference-count frees are not reported); Rust none. Per process: count, p99, max and their sum / work_ns; medians over processes with their intervals";
 pub const THROUGHPUT_METHOD: &str = "gc-pause throughput: ops / work_ns per process (ops = rate × duration_ms, paced in 1 ms ticks; a process whose work_ns exceeds 1.1 × duration_ms could not keep the pace and is counted as behind), median over processes; peak RSS of the process tree sampled every 10 ms from outside";
 
 pub fn ms(ns: f64) -> String {
@@ -34,10 +34,6 @@ pub fn ms(ns: f64) -> String {
     } else {
         format!("{v:.3}")
     }
-}
-
-fn optional_ms(e: Option<&Estimate>) -> String {
-    e.map_or("–".into(), ms_estimate)
 }
 
 fn ratio(e: Option<&Estimate>) -> String {
@@ -94,7 +90,7 @@ pub fn tables(figures: &GcPauseFigures) -> Vec<Table> {
         .collect();
     vec![
         Table::new(
-            "gc-pause: the hiccup meter per process, in ms (median [interval] (coverage) over processes)",
+            "the hiccup meter per process, in ms (median [interval] (coverage) over processes)",
             &[
                 "variant",
                 "records",
@@ -109,7 +105,7 @@ pub fn tables(figures: &GcPauseFigures) -> Vec<Table> {
             HICCUP_METHOD,
         ),
         Table::new(
-            "gc-pause: what the runtime reported, beside the meter, and the load it carried",
+            "what the runtime reported, beside the meter, and the load it carried (p99 and max over the processes that reported a pause)",
             &[
                 "variant",
                 "records",
@@ -126,7 +122,7 @@ pub fn tables(figures: &GcPauseFigures) -> Vec<Table> {
             RUNTIME_METHOD,
         ),
         Table::new(
-            "gc-pause: one knob at a time, paired by round (ratio of medians' rounds [interval] (coverage))",
+            "one knob at a time, paired by round (ratio of medians' rounds [interval] (coverage))",
             &[
                 "variant / versus",
                 "records",
@@ -143,6 +139,7 @@ pub fn tables(figures: &GcPauseFigures) -> Vec<Table> {
 fn runtime_row(r: &PauseCase) -> Vec<String> {
     let reports = r.runtime_source.is_some();
     let none = || "– (the runtime reports none)".to_string();
+    let quiet = || "– (no pause in the window)".to_string();
     vec![
         r.variant.clone(),
         r.records.to_string(),
@@ -150,12 +147,12 @@ fn runtime_row(r: &PauseCase) -> Vec<String> {
             format!("{:.0} [{:.0}–{:.0}]", e.median, e.ci_low, e.ci_high)
         }),
         if reports {
-            optional_ms(r.runtime_p99_ns.as_ref())
+            r.runtime_p99_ns.as_ref().map_or_else(quiet, ms_estimate)
         } else {
             none()
         },
         if reports {
-            optional_ms(r.runtime_max_ns.as_ref())
+            r.runtime_max_ns.as_ref().map_or_else(quiet, ms_estimate)
         } else {
             none()
         },

@@ -90,6 +90,29 @@ impl WorkloadModule for HttpIo {
         present::charts(figures)
     }
 
+    fn headlines(&self, figures: &Vec<HttpIoFigures>) -> Vec<crate::analyse::trend::Headline> {
+        let mut out = Vec::new();
+        for f in figures {
+            if let Some(e) = &f.bytes_per_idle_connection {
+                out.push(crate::analyse::trend::Headline::of(
+                    "memory per idle connection [KiB]",
+                    f.variant.clone(),
+                    e,
+                    1024.0,
+                ));
+            }
+            if let Some(e) = &f.io_capacity_per_s {
+                out.push(crate::analyse::trend::Headline::of(
+                    "/io capacity [requests/s]",
+                    f.variant.clone(),
+                    e,
+                    1.0,
+                ));
+            }
+        }
+        out
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         present::METHODS.to_vec()
     }

@@ -185,6 +185,21 @@ impl WorkloadModule for JitWarmup {
         .with_panels()]
     }
 
+    fn headlines(&self, variants: &Vec<WarmupVariant>) -> Vec<crate::analyse::trend::Headline> {
+        variants
+            .iter()
+            .filter_map(|v| {
+                let e = v.steady_state_ns.as_ref()?;
+                Some(crate::analyse::trend::Headline::of(
+                    "steady-state iteration [ms]",
+                    v.variant.clone(),
+                    e,
+                    1e6,
+                ))
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("warmup_classification", CLASSIFY_METHOD),

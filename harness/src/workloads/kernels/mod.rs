@@ -217,6 +217,20 @@ impl WorkloadModule for Kernels {
         )]
     }
 
+    fn headlines(&self, rows: &Vec<KernelCase>) -> Vec<crate::analyse::trend::Headline> {
+        rows.iter()
+            .filter_map(|r| {
+                let e = r.ratio_to_rust.as_ref()?;
+                Some(crate::analyse::trend::Headline::of(
+                    "work time / Rust's [×]",
+                    format!("{} (n={})", r.variant, r.n),
+                    e,
+                    1.0,
+                ))
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![("kernel_ratio", RATIO_METHOD), ("kernel_work", KERNELS_METHOD)]
     }

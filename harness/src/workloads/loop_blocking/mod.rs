@@ -90,6 +90,28 @@ impl WorkloadModule for LoopBlocking {
         present::charts(figures)
     }
 
+    fn headlines(&self, figures: &Vec<LoopBlockingFigures>) -> Vec<crate::analyse::trend::Headline> {
+        // /ping p99 at the highest /cpu rate: the stall a lesson quotes. Its spread is the
+        // repetitions' smallest and largest p99, which covers their median with 1 − 2 · 0.5^n.
+        figures
+            .iter()
+            .filter_map(|f| {
+                let p = f
+                    .points
+                    .iter()
+                    .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
+                Some(crate::analyse::trend::Headline {
+                    figure: "/ping p99 at the highest /cpu rate [ms]".into(),
+                    series: format!("{} ({}/s)", f.variant, p.cpu_rate_per_s),
+                    median: p.ping_p99_ns_median? / 1e6,
+                    low: p.ping_p99_ns_min? / 1e6,
+                    high: p.ping_p99_ns_max? / 1e6,
+                    level: 1.0 - 2.0 * 0.5f64.powi(p.repetitions as i32),
+                })
+            })
+            .collect()
+    }
+
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         vec![present::PING_METHOD]
     }
