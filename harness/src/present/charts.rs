@@ -200,6 +200,14 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
     for line in &spec.lines {
+        // Error bars where a point has positive, finite bounds (a log axis has no zero).
+        let colour = language_colour(language_of(&line.variant));
+        chart.draw_series(
+            line.points
+                .iter()
+                .filter(|p| p.2.is_finite() && p.3.is_finite() && p.2 > 0.0 && p.3 > 0.0)
+                .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
+        )?;
         draw_line(&mut chart, line)?;
     }
     Ok(())
@@ -391,7 +399,6 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// MiB with as many decimals as a log axis needs near 1.
 /// A log axis tick: whole numbers from 10 up, two significant digits below (0.05 ms hiccups).
 fn format_log_tick(v: f64) -> String {
     if v >= 10.0 {

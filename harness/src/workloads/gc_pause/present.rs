@@ -201,7 +201,7 @@ pub fn charts(figures: &GcPauseFigures) -> Vec<Chart> {
         if !lines.is_empty() {
             charts.push(Chart::new(
                 id,
-                format!("gc-pause: hiccups at each variant's {which} live set, all processes pooled"),
+                format!("gc-pause: hiccups at each variant's {which} live set (processes pooled)"),
                 "1 / (1 − percentile): 10 = p90, 100 = p99, 1000 = p99.9".into(),
                 "overshoot of a 1 ms sleep [ms]".into(),
                 true,
@@ -209,16 +209,13 @@ pub fn charts(figures: &GcPauseFigures) -> Vec<Chart> {
             ));
         }
     }
-    charts.extend(max_chart(
-        figures,
-        MAX_CHART,
-        "the hiccup meter's worst overshoot",
-        |r| Some(&r.hiccup_max_ns),
-    ));
+    charts.extend(max_chart(figures, MAX_CHART, "worst hiccup", |r| {
+        Some(&r.hiccup_max_ns)
+    }));
     charts.extend(max_chart(
         figures,
         RUNTIME_MAX_CHART,
-        "the runtime's longest reported pause",
+        "longest runtime-reported pause",
         |r| r.runtime_max_ns.as_ref(),
     ));
     charts
@@ -252,9 +249,9 @@ fn max_chart(
     (!lines.is_empty()).then(|| {
         Chart::new(
             id,
-            format!("gc-pause: {what} against the live set (median over processes, interval)"),
+            format!("gc-pause: {what} against the live set"),
             "live set [records]".into(),
-            "pause [ms]".into(),
+            "pause [ms] (median over processes, interval)".into(),
             true,
             lines,
         )
