@@ -20,6 +20,27 @@ pub struct Citation {
     pub method_key: String,
 }
 
+impl Citation {
+    /// A median over processes with its interval and coverage: `e` divided by `scale` (ns to
+    /// ms: 1e6), at `decimals`, in `unit`; `basis` says what it rests on. The one way every
+    /// workload's module cites an `Estimate`.
+    pub fn of_estimate(
+        name: &str,
+        e: &Estimate,
+        (scale, decimals, unit): (f64, usize, &str),
+        basis: String,
+        method_key: &str,
+    ) -> Citation {
+        Citation {
+            name: name.into(),
+            value: scaled(e.median, scale, decimals, unit),
+            interval: interval(e, scale, decimals, unit),
+            basis,
+            method_key: method_key.into(),
+        }
+    }
+}
+
 /// The figures every case has, measured from outside.
 pub const SUMMARY_METRICS: [&str; 8] = [
     "wall_ns",

@@ -247,18 +247,13 @@ impl WorkloadModule for FirstResponse {
             _ => return None,
         };
         Some(match estimate {
-            Some(e) => Ok(Citation {
-                name: name.into(),
-                value: format!("{:.2} {unit}", e.median / scale),
-                interval: format!(
-                    "{:.0}% interval {:.2}–{:.2} {unit}",
-                    e.ci_level * 100.0,
-                    e.ci_low / scale,
-                    e.ci_high / scale
-                ),
-                basis: format!("median of {} server processes", e.n),
-                method_key: metric.into(),
-            }),
+            Some(e) => Ok(Citation::of_estimate(
+                name,
+                e,
+                (scale, 2, unit),
+                format!("median of {} server processes", e.n),
+                metric,
+            )),
             None => Err(anyhow::anyhow!(
                 "METRIC {metric}: none for {} (it exists for {ID} cases that succeeded)",
                 case.case_id

@@ -310,13 +310,9 @@ impl WorkloadModule for MsgPassing {
     fn cite(&self, rows: &Vec<HandOffCase>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
         let row = rows.iter().find(|r| r.case_id == case.case_id);
         let (e, name, unit) = match metric {
-            "ns_per_hop" => (row.map(|r| &r.ring_ns_per_hop), "ring: ns per hop", " ns"),
-            "cpu_ns_per_hop" => (row.map(|r| &r.ring_cpu_ns_per_hop), "ring: CPU ns per hop", " ns"),
-            "ns_per_message" => (
-                row.map(|r| &r.pair_ns_per_message),
-                "queue: ns per message",
-                " ns",
-            ),
+            "ns_per_hop" => (row.map(|r| &r.ring_ns_per_hop), "ring: ns per hop", "ns"),
+            "cpu_ns_per_hop" => (row.map(|r| &r.ring_cpu_ns_per_hop), "ring: CPU ns per hop", "ns"),
+            "ns_per_message" => (row.map(|r| &r.pair_ns_per_message), "queue: ns per message", "ns"),
             "hop_ratio" => (
                 row.and_then(|r| r.ring_vs_reference.as_ref()),
                 "ring ns per hop / rust/std-mpsc's",
@@ -325,22 +321,17 @@ impl WorkloadModule for MsgPassing {
             _ => return None,
         };
         Some(match e {
-            Some(e) => Ok(Citation {
-                name: name.into(),
-                value: format!("{:.2}{unit}", e.median),
-                interval: format!(
-                    "{:.0}% interval {:.2}–{:.2}{unit}",
-                    e.ci_level * 100.0,
-                    e.ci_low,
-                    e.ci_high
-                ),
-                basis: format!("median of {} processes (ratios: paired by round)", e.n),
-                method_key: if metric == "cpu_ns_per_hop" {
-                    "ns_per_hop".into()
+            Some(e) => Ok(Citation::of_estimate(
+                name,
+                e,
+                (1.0, 2, unit),
+                format!("median of {} processes (ratios: paired by round)", e.n),
+                if metric == "cpu_ns_per_hop" {
+                    "ns_per_hop"
                 } else {
-                    metric.into()
+                    metric
                 },
-            }),
+            )),
             None => Err(anyhow::anyhow!(
                 "METRIC {metric}: none for {} (ratios exist where {REFERENCE} ran)",
                 case.case_id

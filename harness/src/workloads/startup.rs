@@ -180,7 +180,13 @@ impl WorkloadModule for Startup {
         let row = rows.iter().find(|r| r.variant == case.variant);
         match metric {
             "time_to_exit" => Some(match row {
-                Some(r) => Ok(ms_citation("time to exit", &r.time_to_exit_ns, "time_to_exit")),
+                Some(r) => Ok(Citation::of_estimate(
+                    "time to exit",
+                    &r.time_to_exit_ns,
+                    (1e6, 2, "ms"),
+                    format!("median of {} processes", r.time_to_exit_ns.n),
+                    "time_to_exit",
+                )),
                 None => no_figure(metric, case),
             }),
             "artifact_bytes" => Some(match row.and_then(|r| r.artifact_bytes) {
@@ -259,21 +265,6 @@ fn ms_interval(e: &Estimate) -> String {
         e.ci_high / 1e6,
         e.ci_level * 100.0
     )
-}
-
-fn ms_citation(name: &str, e: &Estimate, key: &str) -> Citation {
-    Citation {
-        name: name.into(),
-        value: format!("{:.2} ms", e.median / 1e6),
-        interval: format!(
-            "{:.0}% interval {:.2}–{:.2} ms",
-            e.ci_level * 100.0,
-            e.ci_low / 1e6,
-            e.ci_high / 1e6
-        ),
-        basis: format!("median of {} processes", e.n),
-        method_key: key.into(),
-    }
 }
 
 fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {

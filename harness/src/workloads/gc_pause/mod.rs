@@ -166,43 +166,38 @@ impl WorkloadModule for GcPause {
                 row.map(|r| &r.hiccup_max_ns),
                 "hiccup meter: worst overshoot",
                 1e6,
-                " ms",
+                "ms",
             ),
             "hiccup_p99" => (
                 row.map(|r| &r.hiccup_p99_ns),
                 "hiccup meter: p99 overshoot",
                 1e6,
-                " ms",
+                "ms",
             ),
             "hiccup_p999" => (
                 row.map(|r| &r.hiccup_p999_ns),
                 "hiccup meter: p99.9 overshoot",
                 1e6,
-                " ms",
+                "ms",
             ),
             "runtime_pause_max" => (
                 row.and_then(|r| r.runtime_max_ns.as_ref()),
                 "the runtime's longest reported pause",
                 1e6,
-                " ms",
+                "ms",
             ),
             "pause_share" => (row.map(|r| &r.hiccup_share), "hiccup time / run time", 0.01, "%"),
-            "alloc_ops_per_s" => (row.map(|r| &r.ops_per_s), "operations per second", 1e6, " M/s"),
+            "alloc_ops_per_s" => (row.map(|r| &r.ops_per_s), "operations per second", 1e6, "M/s"),
             _ => return None,
         };
         Some(match e {
-            Some(e) => Ok(Citation {
-                name: name.into(),
-                value: format!("{:.3}{unit}", e.median / scale),
-                interval: format!(
-                    "{:.0}% interval {:.3}–{:.3}{unit}",
-                    e.ci_level * 100.0,
-                    e.ci_low / scale,
-                    e.ci_high / scale
-                ),
-                basis: format!("median of {} processes, one value per process", e.n),
-                method_key: metric.into(),
-            }),
+            Some(e) => Ok(Citation::of_estimate(
+                name,
+                e,
+                (scale, 3, unit),
+                format!("median of {} processes, one value per process", e.n),
+                metric,
+            )),
             None => Err(anyhow::anyhow!(
                 "METRIC {metric}: none for {} (runtime pauses exist where the runtime reports them; not for Rust)",
                 case.case_id

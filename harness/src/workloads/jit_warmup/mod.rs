@@ -223,18 +223,13 @@ impl WorkloadModule for JitWarmup {
     ) -> Option<Result<Citation>> {
         let v = variants.iter().find(|v| v.variant == case.variant);
         let found = |e: Option<&Estimate>, name: &str, scale: f64, unit: &str| match e {
-            Some(e) => Ok(Citation {
-                name: name.into(),
-                value: format!("{:.1}{unit}", e.median / scale),
-                interval: format!(
-                    "{:.0}% interval {:.1}–{:.1}{unit}",
-                    e.ci_level * 100.0,
-                    e.ci_low / scale,
-                    e.ci_high / scale
-                ),
-                basis: format!("median over the {} processes that reached a steady state", e.n),
-                method_key: "steady_state".into(),
-            }),
+            Some(e) => Ok(Citation::of_estimate(
+                name,
+                e,
+                (scale, 1, unit),
+                format!("median over the {} processes that reached a steady state", e.n),
+                "steady_state",
+            )),
             None => Err(anyhow::anyhow!(
                 "METRIC {metric}: no process of {} reached a steady state",
                 case.case_id
@@ -251,7 +246,7 @@ impl WorkloadModule for JitWarmup {
                 v.and_then(|v| v.steady_state_ns.as_ref()),
                 "time to steady state",
                 1e6,
-                " ms",
+                "ms",
             ),
             "warmup_classification" => match v {
                 Some(v) => Ok(Citation {

@@ -250,22 +250,17 @@ impl WorkloadModule for Kernels {
                 1.0,
                 "×",
             ),
-            "kernel_work" => (row.map(|r| &r.work_ns), "in-process work time", 1e9, " s"),
+            "kernel_work" => (row.map(|r| &r.work_ns), "in-process work time", 1e9, "s"),
             _ => return None,
         };
         Some(match e {
-            Some(e) => Ok(Citation {
-                name: name.into(),
-                value: format!("{:.3}{unit}", e.median / scale),
-                interval: format!(
-                    "{:.0}% interval {:.3}–{:.3}{unit}",
-                    e.ci_level * 100.0,
-                    e.ci_low / scale,
-                    e.ci_high / scale
-                ),
-                basis: format!("median of {} processes (ratios: paired by round)", e.n),
-                method_key: metric.into(),
-            }),
+            Some(e) => Ok(Citation::of_estimate(
+                name,
+                e,
+                (scale, 3, unit),
+                format!("median of {} processes (ratios: paired by round)", e.n),
+                metric,
+            )),
             None => Err(anyhow::anyhow!(
                 "METRIC {metric}: none for {} (ratios exist where a Rust case ran at the same n)",
                 case.case_id
