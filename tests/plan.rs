@@ -143,7 +143,7 @@ fn a_server_load_table_with_an_unknown_knob_is_refused() {
 }
 
 #[test]
-fn the_shards_of_quick_are_exactly_quick_and_keep_each_variant_on_one_shard() {
+fn the_shards_of_quick_are_exactly_quick_and_keep_each_workload_on_one_shard() {
     use arena_harness::plan::shard::{group_key, select};
     use arena_results::ShardInfo;
     use std::collections::BTreeMap;
@@ -160,7 +160,7 @@ fn the_shards_of_quick_are_exactly_quick_and_keep_each_variant_on_one_shard() {
                 assert!(
                     *owner.entry(group_key(&case)).or_insert(index) == index,
                     "{} split across shards",
-                    case.variant()
+                    case.workload
                 );
                 union.push(case.case_id);
             }

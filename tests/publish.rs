@@ -17,7 +17,8 @@ fn arena() -> Command {
     cmd
 }
 
-/// Two shards of smoke's Rust cpu-scale cases into `dir`.
+/// Two shards of smoke's Rust cpu-scale and sleep-tasks cases into `dir` (a shard keeps a whole
+/// workload, so two shards need two workloads).
 fn sharded_run(dir: &Path, seed: &str) {
     for shard in ["1/2", "2/2"] {
         let out = arena()
@@ -26,7 +27,7 @@ fn sharded_run(dir: &Path, seed: &str) {
                 "--suite",
                 "smoke",
                 "--workload",
-                "cpu-scale",
+                "cpu-scale,sleep-tasks",
                 "--lang",
                 "rust",
             ])

@@ -347,11 +347,28 @@ fn open_run(run: &Path) -> Result<RunStore> {
 fn read_rederived(run: &Path) -> Result<(RunStore, RunRecord)> {
     let store = open_run(run)?;
     let mut record = store.read()?;
-    record.derived = REGISTRY.derive(&record.cases)?;
+    record.derived = derive_within_machines(&record)?;
     for (figure, method) in REGISTRY.methods() {
         record.methods.entry(figure).or_insert(method);
     }
     Ok((store, record))
+}
+
+/// The derived figures of a run, over the cases of every workload measured on one machine. A
+/// workload that a merge split across shards (`--allow-cross-machine`) derives nothing: its
+/// speedups, slopes and round-paired ratios would pair processes of different machines.
+fn derive_within_machines(record: &RunRecord) -> Result<arena_results::Derived> {
+    let split = merge::workloads_across_machines(record);
+    for workload in &split {
+        eprintln!("warning: {workload} was measured on more than one machine: not comparable, nothing derived or judged on it");
+    }
+    let cases: Vec<_> = record
+        .cases
+        .iter()
+        .filter(|c| !split.contains(&c.workload))
+        .cloned()
+        .collect();
+    REGISTRY.derive(&cases)
 }
 
 /// `arena merge`: the shards' records joined, figures derived again over every case, and the
@@ -380,7 +397,7 @@ pub fn merge(
     {
         record.run_id = id;
     }
-    record.derived = REGISTRY.derive(&record.cases)?;
+    record.derived = derive_within_machines(&record)?;
     let store = RunStore::at(out);
     if store.results_path().exists() {
         anyhow::bail!(

@@ -1,11 +1,13 @@
 //! `arena merge`: several run records, one per shard, become one record. It keeps every shard's
 //! environment and harness (`merged_from`), refuses what cannot be merged honestly (another
-//! schema version, another suite, a case measured twice) and, unless told otherwise, a
-//! workload × variant group split across shards, whose derived figures (a speedup, a slope)
-//! would then mix machines. Pure: it must not read files or derive figures (the caller
-//! re-derives them with the workload modules).
+//! schema version, another suite, a case measured twice) and, unless told otherwise, a workload
+//! split across shards, whose derived figures (a speedup, a slope, a ratio of two variants paired
+//! by round) and claims would then pair processes of different machines. When told to merge such
+//! a run anyway, `workloads_across_machines` names those workloads so that nothing is derived or
+//! judged on them. Pure: it must not read files or derive figures (the caller re-derives them with
+//! the workload modules).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Result};
 use arena_results::{MergedRun, RunRecord, SCHEMA_VERSION};
@@ -65,6 +67,30 @@ pub fn merge(shards: Vec<ShardRecord>, allow_cross_machine: bool) -> Result<RunR
     Ok(merged)
 }
 
+/// The workloads of a merged run whose cases were measured by more than one shard (possible only
+/// with --allow-cross-machine): no figure that pairs their cases and no claim is derived from
+/// them ("not comparable: different machines"). Empty for a run that is not merged.
+pub fn workloads_across_machines(record: &RunRecord) -> BTreeSet<String> {
+    let workload_of: BTreeMap<&str, &str> = record
+        .cases
+        .iter()
+        .map(|c| (c.case_id.as_str(), c.workload.as_str()))
+        .collect();
+    let mut shards_of: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (shard, part) in record.merged_from.iter().enumerate() {
+        for case_id in &part.case_ids {
+            if let Some(workload) = workload_of.get(case_id.as_str()) {
+                shards_of.entry(workload).or_default().insert(shard);
+            }
+        }
+    }
+    shards_of
+        .into_iter()
+        .filter(|(_, shards)| shards.len() > 1)
+        .map(|(workload, _)| workload.to_string())
+        .collect()
+}
+
 /// Refuses what cannot be merged honestly; see the module comment.
 fn check(shards: &[ShardRecord], allow_cross_machine: bool) -> Result<()> {
     let Some(first) = shards.first() else {
@@ -72,7 +98,7 @@ fn check(shards: &[ShardRecord], allow_cross_machine: bool) -> Result<()> {
     };
     let suite = first.record.suite.clone();
     let mut case_owner: BTreeMap<String, String> = BTreeMap::new();
-    let mut group_owner: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut workload_owner: BTreeMap<String, String> = BTreeMap::new();
     for shard in shards {
         let record = &shard.record;
         if record.schema_version != SCHEMA_VERSION {
@@ -97,17 +123,15 @@ fn check(shards: &[ShardRecord], allow_cross_machine: bool) -> Result<()> {
                     shard.source
                 );
             }
-            let group = (case.workload.clone(), case.variant.clone());
-            match group_owner.get(&group) {
+            match workload_owner.get(&case.workload) {
                 Some(other) if *other != shard.source && !allow_cross_machine => bail!(
-                    "{} {} has cases in {other} and in {}: its derived figures would mix machines; shard with `arena run --shard K/N` (which keeps a variant on one shard) or pass --allow-cross-machine",
-                    group.0,
-                    group.1,
+                    "{} has cases in {other} and in {}: its derived figures and claims would pair processes of different machines; shard with `arena run --shard K/N` (which keeps a workload on one shard), or pass --allow-cross-machine to merge it with nothing derived or judged on that workload",
+                    case.workload,
                     shard.source
                 ),
                 Some(_) => {}
                 None => {
-                    group_owner.insert(group, shard.source.clone());
+                    workload_owner.insert(case.workload.clone(), shard.source.clone());
                 }
             }
         }
@@ -150,12 +174,13 @@ mod tests {
         let merged = merge(
             vec![
                 record("a", "cpu A", &[("w", "go/x"), ("w", "rust/y")]),
-                record("b", "cpu B", &[("w", "java/z")]),
+                record("b", "cpu B", &[("v", "java/z")]),
             ],
             false,
         )
         .unwrap();
         assert_eq!(merged.cases.len(), 3);
+        assert!(workloads_across_machines(&merged).is_empty());
         assert_eq!(merged.execution_order.len(), 3);
         assert_eq!(merged.merged_from.len(), 2);
         assert_eq!(merged.merged_from[1].environment.cpu_model, "cpu B");
@@ -168,7 +193,7 @@ mod tests {
                     source: "m".into(),
                     record: merged,
                 },
-                record("c", "cpu C", &[("v", "go/x")]),
+                record("c", "cpu C", &[("u", "go/x")]),
             ],
             false,
         )
@@ -210,12 +235,44 @@ mod tests {
         a.record.cases[0].case_id = "w/go/x/n=1".into();
         b.record.cases[0].case_id = "w/go/x/n=2".into();
         let split = merge(vec![a, b], false).unwrap_err().to_string();
-        assert!(split.contains("would mix machines"), "{split}");
+        assert!(split.contains("different machines"), "{split}");
         let mut a = record("a", "A", &[("w", "go/x")]);
         let mut b = record("b", "B", &[("w", "go/x")]);
         a.record.cases[0].case_id = "w/go/x/n=1".into();
         b.record.cases[0].case_id = "w/go/x/n=2".into();
-        assert_eq!(merge(vec![a, b], true).unwrap().cases.len(), 2);
+        let merged = merge(vec![a, b], true).unwrap();
+        assert_eq!(merged.cases.len(), 2);
+        assert_eq!(
+            workloads_across_machines(&merged),
+            BTreeSet::from(["w".to_string()])
+        );
         assert!(merge(vec![], false).is_err());
+    }
+
+    #[test]
+    fn two_variants_of_one_workload_on_two_shards_are_a_split_workload() {
+        // Two variants that a claim or a round-paired ratio compares, measured on two machines.
+        let split = merge(
+            vec![
+                record("a", "A", &[("w", "go/x")]),
+                record("b", "B", &[("w", "rust/y")]),
+            ],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(split.contains("w has cases in runs/a and in runs/b"), "{split}");
+        let merged = merge(
+            vec![
+                record("a", "A", &[("w", "go/x"), ("v", "go/x")]),
+                record("b", "B", &[("w", "rust/y")]),
+            ],
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            workloads_across_machines(&merged),
+            BTreeSet::from(["w".to_string()])
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! `arena run --shard K/N`: a deterministic split of the planned cases across N machines (CI
-//! jobs). A whole workload × variant group stays on one shard, so that every figure derived
-//! within a variant (a speedup over worker counts, a slope over N) is measured on one machine;
-//! the groups are sorted by key and dealt out in turn. Pure: it must not look at the machine.
+//! jobs). A whole workload stays on one shard: every figure derived within a variant (a speedup
+//! over worker counts, a slope over N), every ratio that pairs two variants by round, and every
+//! claim (each claim judges one workload's figures, harness/claims/claims.toml) is then measured
+//! on one machine. The workloads are sorted by id and dealt out in turn. Pure: it must not look
+//! at the machine.
 
 use std::collections::BTreeMap;
 
@@ -21,15 +23,15 @@ pub fn parse(text: &str) -> Result<ShardInfo> {
     }
 }
 
-/// The workload × variant group a case belongs to: the unit that is never split.
-pub fn group_key(case: &CaseSpec) -> (String, String) {
-    (case.workload.clone(), case.variant())
+/// The group a case belongs to, the unit that is never split: its workload.
+pub fn group_key(case: &CaseSpec) -> String {
+    case.workload.clone()
 }
 
 /// The cases of shard `shard`, in their planned order. An empty shard is an error: there are
 /// fewer groups than shards.
 pub fn select(cases: Vec<CaseSpec>, shard: ShardInfo) -> Result<Vec<CaseSpec>> {
-    let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for case in &cases {
         groups.entry(group_key(case)).or_default();
     }
@@ -44,7 +46,7 @@ pub fn select(cases: Vec<CaseSpec>, shard: ShardInfo) -> Result<Vec<CaseSpec>> {
         .collect();
     if selected.is_empty() {
         bail!(
-            "--shard {}/{}: this shard has no cases; the selection has only {group_count} workload × variant group(s), so use at most that many shards",
+            "--shard {}/{}: this shard has no cases; the selection has only {group_count} workload(s), and a workload is never split, so use at most that many shards",
             shard.index,
             shard.count
         );
@@ -94,16 +96,19 @@ mod tests {
     }
 
     #[test]
-    fn shards_partition_the_cases_and_never_split_a_group() {
+    fn shards_partition_the_cases_and_never_split_a_workload() {
         let all: Vec<String> = planned().into_iter().map(|c| c.case_id).collect();
-        for count in 1..=5 {
+        for count in 1..=2 {
             let mut seen: Vec<String> = Vec::new();
-            let mut owner: BTreeMap<(String, String), u32> = BTreeMap::new();
+            let mut owner: BTreeMap<String, u32> = BTreeMap::new();
             for index in 1..=count {
                 let part = select(planned(), ShardInfo { index, count }).unwrap();
                 for c in &part {
                     let previous = owner.insert(group_key(c), index);
-                    assert!(previous.is_none_or(|p| p == index), "group split across shards");
+                    assert!(
+                        previous.is_none_or(|p| p == index),
+                        "a workload split across shards"
+                    );
                 }
                 seen.extend(part.into_iter().map(|c| c.case_id));
             }
@@ -140,9 +145,9 @@ mod tests {
             let error = parse(bad).unwrap_err().to_string();
             assert!(error.contains("--shard"), "{error}");
         }
-        let error = select(planned(), ShardInfo { index: 6, count: 6 })
+        let error = select(planned(), ShardInfo { index: 3, count: 3 })
             .unwrap_err()
             .to_string();
-        assert!(error.contains("5 workload × variant group"), "{error}");
+        assert!(error.contains("2 workload(s)"), "{error}");
     }
 }
