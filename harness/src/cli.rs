@@ -84,14 +84,9 @@ enum Command {
         run: PathBuf,
         /// A case id (see results.json `case_id`) or a part of it that matches one case.
         case: String,
-        /// wall_ns, cpu_ns, peak_tree_rss_bytes, ready_tree_rss_bytes, peak_tree_pss_bytes,
-        /// ready_tree_pss_bytes, time_to_ready_ns, ru_maxrss_bytes, a self-reported figure (work_ns, spawn_ns), speedup, cores_in_use,
-        /// bytes_per_task;
-        /// for servers bytes_per_idle_connection, peak_json_rate_per_s, io_capacity_per_s,
-        /// ping_p99_ns@R (R = a measured /cpu rate per second); time_to_exit, artifact_bytes
-        /// (startup), time_to_first_response, idle_rss (first-response), kernel_ratio,
-        /// kernel_work (kernels), steady_state_iteration, steady_state_time,
-        /// warmup_classification (jit-warmup).
+        /// What to cite: the list is made from the registry of workload modules
+        /// (`cite_metric_help`), so it names every workload's figures.
+        #[arg(help = cite_metric_help())]
         metric: String,
     },
     /// A load step's corrected latency histogram as .hgrm text (HdrHistogram's percentile
@@ -546,4 +541,37 @@ fn project(root: Option<PathBuf>, jdk: Option<PathBuf>) -> Result<Project> {
         catalog,
         claims,
     })
+}
+
+/// The METRIC help of `arena cite`: every per-case summary field, the self-reported ones, and
+/// each workload module's own figures, from the registry (never a hand-kept list).
+fn cite_metric_help() -> String {
+    let modules: Vec<String> = crate::workloads::registry::REGISTRY
+        .all()
+        .iter()
+        .filter(|m| !m.cite_metrics().is_empty())
+        .map(|m| format!("{} ({})", m.cite_metrics().join(", "), m.id()))
+        .collect();
+    format!(
+        "A per-case figure ({}), a self-reported one (work_ns, spawn_ns, ...), or a workload's own: {}",
+        crate::present::cite::SUMMARY_METRICS.join(", "),
+        modules.join("; ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cite_help_names_every_workload_figure() {
+        let help = super::cite_metric_help();
+        for module in crate::workloads::registry::REGISTRY.all() {
+            for metric in module.cite_metrics() {
+                assert!(help.contains(metric), "{} lacks {metric}", module.id());
+            }
+        }
+        assert!(
+            help.contains("hiccup_max") && help.contains("ns_per_hop"),
+            "{help}"
+        );
+    }
 }

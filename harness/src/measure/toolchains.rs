@@ -40,7 +40,7 @@ pub fn prepare(
     log: &dyn Fn(&str),
 ) -> Result<Vec<PlannedCase>> {
     let needed: std::collections::BTreeSet<Language> = cases.iter().map(|c| c.language).collect();
-    let mut builds: BTreeMap<Language, Result<(), String>> = BTreeMap::new();
+    let mut found = Vec::new();
     for language in &needed {
         match &detected.detections[language] {
             Detection::Missing {
@@ -56,20 +56,44 @@ pub fn prepare(
                     "{language}: skipped — {problem}. To install: {install_hint} (see `arena doctor`)"
                 ));
             }
-            Detection::Found(tc) => {
-                let outcome = runner(*language).build(tc, ws);
-                match &outcome {
-                    Ok(BuildOutcome::Built { .. }) => log(&format!(
-                        "{language}: built with {} {}",
-                        tc.executable.display(),
-                        tc.version
-                    )),
-                    Ok(_) => {}
-                    Err(e) => log(&format!("{language}: BUILD FAILED — {e:#}")),
-                }
-                builds.insert(*language, outcome.map(|_| ()).map_err(|e| format!("{e:#}")));
-            }
+            Detection::Found(tc) => found.push((*language, tc)),
         }
+    }
+    // The languages build at once: a compiler (go, cargo) and a package manager waiting on its
+    // registry (npm, Maven) overlap, so a fresh clone's builds take about as long as the slowest.
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = found
+            .iter()
+            .map(|(language, tc)| {
+                (
+                    *language,
+                    *tc,
+                    scope.spawn(move || runner(*language).build(tc, ws)),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(language, tc, handle)| {
+                let outcome = handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the build of {language} panicked")));
+                (language, tc, outcome)
+            })
+            .collect()
+    });
+    let mut builds: BTreeMap<Language, Result<(), String>> = BTreeMap::new();
+    for (language, tc, outcome) in outcomes {
+        match &outcome {
+            Ok(BuildOutcome::Built { .. }) => log(&format!(
+                "{language}: built with {} {}",
+                tc.executable.display(),
+                tc.version
+            )),
+            Ok(_) => {}
+            Err(e) => log(&format!("{language}: BUILD FAILED — {e:#}")),
+        }
+        builds.insert(language, outcome.map(|_| ()).map_err(|e| format!("{e:#}")));
     }
     Ok(cases
         .into_iter()
