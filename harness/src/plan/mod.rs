@@ -144,7 +144,7 @@ pub fn plan_suite(
                     machine,
                     load.clone(),
                 )?;
-                case.repetitions = suite_workload.repetitions;
+                case.repetitions = suite_workload.repetitions_for(variant);
                 case.size_param = spec.size_param.clone();
                 cases.push(case);
             }

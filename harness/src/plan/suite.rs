@@ -89,6 +89,10 @@ impl SuiteWorkload {
 pub struct Override {
     #[serde(default)]
     pub points: Vec<BTreeMap<String, u64>>,
+    /// Process-level repetitions of these variants' cases, instead of the workload's: variants
+    /// that no claim judges may run fewer in `quick` (their intervals state the lower level).
+    #[serde(default)]
+    pub repetitions: Option<u32>,
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamValues>,
 }
@@ -123,6 +127,21 @@ impl SuiteWorkload {
         } else {
             ParamSets::Points(points)
         }
+    }
+}
+
+impl SuiteWorkload {
+    /// The repetitions of one variant's cases: the most specific override that sets them (as in
+    /// `params_for`), else the workload's, else `None` (the suite's).
+    pub fn repetitions_for(&self, variant: &VariantSpec) -> Option<u32> {
+        [
+            variant.name(),
+            variant.lang.clone(),
+            format!("*/{}", variant.model),
+        ]
+        .iter()
+        .find_map(|key| self.r#override.get(key)?.repetitions)
+        .or(self.repetitions)
     }
 }
 
@@ -212,7 +231,9 @@ impl Suite {
             if !spec.server && workload.params.is_empty() == workload.points.is_empty() {
                 bail!("workload {id}: give either `params` (lists) or `points` (parameter sets)");
             }
-            if workload.repetitions == Some(0) {
+            if workload.repetitions == Some(0)
+                || workload.r#override.values().any(|o| o.repetitions == Some(0))
+            {
                 bail!("workload {id}: repetitions must be at least 1");
             }
             if workload.timeout_s == 0 {
@@ -332,10 +353,20 @@ mod tests {
             n = [2]
             [workloads.w.override."python/b"]
             n = [3]
+            repetitions = 6
             "#,
         )
         .unwrap();
         suite.validate(&catalog).unwrap();
+        let variant = |model: &str| {
+            catalog.workloads[0]
+                .variants
+                .iter()
+                .find(|v| v.model == model)
+                .unwrap()
+        };
+        assert_eq!(suite.workloads["w"].repetitions_for(variant("a")), None);
+        assert_eq!(suite.workloads["w"].repetitions_for(variant("b")), Some(6));
         let values = |model: &str| {
             let variant = catalog.workloads[0]
                 .variants
