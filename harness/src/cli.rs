@@ -70,8 +70,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Did NEW get slower than BASE? Per case and figure: the ratio NEW/BASE with an exact
-    /// interval, a Mann–Whitney test (Holm-corrected) and a verdict; exit code 1 on a regression.
+    /// Did NEW get slower than BASE? Per case, CPU time NEW/BASE with its interval corrected over
+    /// the cases: regressed, improved, equivalent (within --margin) or not detected, and the
+    /// smallest change it could detect; exit code 1 when a case regressed.
     Compare(CompareArgs),
     /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
