@@ -263,8 +263,10 @@ fn shards_run_apart_and_merge_into_the_whole_selection() {
                 let factor = if c == 0 { scale } else { 1 };
                 // Distinct values, so that the ranks are not all ties.
                 rep["wall_ns"] = (wall * factor + i as u64 * 1000).into();
-                let cpu = rep["user_cpu_ns"].as_u64().unwrap();
-                rep["user_cpu_ns"] = (cpu * factor + i as u64 * 1000).into();
+                for field in ["user_cpu_ns", "sys_cpu_ns"] {
+                    let cpu = rep[field].as_u64().unwrap();
+                    rep[field] = (cpu * factor + i as u64 * 1000).into();
+                }
             }
         }
         record

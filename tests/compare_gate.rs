@@ -443,5 +443,6 @@ fn run_both_fails_when_the_new_side_is_slower() {
         .lines()
         .find(|l| l.starts_with("| cpu-scale/python/threads/"))
         .unwrap_or_else(|| panic!("{text}"));
+    println!("{row}");
     assert!(row.contains("**regressed**"), "{text}");
 }

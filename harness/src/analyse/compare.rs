@@ -159,7 +159,7 @@ const DESCRIPTIVE: [Figure; 3] = [
 ];
 
 /// A case's valid values of one figure, with their round.
-fn values(case: Option<&&CaseRecord>, read: fn(&Repetition) -> Option<f64>) -> Vec<(u32, f64)> {
+fn values(case: Option<&CaseRecord>, read: fn(&Repetition) -> Option<f64>) -> Vec<(u32, f64)> {
     case.filter(|c| c.status == CaseStatus::Ok)
         .map(|c| {
             c.repetitions
@@ -221,60 +221,12 @@ pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Co
     let mut shifts = Vec::new();
     let mut descriptive = Vec::new();
     for id in ids {
-        let (b, n) = (base_cases.get(id), new_cases.get(id));
-        let (bv, nv) = (values(b, cpu_ns), values(n, cpu_ns));
-        let (s, pairs) = shift(design, &bv, &nv);
-        let median = |v: &[(u32, f64)]| {
-            (!v.is_empty()).then(|| super::stats::median(&v.iter().map(|x| x.1).collect::<Vec<_>>()))
-        };
-        let mut case = CaseComparison {
-            case_id: id.to_string(),
-            figure: PRIMARY_FIGURE.into(),
-            base_n: bv.len(),
-            new_n: nv.len(),
-            pairs,
-            base_median: median(&bv),
-            new_median: median(&nv),
-            ratio: s.map(|s| s.estimate.exp()),
-            ratio_ci_low: None,
-            ratio_ci_high: None,
-            ratio_ci_level: None,
-            p_value: s.map(|s| s.p_value()),
-            detectable_ratio: None,
-            outcome: Outcome::NotComparable,
-            note: String::new(),
-        };
-        let why_not = if b.is_none() || n.is_none() {
-            Some(format!(
-                "case missing from {}",
-                if b.is_none() { "BASE" } else { "NEW" }
-            ))
-        } else if cross_machine {
-            Some("measured on different machines (pass --allow-cross-machine to compare anyway)".into())
-        } else if s.is_none() {
-            Some(match pairs {
-                Some(p) => format!("{p} rounds with both sides valid; a test needs {MIN_REPETITIONS}"),
-                None => format!(
-                    "{} and {} valid repetitions; a test needs {MIN_REPETITIONS} on each side",
-                    bv.len(),
-                    nv.len()
-                ),
-            })
-        } else {
-            None
-        };
-        match why_not {
-            Some(note) => {
-                case.note = note;
-                shifts.push(None);
-            }
-            None => {
-                shifts.push(s);
-                if let (Some(b), Some(n)) = (b, n) {
-                    descriptive.extend(describe(design, b, n));
-                }
-            }
+        let (b, n) = (base_cases.get(id).copied(), new_cases.get(id).copied());
+        let (case, s) = primary_case(id, design, b, n, cross_machine);
+        if let (Some(_), Some(b), Some(n)) = (s, b, n) {
+            descriptive.extend(describe(design, b, n));
         }
+        shifts.push(s);
         cases.push(case);
     }
     let family = judge_family(&shifts, options.margin);
@@ -308,12 +260,65 @@ pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Co
     }
 }
 
+/// A case's primary figure before the family is judged, and its log shift when it can be
+/// tested; otherwise the case says why it is not comparable.
+fn primary_case(
+    id: &str,
+    design: Design,
+    b: Option<&CaseRecord>,
+    n: Option<&CaseRecord>,
+    cross_machine: bool,
+) -> (CaseComparison, Option<LogShift>) {
+    let (bv, nv) = (values(b, cpu_ns), values(n, cpu_ns));
+    let (s, pairs) = shift(design, &bv, &nv);
+    let median = |v: &[(u32, f64)]| {
+        (!v.is_empty()).then(|| super::stats::median(&v.iter().map(|x| x.1).collect::<Vec<_>>()))
+    };
+    let why_not = if b.is_none() || n.is_none() {
+        Some(format!(
+            "case missing from {}",
+            if b.is_none() { "BASE" } else { "NEW" }
+        ))
+    } else if cross_machine {
+        Some("measured on different machines (pass --allow-cross-machine to compare anyway)".into())
+    } else if s.is_none() {
+        Some(match pairs {
+            Some(p) => format!("{p} rounds with both sides valid; a test needs {MIN_REPETITIONS}"),
+            None => format!(
+                "{} and {} valid repetitions; a test needs {MIN_REPETITIONS} on each side",
+                bv.len(),
+                nv.len()
+            ),
+        })
+    } else {
+        None
+    };
+    let case = CaseComparison {
+        case_id: id.to_string(),
+        figure: PRIMARY_FIGURE.into(),
+        base_n: bv.len(),
+        new_n: nv.len(),
+        pairs,
+        base_median: median(&bv),
+        new_median: median(&nv),
+        ratio: s.map(|s| s.estimate.exp()),
+        ratio_ci_low: None,
+        ratio_ci_high: None,
+        ratio_ci_level: None,
+        p_value: s.map(|s| s.p_value()),
+        detectable_ratio: None,
+        outcome: Outcome::NotComparable,
+        note: why_not.clone().unwrap_or_default(),
+    };
+    (case, if why_not.is_some() { None } else { s })
+}
+
 /// The descriptive figures of a case both runs have.
 fn describe(design: Design, base: &CaseRecord, new: &CaseRecord) -> Vec<FigureRatio> {
     DESCRIPTIVE
         .iter()
         .filter_map(|(name, read)| {
-            let (b, n) = (values(Some(&base), *read), values(Some(&new), *read));
+            let (b, n) = (values(Some(base), *read), values(Some(new), *read));
             let s = shift(design, &b, &n).0?;
             let (low, high) = s.interval(DESCRIPTIVE_LEVEL);
             Some(FigureRatio {

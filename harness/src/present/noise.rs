@@ -243,3 +243,32 @@ pub fn noise_floor_text(record: &RunRecord) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::phases::fixtures;
+
+    /// Ten repetitions give five A/A pairs: the floor says 93.75%, the level it has, never 95%.
+    #[test]
+    fn the_floor_states_the_level_its_interval_really_has() {
+        let mut case = fixtures::case("w", "rust/threads", arena_results::CaseStatus::Ok, Vec::new());
+        case.repetitions = (1..=10)
+            .map(|i| {
+                let mut r = fixtures::repetition(i, true, Vec::new());
+                r.wall_ns = 1000 + 10 * u64::from(i % 3);
+                r.user_cpu_ns = 500 + u64::from(i % 2);
+                r
+            })
+            .collect();
+        let floor = noise::case_noise(&case).unwrap();
+        assert!(
+            resolvable_text(&floor.cpu).ends_with("(at 93.75%)"),
+            "{}",
+            resolvable_text(&floor.cpu)
+        );
+        let line = floor_line(&[floor]);
+        assert!(line.contains("covers at least 93.75%"), "{line}");
+        assert!(!line.contains("95"), "{line}");
+    }
+}
