@@ -3,7 +3,7 @@
 //! case reports it regressed and exits 1, and an A/A of the same model exits 0; `arena compare
 //! --run-both` of two scratch checkouts whose new side does twice the kernel work exits 1; and
 //! the gate's decision rule (`analyse::compare::judge_family`) is simulated at the pr suite's
-//! design for its false-positive rate and its power at 1.2× and 1.5×.
+//! design for its false-positive rate and its power at 1.2× and 1.5×; "not comparable" says why.
 //!
 //! The table the simulation prints is in docs/methodology.md ("Comparing two runs"):
 //! `cargo test --test compare_gate simulated_false_positive_rate_and_power -- --nocapture`.
@@ -445,4 +445,37 @@ fn run_both_fails_when_the_new_side_is_slower() {
         .unwrap_or_else(|| panic!("{text}"));
     println!("{row}");
     assert!(row.contains("**regressed**"), "{text}");
+}
+
+/// "Not comparable" where it applies: a case missing from one run, too few repetitions, another
+/// machine; and a `--run-both` pair (run ids `X-base`, `X-new`) is compared round by round.
+#[test]
+fn not_comparable_says_why_and_run_both_records_pair_by_round() {
+    use arena_harness::analyse::compare::{compare, CompareOptions, Design};
+    let base = recorded_run("base", 1, None);
+    let mut new = recorded_run("new", 2, None);
+    let missing = new.cases.remove(0).case_id;
+    new.cases[0].repetitions.truncate(4);
+    let few = new.cases[0].case_id.clone();
+    let c = compare(&base, &new, CompareOptions::default());
+    let note = |id: &str| {
+        let case = c.cases.iter().find(|x| x.case_id == id).unwrap();
+        assert_eq!(case.outcome, Outcome::NotComparable, "{case:?}");
+        case.note.clone()
+    };
+    assert!(note(&missing).contains("missing from NEW"));
+    assert!(note(&few).contains("a test needs 5"), "{}", note(&few));
+    assert_eq!(c.cases_tested, 16);
+    assert_eq!(c.design, Design::Independent);
+
+    let mut elsewhere = recorded_run("elsewhere", 2, None);
+    elsewhere.environment.cpu_model = "another CPU".into();
+    let c = compare(&base, &elsewhere, CompareOptions::default());
+    assert_eq!(c.count(Outcome::NotComparable), 18);
+    assert!(c.cases[0].note.contains("different machines"));
+
+    let (b, n) = (recorded_run("x-base", 1, None), recorded_run("x-new", 2, None));
+    let c = compare(&b, &n, CompareOptions::default());
+    assert_eq!(c.design, Design::PairedRounds);
+    assert_eq!(c.cases[0].pairs, Some(6));
 }
