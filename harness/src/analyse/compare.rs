@@ -90,6 +90,7 @@ pub struct FigureRatio {
     pub ratio_ci_low: f64,
     pub ratio_ci_high: f64,
     pub ratio_ci_level: f64,
+    /// Paired rounds, or the smaller side's repetitions.
     pub n: usize,
 }
 
@@ -319,7 +320,8 @@ fn describe(design: Design, base: &CaseRecord, new: &CaseRecord) -> Vec<FigureRa
         .iter()
         .filter_map(|(name, read)| {
             let (b, n) = (values(Some(base), *read), values(Some(new), *read));
-            let s = shift(design, &b, &n).0?;
+            let (s, pairs) = shift(design, &b, &n);
+            let s = s?;
             let (low, high) = s.interval(DESCRIPTIVE_LEVEL);
             Some(FigureRatio {
                 case_id: base.case_id.clone(),
@@ -328,7 +330,7 @@ fn describe(design: Design, base: &CaseRecord, new: &CaseRecord) -> Vec<FigureRa
                 ratio_ci_low: low.exp(),
                 ratio_ci_high: high.exp(),
                 ratio_ci_level: DESCRIPTIVE_LEVEL,
-                n: b.len().min(n.len()),
+                n: pairs.unwrap_or(b.len().min(n.len())),
             })
         })
         .collect()
