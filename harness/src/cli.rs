@@ -8,7 +8,7 @@ use arena_runners::Workspace;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analyse::claims;
-use crate::analyse::compare::CompareOptions;
+use crate::analyse::compare::{CompareOptions, DEFAULT_MARGIN};
 use crate::commands;
 use crate::config::{in_ci, parse_filters, parse_target, LoadConfig, Project, RunConfig};
 use crate::measure::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
@@ -70,8 +70,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Did NEW get slower than BASE? Per case and figure: the ratio NEW/BASE with an exact
-    /// interval, a Mann–Whitney test (Holm-corrected) and a verdict; exit code 1 on a regression.
+    /// Did NEW get slower than BASE? Per case, CPU time NEW/BASE with its interval corrected over
+    /// the cases: regressed, improved, equivalent (within --margin) or not detected, and the
+    /// smallest change it could detect; exit code 1 when a case regressed.
     Compare(CompareArgs),
     /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
@@ -296,10 +297,10 @@ struct CompareArgs {
     /// With --run-both: the seed of the random order (default: from the clock; recorded).
     #[arg(long, requires = "run_both")]
     seed: Option<u64>,
-    /// A change must leave ±THRESHOLD percent with its whole interval (default: the A/A noise
-    /// floor of CPU time where either run measured one, else 5).
-    #[arg(long, value_name = "PERCENT")]
-    threshold: Option<f64>,
+    /// Equivalence margin: a case is "equivalent" when its corrected interval of NEW/BASE lies
+    /// within ±PERCENT (default 5). Regressions are decided by the test, not by this margin.
+    #[arg(long, value_name = "PERCENT", alias = "threshold")]
+    margin: Option<f64>,
     /// Compare runs from different machines (otherwise their figures are not comparable).
     #[arg(long)]
     allow_cross_machine: bool,
@@ -447,14 +448,14 @@ fn resume(project: &Project, dir: &std::path::Path, anyway: bool, cancel: &Cance
 }
 
 fn compare_options(args: &CompareArgs) -> Result<CompareOptions> {
-    if let Some(t) = args.threshold {
-        if !(t.is_finite() && (0.0..1000.0).contains(&t)) {
-            bail!("--threshold {t}: give a percentage between 0 and 1000, e.g. --threshold 5");
-        }
+    let margin = args.margin.unwrap_or(DEFAULT_MARGIN * 100.0);
+    if !(margin.is_finite() && margin > 0.0 && margin < 1000.0) {
+        bail!("--margin {margin}: give a percentage above 0 and below 1000, e.g. --margin 5");
     }
     Ok(CompareOptions {
-        threshold: args.threshold.map(|t| t / 100.0),
+        margin: margin / 100.0,
         allow_cross_machine: args.allow_cross_machine,
+        paired_rounds: args.run_both,
     })
 }
 

@@ -417,7 +417,7 @@ pub fn merge(
     Ok(0)
 }
 
-/// `arena compare`: exit code 1 when some figure regressed beyond the threshold.
+/// `arena compare`: exit code 1 when some case's primary figure regressed.
 pub fn compare(base: &Path, new: &Path, options: CompareOptions, json: bool) -> Result<i32> {
     let base = open_run(base)?.read()?;
     let new = open_run(new)?.read()?;

@@ -2,7 +2,8 @@
 //! checkouts, each built from its own tree and planned from its own catalogue and suite,
 //! measured by this harness in one session with their repetitions interleaved (every round runs
 //! every case of both, in a random order), so that both see the same machine at the same time;
-//! then split into two runs and compared. A stored baseline from another runner swings by ±20%
+//! then split into two runs and compared, each case's BASE and NEW paired by round (the
+//! compare options say so: `paired_rounds`). A stored baseline from another runner swings by ±20%
 //! (docs/methodology.md, "Comparing two runs"); this does not. While they run, base and new are
 //! told apart by a prefix on their case ids. It must not compare runs measured apart (`arena
 //! compare BASE NEW` does that) and measures both with this harness, so it compares workloads

@@ -1,104 +1,215 @@
-//! `arena compare BASE NEW`: for each case in both runs and each headline figure of its
-//! repetitions (wall time, CPU time, peak tree RSS, the in-process work time where reported),
-//! the ratio NEW/BASE with a distribution-free interval, a Mann–Whitney U test, Holm's
-//! correction over every figure tested, and a verdict: improved, regressed, unchanged or not
-//! comparable. Lower is better for every figure here. Pure: it must not read files or print.
+//! `arena compare BASE NEW`: one primary figure per case (CPU time), tested as the ratio
+//! NEW/BASE with a Bonferroni correction over the cases, and one earned outcome per case:
+//! regressed or improved (its corrected interval excludes 1), equivalent (its corrected interval
+//! lies within ±margin: two one-sided tests, TOST), not detected (neither), or not comparable
+//! (missing case, another machine, too few repetitions). Every case also states the smallest
+//! change it could have detected (80% power at its measured noise). Wall time, work time and
+//! peak RSS are descriptive: their ratios are shown with 95% intervals, never tested, never
+//! gating. Lower is better for every figure. Pure: it must not read files or print.
 //!
-//! Method (docs/methodology.md, "Comparing two runs"): the ratio is the Hodges–Lehmann estimate
-//! on the log scale, exp(median of log(new_i) − log(base_j)) over all pairs, with the exact
-//! interval from the Mann–Whitney distribution (Bauer 1972; Hollander & Wolfe, *Nonparametric
-//! Statistical Methods*, §4.3): its coverage is exact for a shift on the log scale, and it is
-//! stated as achieved (`ci_level`), never rounded up. The test is the same statistic, exact
-//! (no ties assumed; ties count one half).
+//! Method and the reasoning behind each choice: docs/methodology.md, "Comparing two runs". The
+//! statistics are analyse::log_ratio's: paired t over the rounds of `--run-both`, Welch's t
+//! between runs measured apart.
 
 use std::collections::BTreeMap;
 
 use arena_results::{CaseRecord, CaseStatus, Environment, Repetition, RunRecord};
 use serde::Serialize;
 
-use super::claims::VERDICT_LEVEL;
+use super::log_ratio::LogShift;
 
-/// The family-wise error rate Holm's procedure holds over all the figures compared.
+/// The family-wise error rate over the cases compared: the chance that any case of an A/A
+/// comparison is called regressed or improved.
 pub const ALPHA: f64 = 0.05;
-/// Default noise threshold when neither run measured a noise floor: a ratio must leave
-/// [1/(1+t), 1+t] to count as a change.
-pub const DEFAULT_THRESHOLD: f64 = 0.05;
+/// The power at which the detectable change is stated.
+pub const POWER: f64 = 0.8;
+/// The default equivalence margin: equivalent means within ±5% (`--margin`).
+pub const DEFAULT_MARGIN: f64 = 0.05;
+/// Fewer repetitions (or paired rounds) per side than this give no outcome: a t interval from 4
+/// values rests too much on the noise being normal.
+pub const MIN_REPETITIONS: usize = 5;
+/// The figure each case is judged on. CPU time (user + system, from wait4) is measured by the
+/// harness, not the workload, and is the steadiest figure on a shared host: this machine's A/A
+/// noise floor resolved ±0.7–4.3% in CPU time against ±28–58% in wall time
+/// (docs/methodology.md, "Noise and interference").
+pub const PRIMARY_FIGURE: &str = "cpu_ns";
+/// The descriptive 95% intervals of the other figures (not corrected, not tested).
+pub const DESCRIPTIVE_LEVEL: f64 = 0.95;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Improved,
+pub enum Outcome {
     Regressed,
-    Unchanged,
+    Improved,
+    Equivalent,
+    NotDetected,
     NotComparable,
 }
 
+/// How the two sides' repetitions are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// `--run-both`: both sides measured in the same rounds; one NEW/BASE ratio per round.
+    PairedRounds,
+    /// Two runs measured apart: Welch's t on the logs.
+    Independent,
+}
+
+/// One case's primary figure, tested.
 #[derive(Debug, Clone, Serialize)]
-pub struct FigureComparison {
+pub struct CaseComparison {
     pub case_id: String,
     pub figure: String,
-    pub base_median: Option<f64>,
-    pub new_median: Option<f64>,
     pub base_n: usize,
     pub new_n: usize,
-    /// NEW / BASE (Hodges–Lehmann on the log scale).
+    /// Rounds with both sides valid (paired design only).
+    pub pairs: Option<usize>,
+    pub base_median: Option<f64>,
+    pub new_median: Option<f64>,
+    /// Geometric-mean ratio NEW/BASE.
     pub ratio: Option<f64>,
     pub ratio_ci_low: Option<f64>,
     pub ratio_ci_high: Option<f64>,
-    /// The interval's exact coverage under a shift model; below 0.95 gives no verdict.
+    /// The interval's level: 1 − ALPHA / cases tested (Bonferroni).
     pub ratio_ci_level: Option<f64>,
+    /// Uncorrected two-sided p of "no change".
     pub p_value: Option<f64>,
-    /// Holm-adjusted over every figure with a p-value.
-    pub p_holm: Option<f64>,
-    pub verdict: Verdict,
-    /// Why it is not comparable, or what decided it.
+    /// The smallest slowdown (ratio above 1) this case detects with `POWER` at its noise.
+    pub detectable_ratio: Option<f64>,
+    pub outcome: Outcome,
     pub note: String,
+}
+
+/// One descriptive figure of one case: shown, never tested.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureRatio {
+    pub case_id: String,
+    pub figure: String,
+    pub ratio: f64,
+    pub ratio_ci_low: f64,
+    pub ratio_ci_high: f64,
+    pub ratio_ci_level: f64,
+    /// Paired rounds, or the smaller side's repetitions.
+    pub n: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub base_run: String,
     pub new_run: String,
-    /// The threshold t used: a change must leave [1/(1+t), 1+t] with its whole interval.
-    pub threshold: f64,
-    pub threshold_source: String,
+    pub design: Design,
+    pub primary_figure: String,
     pub alpha: f64,
+    pub power: f64,
+    /// Equivalence margin m: equivalent means the corrected interval within [1/(1+m), 1+m].
+    pub margin: f64,
+    /// Cases with a test (the Bonferroni family).
+    pub cases_tested: usize,
+    /// 1 − alpha / cases_tested.
+    pub case_level: f64,
     pub same_machine: bool,
-    pub figures: Vec<FigureComparison>,
+    /// Over the tested cases: the median and the largest detectable ratio.
+    pub detectable_ratio_median: Option<f64>,
+    pub detectable_ratio_largest: Option<f64>,
+    pub cases: Vec<CaseComparison>,
+    pub descriptive: Vec<FigureRatio>,
 }
 
 impl Comparison {
     pub fn regressions(&self) -> usize {
-        self.count(Verdict::Regressed)
+        self.count(Outcome::Regressed)
     }
 
-    pub fn count(&self, verdict: Verdict) -> usize {
-        self.figures.iter().filter(|f| f.verdict == verdict).count()
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.cases.iter().filter(|c| c.outcome == outcome).count()
     }
 }
 
 /// The options of a comparison, validated by the CLI.
 #[derive(Debug, Clone, Copy)]
 pub struct CompareOptions {
-    /// None: from the runs' noise floor where one exists, else `DEFAULT_THRESHOLD`.
-    pub threshold: Option<f64>,
+    /// Equivalence margin as a fraction (0.05 = ±5%).
+    pub margin: f64,
     pub allow_cross_machine: bool,
+    /// The two runs were measured in the same rounds (`--run-both`). Also inferred from run ids
+    /// `X-base` and `X-new`, which `--run-both` writes.
+    pub paired_rounds: bool,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            margin: DEFAULT_MARGIN,
+            allow_cross_machine: false,
+            paired_rounds: false,
+        }
+    }
 }
 
 type Figure = (&'static str, fn(&Repetition) -> Option<f64>);
 
-const FIGURES: [Figure; 4] = [
+fn cpu_ns(r: &Repetition) -> Option<f64> {
+    Some((r.user_cpu_ns + r.sys_cpu_ns) as f64)
+}
+
+const DESCRIPTIVE: [Figure; 3] = [
     ("wall_ns", |r| Some(r.wall_ns as f64)),
-    ("cpu_ns", |r| Some((r.user_cpu_ns + r.sys_cpu_ns) as f64)),
-    ("peak_tree_rss_bytes", |r| r.peak_tree_rss_bytes.map(|v| v as f64)),
     ("work_ns", |r| r.self_reported.get("work_ns").map(|v| *v as f64)),
+    ("peak_tree_rss_bytes", |r| r.peak_tree_rss_bytes.map(|v| v as f64)),
 ];
+
+/// A case's valid values of one figure, with their round.
+fn values(case: Option<&CaseRecord>, read: fn(&Repetition) -> Option<f64>) -> Vec<(u32, f64)> {
+    case.filter(|c| c.status == CaseStatus::Ok)
+        .map(|c| {
+            c.repetitions
+                .iter()
+                .filter(|r| r.valid)
+                .filter_map(|r| read(r).filter(|v| *v > 0.0).map(|v| (r.index, v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The log shift of two sides' values: per-round ratios when paired, else Welch.
+fn shift(design: Design, base: &[(u32, f64)], new: &[(u32, f64)]) -> (Option<LogShift>, Option<usize>) {
+    match design {
+        Design::PairedRounds => {
+            let ratios: Vec<f64> = new
+                .iter()
+                .filter_map(|(round, n)| base.iter().find(|(r, _)| r == round).map(|(_, b)| (n / b).ln()))
+                .collect();
+            let pairs = ratios.len();
+            (
+                (pairs >= MIN_REPETITIONS)
+                    .then(|| LogShift::paired(&ratios))
+                    .flatten(),
+                Some(pairs),
+            )
+        }
+        Design::Independent => {
+            let logs = |v: &[(u32, f64)]| v.iter().map(|(_, x)| x.ln()).collect::<Vec<_>>();
+            let enough = base.len() >= MIN_REPETITIONS && new.len() >= MIN_REPETITIONS;
+            (
+                enough.then(|| LogShift::welch(&logs(base), &logs(new))).flatten(),
+                None,
+            )
+        }
+    }
+}
 
 pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Comparison {
     let same_machine = same_machine(&base.environment, &new.environment);
-    let (threshold, threshold_source) = match options.threshold {
-        Some(t) => (t, "--threshold".to_string()),
-        None => noise_threshold(base, new),
+    let paired = options.paired_rounds
+        || matches!(
+            (base.run_id.strip_suffix("-base"), new.run_id.strip_suffix("-new")),
+            (Some(a), Some(b)) if a == b
+        );
+    let design = if paired {
+        Design::PairedRounds
+    } else {
+        Design::Independent
     };
     let base_cases: BTreeMap<&str, &CaseRecord> =
         base.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
@@ -106,40 +217,191 @@ pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Co
     let mut ids: Vec<&str> = base_cases.keys().chain(new_cases.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut figures = Vec::new();
+    let cross_machine = !same_machine && !options.allow_cross_machine;
+    let mut cases = Vec::new();
+    let mut shifts = Vec::new();
+    let mut descriptive = Vec::new();
     for id in ids {
-        for (name, read) in FIGURES {
-            let values = |case: Option<&&CaseRecord>| -> Vec<f64> {
-                case.filter(|c| c.status == CaseStatus::Ok)
-                    .map(|c| {
-                        c.repetitions
-                            .iter()
-                            .filter(|r| r.valid)
-                            .filter_map(read)
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let (b, n) = (values(base_cases.get(id)), values(new_cases.get(id)));
-            if b.is_empty() && n.is_empty() && base_cases.contains_key(id) && new_cases.contains_key(id) {
-                continue; // a figure neither run has (e.g. work_ns of a server)
-            }
-            let cross_machine = !same_machine && !options.allow_cross_machine;
-            figures.push(compare_figure(id, name, &b, &n, cross_machine));
+        let (b, n) = (base_cases.get(id).copied(), new_cases.get(id).copied());
+        let (case, s) = primary_case(id, design, b, n, cross_machine);
+        if let (Some(_), Some(b), Some(n)) = (s, b, n) {
+            descriptive.extend(describe(design, b, n));
+        }
+        shifts.push(s);
+        cases.push(case);
+    }
+    let family = judge_family(&shifts, options.margin);
+    for (case, decision) in cases.iter_mut().zip(family.decisions) {
+        if let Some(d) = decision {
+            case.ratio_ci_low = Some(d.interval.0.exp());
+            case.ratio_ci_high = Some(d.interval.1.exp());
+            case.ratio_ci_level = Some(family.case_level);
+            case.detectable_ratio = Some(d.detectable_ratio);
+            case.outcome = d.outcome;
+            case.note = d.note;
         }
     }
-    holm(&mut figures);
-    for f in &mut figures {
-        decide(f, threshold);
-    }
+    let mut detectable: Vec<f64> = cases.iter().filter_map(|c| c.detectable_ratio).collect();
+    detectable.sort_by(f64::total_cmp);
     Comparison {
         base_run: base.run_id.clone(),
         new_run: new.run_id.clone(),
-        threshold,
-        threshold_source,
+        design,
+        primary_figure: PRIMARY_FIGURE.into(),
         alpha: ALPHA,
+        power: POWER,
+        margin: options.margin,
+        cases_tested: family.cases_tested,
+        case_level: family.case_level,
         same_machine,
-        figures,
+        detectable_ratio_median: (!detectable.is_empty()).then(|| super::stats::median(&detectable)),
+        detectable_ratio_largest: detectable.last().copied(),
+        cases,
+        descriptive,
+    }
+}
+
+/// A case's primary figure before the family is judged, and its log shift when it can be
+/// tested; otherwise the case says why it is not comparable.
+fn primary_case(
+    id: &str,
+    design: Design,
+    b: Option<&CaseRecord>,
+    n: Option<&CaseRecord>,
+    cross_machine: bool,
+) -> (CaseComparison, Option<LogShift>) {
+    let (bv, nv) = (values(b, cpu_ns), values(n, cpu_ns));
+    let (s, pairs) = shift(design, &bv, &nv);
+    let median = |v: &[(u32, f64)]| {
+        (!v.is_empty()).then(|| super::stats::median(&v.iter().map(|x| x.1).collect::<Vec<_>>()))
+    };
+    let why_not = if b.is_none() || n.is_none() {
+        Some(format!(
+            "case missing from {}",
+            if b.is_none() { "BASE" } else { "NEW" }
+        ))
+    } else if cross_machine {
+        Some("measured on different machines (pass --allow-cross-machine to compare anyway)".into())
+    } else if s.is_none() {
+        Some(match pairs {
+            Some(p) => format!("{p} rounds with both sides valid; a test needs {MIN_REPETITIONS}"),
+            None => format!(
+                "{} and {} valid repetitions; a test needs {MIN_REPETITIONS} on each side",
+                bv.len(),
+                nv.len()
+            ),
+        })
+    } else {
+        None
+    };
+    let case = CaseComparison {
+        case_id: id.to_string(),
+        figure: PRIMARY_FIGURE.into(),
+        base_n: bv.len(),
+        new_n: nv.len(),
+        pairs,
+        base_median: median(&bv),
+        new_median: median(&nv),
+        ratio: s.map(|s| s.estimate.exp()),
+        ratio_ci_low: None,
+        ratio_ci_high: None,
+        ratio_ci_level: None,
+        p_value: s.map(|s| s.p_value()),
+        detectable_ratio: None,
+        outcome: Outcome::NotComparable,
+        note: why_not.clone().unwrap_or_default(),
+    };
+    (case, if why_not.is_some() { None } else { s })
+}
+
+/// The descriptive figures of a case both runs have.
+fn describe(design: Design, base: &CaseRecord, new: &CaseRecord) -> Vec<FigureRatio> {
+    DESCRIPTIVE
+        .iter()
+        .filter_map(|(name, read)| {
+            let (b, n) = (values(Some(base), *read), values(Some(new), *read));
+            let (s, pairs) = shift(design, &b, &n);
+            let s = s?;
+            let (low, high) = s.interval(DESCRIPTIVE_LEVEL);
+            Some(FigureRatio {
+                case_id: base.case_id.clone(),
+                figure: name.to_string(),
+                ratio: s.estimate.exp(),
+                ratio_ci_low: low.exp(),
+                ratio_ci_high: high.exp(),
+                ratio_ci_level: DESCRIPTIVE_LEVEL,
+                n: pairs.unwrap_or(b.len().min(n.len())),
+            })
+        })
+        .collect()
+}
+
+/// One tested case's decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The log-ratio interval at the family's per-case level.
+    pub interval: (f64, f64),
+    pub detectable_ratio: f64,
+    pub outcome: Outcome,
+    pub note: String,
+}
+
+/// The decisions over a family of cases (None: no test), Bonferroni-corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    pub cases_tested: usize,
+    pub case_level: f64,
+    pub decisions: Vec<Option<Decision>>,
+}
+
+/// The gate's decision rule, used by `compare` and simulated as it is by tests/compare_gate.rs.
+/// Each tested case gets the interval of its log shift at level 1 − α/m (m = cases tested):
+/// regressed when it lies above 0, improved when below, equivalent when within
+/// ±ln(1 + margin) (TOST at α/(2m) a side), else not detected. The chance that any case of an
+/// A/A comparison is regressed or improved is at most α.
+pub fn judge_family(shifts: &[Option<LogShift>], margin: f64) -> Family {
+    let m = shifts.iter().flatten().count();
+    let alpha_case = ALPHA / m.max(1) as f64;
+    let case_level = 1.0 - alpha_case;
+    let bound = (1.0 + margin).ln();
+    let decisions = shifts
+        .iter()
+        .map(|s| {
+            let s = s.as_ref()?;
+            let interval = s.interval(case_level);
+            let outcome = if interval.0 > 0.0 {
+                Outcome::Regressed
+            } else if interval.1 < 0.0 {
+                Outcome::Improved
+            } else if -bound < interval.0 && interval.1 < bound {
+                Outcome::Equivalent
+            } else {
+                Outcome::NotDetected
+            };
+            let level = format!("{:.2}%", case_level * 100.0);
+            let note = match outcome {
+                Outcome::Regressed => format!("its {level} interval lies above 1"),
+                Outcome::Improved => format!("its {level} interval lies below 1"),
+                Outcome::Equivalent => {
+                    format!("its {level} interval lies within ±{:.1}%", margin * 100.0)
+                }
+                _ => format!(
+                    "its {level} interval holds 1 and reaches beyond ±{:.1}%",
+                    margin * 100.0
+                ),
+            };
+            Some(Decision {
+                interval,
+                detectable_ratio: s.detectable(alpha_case, POWER).exp(),
+                outcome,
+                note,
+            })
+        })
+        .collect();
+    Family {
+        cases_tested: m,
+        case_level,
+        decisions,
     }
 }
 
@@ -149,329 +411,52 @@ fn same_machine(a: &Environment, b: &Environment) -> bool {
         && a.memory_total_bytes == b.memory_total_bytes
 }
 
-/// The threshold from a measured noise floor: the widest A/A reach of CPU time over the cases
-/// with one in either run; else the default.
-fn noise_threshold(base: &RunRecord, new: &RunRecord) -> (f64, String) {
-    let reach = super::noise::noise_floor(&base.cases)
-        .into_iter()
-        .chain(super::noise::noise_floor(&new.cases))
-        .filter_map(|c| c.cpu.resolvable())
-        .reduce(f64::max);
-    match reach {
-        Some(r) => (
-            r.max(0.01),
-            "the A/A noise floor of CPU time measured in these runs".into(),
-        ),
-        None => (
-            DEFAULT_THRESHOLD,
-            "default (neither run measured a noise floor; run `arena noise` on this machine)".into(),
-        ),
-    }
-}
-
-fn compare_figure(id: &str, name: &str, base: &[f64], new: &[f64], cross_machine: bool) -> FigureComparison {
-    let median = |v: &[f64]| (!v.is_empty()).then(|| super::stats::median(v));
-    let mut f = FigureComparison {
-        case_id: id.to_string(),
-        figure: name.to_string(),
-        base_median: median(base),
-        new_median: median(new),
-        base_n: base.len(),
-        new_n: new.len(),
-        ratio: None,
-        ratio_ci_low: None,
-        ratio_ci_high: None,
-        ratio_ci_level: None,
-        p_value: None,
-        p_holm: None,
-        verdict: Verdict::NotComparable,
-        note: String::new(),
-    };
-    if base.is_empty() || new.is_empty() {
-        f.note = format!(
-            "no valid repetitions in {}",
-            if base.is_empty() { "BASE" } else { "NEW" }
-        );
-        return f;
-    }
-    if cross_machine {
-        f.note = "measured on different machines (pass --allow-cross-machine to compare anyway)".into();
-        return f;
-    }
-    if base.iter().chain(new).any(|v| *v <= 0.0) {
-        f.note = "a value ≤ 0: no ratio".into();
-        return f;
-    }
-    let shift = log_shift(base, new);
-    f.ratio = Some(shift.estimate.exp());
-    if let Some((low, high, level)) = shift.interval {
-        f.ratio_ci_low = Some(low.exp());
-        f.ratio_ci_high = Some(high.exp());
-        f.ratio_ci_level = Some(level);
-    }
-    f.p_value = Some(shift.p_value);
-    f
-}
-
-/// The verdict from the Holm-adjusted test and the interval against the threshold.
-fn decide(f: &mut FigureComparison, threshold: f64) {
-    let (Some(p), Some(level)) = (f.p_holm, f.ratio_ci_level) else {
-        if f.note.is_empty() {
-            f.note = format!(
-                "too few repetitions for a {:.0}% interval ({} and {})",
-                VERDICT_LEVEL * 100.0,
-                f.base_n,
-                f.new_n
-            );
-        }
-        return;
-    };
-    let (low, high) = (
-        f.ratio_ci_low.unwrap_or(0.0),
-        f.ratio_ci_high.unwrap_or(f64::INFINITY),
-    );
-    if level < VERDICT_LEVEL {
-        f.note = format!(
-            "its interval covers only {:.0}% with {} and {} repetitions",
-            level * 100.0,
-            f.base_n,
-            f.new_n
-        );
-        return;
-    }
-    f.verdict = if p < ALPHA && low > 1.0 + threshold {
-        Verdict::Regressed
-    } else if p < ALPHA && high < 1.0 / (1.0 + threshold) {
-        Verdict::Improved
-    } else {
-        Verdict::Unchanged
-    };
-    f.note = match f.verdict {
-        Verdict::Unchanged if p < ALPHA => format!(
-            "a change within the ±{:.1}% threshold, or its interval reaches into it",
-            threshold * 100.0
-        ),
-        Verdict::Unchanged => format!("Holm-adjusted p = {p:.3} ≥ {ALPHA}"),
-        _ => format!(
-            "Holm-adjusted p = {p:.3}; whole interval beyond ±{:.1}%",
-            threshold * 100.0
-        ),
-    };
-}
-
-/// Holm's step-down adjustment over every figure with a p-value.
-fn holm(figures: &mut [FigureComparison]) {
-    let mut order: Vec<usize> = (0..figures.len())
-        .filter(|i| figures[*i].p_value.is_some())
-        .collect();
-    order.sort_by(|a, b| {
-        figures[*a]
-            .p_value
-            .unwrap()
-            .total_cmp(&figures[*b].p_value.unwrap())
-    });
-    let m = order.len();
-    let mut running: f64 = 0.0;
-    for (rank, index) in order.into_iter().enumerate() {
-        let adjusted = ((m - rank) as f64 * figures[index].p_value.unwrap()).min(1.0);
-        running = running.max(adjusted);
-        figures[index].p_holm = Some(running);
-    }
-}
-
-/// The shift of log(NEW) against log(BASE): Hodges–Lehmann estimate, the exact interval
-/// (low, high, achieved level) when one of at least `VERDICT_LEVEL` exists, else the widest,
-/// and the two-sided exact Mann–Whitney p-value.
-#[derive(Debug, Clone)]
-pub struct Shift {
-    pub estimate: f64,
-    pub interval: Option<(f64, f64, f64)>,
-    pub p_value: f64,
-}
-
-pub fn log_shift(base: &[f64], new: &[f64]) -> Shift {
-    let (m, n) = (new.len(), base.len());
-    let mut differences: Vec<f64> = new
-        .iter()
-        .flat_map(|x| base.iter().map(move |y| x.ln() - y.ln()))
-        .collect();
-    differences.sort_by(f64::total_cmp);
-    let estimate = super::stats::median(&differences);
-    let cdf = mann_whitney_cdf(m, n);
-    // The interval [d_(k), d_(mn+1−k)] covers 1 − 2·P(U ≤ k − 1): the largest k that keeps the
-    // level at VERDICT_LEVEL or above; k = 1 (the full range) when none does.
-    let mut k = 1;
-    while k < (m * n).div_ceil(2) && 1.0 - 2.0 * cdf[k] >= VERDICT_LEVEL {
-        k += 1;
-    }
-    let level = 1.0 - 2.0 * cdf[k - 1];
-    let interval = Some((differences[k - 1], differences[m * n - k], level));
-    let u: f64 = new
-        .iter()
-        .map(|x| {
-            base.iter()
-                .map(|y| match x.total_cmp(y) {
-                    std::cmp::Ordering::Greater => 1.0,
-                    std::cmp::Ordering::Equal => 0.5,
-                    std::cmp::Ordering::Less => 0.0,
-                })
-                .sum::<f64>()
-        })
-        .sum();
-    let lower = cdf[(u.floor() as usize).min(m * n)];
-    let upper = 1.0
-        - if u.ceil() as usize == 0 {
-            0.0
-        } else {
-            cdf[u.ceil() as usize - 1]
-        };
-    Shift {
-        estimate,
-        interval,
-        p_value: (2.0 * lower.min(upper)).min(1.0),
-    }
-}
-
-/// P(U ≤ u) for u = 0..=m·n under the null hypothesis, exactly (the count of arrangements with
-/// U = u over C(m + n, m)), by the recurrence f(m, n, u) = f(m − 1, n, u − n) + f(m, n − 1, u).
-pub fn mann_whitney_cdf(m: usize, n: usize) -> Vec<f64> {
-    // counts[j][u] for the current i, j = 0..=n.
-    let mut previous: Vec<Vec<f64>> = (0..=n).map(|_| vec![1.0]).collect();
-    for i in 1..=m {
-        let mut current: Vec<Vec<f64>> = vec![vec![1.0]];
-        for j in 1..=n {
-            let mut row = vec![0.0; i * j + 1];
-            for (u, slot) in row.iter_mut().enumerate() {
-                let with_largest_new = if u >= j {
-                    previous[j].get(u - j).copied().unwrap_or(0.0)
-                } else {
-                    0.0
-                };
-                let with_largest_base = current[j - 1].get(u).copied().unwrap_or(0.0);
-                *slot = with_largest_new + with_largest_base;
-            }
-            current.push(row);
-        }
-        previous = current;
-    }
-    let counts = &previous[n];
-    let total: f64 = counts.iter().sum();
-    let mut cdf = Vec::with_capacity(counts.len());
-    let mut acc = 0.0;
-    for c in counts {
-        acc += c;
-        cdf.push(acc / total);
-    }
-    cdf
-}
-
 #[cfg(test)]
 mod tests {
-    use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
-
     use super::*;
 
-    #[test]
-    fn the_exact_distribution_matches_known_tables() {
-        // m = n = 3: 20 arrangements, U = 0 in one of them.
-        let cdf = mann_whitney_cdf(3, 3);
-        assert_eq!(cdf.len(), 10);
-        assert!((cdf[0] - 1.0 / 20.0).abs() < 1e-12);
-        assert!((cdf[9] - 1.0).abs() < 1e-12);
-        // m = n = 6: the two-sided 5% critical value is U ≤ 5 (P(U ≤ 5) = 0.0206).
-        let cdf = mann_whitney_cdf(6, 6);
-        assert!((cdf[5] - 0.020562).abs() < 1e-5, "{}", cdf[5]);
-        assert!(cdf[6] > 0.025);
-        // Unequal sizes are symmetric.
-        let (a, b) = (mann_whitney_cdf(4, 7), mann_whitney_cdf(7, 4));
-        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12));
+    fn paired(ratios: &[f64]) -> Option<LogShift> {
+        LogShift::paired(&ratios.iter().map(|r| r.ln()).collect::<Vec<_>>())
     }
 
     #[test]
-    fn a_clear_shift_is_found_and_identical_runs_are_not() {
-        let base = [1.00, 1.02, 0.98, 1.01, 0.99, 1.03];
-        let slower: Vec<f64> = base.iter().map(|v| v * 1.5).collect();
-        let shift = log_shift(&base, &slower);
-        assert!((shift.estimate.exp() - 1.5).abs() < 0.01);
-        let (low, high, level) = shift.interval.unwrap();
-        assert!(level >= VERDICT_LEVEL && low.exp() > 1.4 && high.exp() < 1.6);
-        assert!(shift.p_value < 0.01, "{}", shift.p_value);
-        let same = log_shift(&base, &base);
-        assert!((same.estimate).abs() < 1e-12 && same.p_value > 0.5);
-        // Three against three: no interval reaches 95%.
-        let few = log_shift(&base[..3], &slower[..3]);
-        assert!(few.interval.unwrap().2 < VERDICT_LEVEL);
-    }
-
-    /// The interval's stated level is its coverage: simulated shifts of lognormal samples at
-    /// the suite's n (6 and 6) are covered at least as often as stated, within 3 points.
-    #[test]
-    fn the_interval_covers_a_true_shift_as_often_as_it_says() {
-        let mut rng = StdRng::seed_from_u64(11);
-        let true_ratio: f64 = 1.2;
-        let trials = 2000;
-        let mut covered = 0;
-        let mut level = 0.0;
-        for _ in 0..trials {
-            let mut sample = |scale: f64| -> Vec<f64> {
-                (0..6)
-                    .map(|_| {
-                        let z: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
-                        scale * (0.3 * z).exp()
-                    })
-                    .collect()
-            };
-            let (base, new) = (sample(1.0), sample(true_ratio));
-            let (low, high, l) = log_shift(&base, &new).interval.unwrap();
-            level = l;
-            if low.exp() <= true_ratio && true_ratio <= high.exp() {
-                covered += 1;
-            }
-        }
-        let coverage = covered as f64 / trials as f64;
-        assert!(
-            (coverage - level).abs() <= 0.03,
-            "coverage {coverage} vs stated {level}"
-        );
-    }
-
-    #[test]
-    fn holm_adjusts_step_down_and_stays_monotone() {
-        let mut figures: Vec<FigureComparison> = [0.01, 0.04, 0.03, 0.5]
+    fn the_four_outcomes_of_a_tested_case() {
+        let noise = [1.01, 0.99, 1.02, 0.98, 1.0, 1.01, 0.99, 1.0, 1.02, 0.98];
+        let scaled = |f: f64| paired(&noise.map(|r| r * f));
+        let wide = paired(&[1.3, 0.8, 1.2, 0.75, 1.0, 1.1, 0.9, 1.0, 1.25, 0.8]);
+        let family = judge_family(&[scaled(1.3), scaled(0.7), scaled(1.0), wide, None], 0.05);
+        assert_eq!(family.cases_tested, 4);
+        assert!((family.case_level - (1.0 - 0.05 / 4.0)).abs() < 1e-12);
+        let outcomes: Vec<Option<Outcome>> = family
+            .decisions
             .iter()
-            .map(|p| {
-                let mut f = compare_figure("c", "wall_ns", &[1.0], &[1.0], false);
-                f.p_value = Some(*p);
-                f
-            })
+            .map(|d| d.as_ref().map(|d| d.outcome))
             .collect();
-        holm(&mut figures);
-        let adjusted: Vec<f64> = figures.iter().map(|f| f.p_holm.unwrap()).collect();
-        assert_eq!(adjusted, vec![0.04, 0.09, 0.09, 0.5]);
+        assert_eq!(
+            outcomes,
+            [
+                Some(Outcome::Regressed),
+                Some(Outcome::Improved),
+                Some(Outcome::Equivalent),
+                Some(Outcome::NotDetected),
+                None
+            ]
+        );
+        // The wide case could only have seen a large change; the tight ones a small one.
+        let detectable = |i: usize| family.decisions[i].as_ref().unwrap().detectable_ratio;
+        assert!(detectable(3) > 1.15 && detectable(2) < 1.05, "{family:?}");
     }
 
+    /// The correction is over cases: the same evidence that is a regression alone is not one
+    /// in a family of 1,000.
     #[test]
-    fn verdicts_need_the_test_the_level_and_the_threshold() {
-        let base = [1.00, 1.02, 0.98, 1.01, 0.99, 1.03];
-        let run = |factor: f64, threshold: f64| {
-            let new: Vec<f64> = base.iter().map(|v| v * factor).collect();
-            let mut f = vec![compare_figure("c", "wall_ns", &base, &new, false)];
-            holm(&mut f);
-            decide(&mut f[0], threshold);
-            f.remove(0).verdict
-        };
-        assert_eq!(run(1.5, 0.05), Verdict::Regressed);
-        assert_eq!(run(0.6, 0.05), Verdict::Improved);
-        assert_eq!(run(1.0, 0.05), Verdict::Unchanged);
-        // A real but small change inside the threshold is not a regression.
-        assert_eq!(run(1.03, 0.05), Verdict::Unchanged);
-        let mut missing = compare_figure("c", "wall_ns", &[], &base, false);
-        decide(&mut missing, 0.05);
-        assert_eq!(missing.verdict, Verdict::NotComparable);
-        let mut elsewhere = compare_figure("c", "wall_ns", &base, &base, true);
-        decide(&mut elsewhere, 0.05);
-        assert_eq!(elsewhere.verdict, Verdict::NotComparable);
-        assert!(elsewhere.note.contains("different machines"));
+    fn the_correction_grows_with_the_family() {
+        let s = paired(&[1.03, 1.05, 1.04, 1.06, 1.02, 1.04]);
+        let alone = judge_family(&[s], 0.05);
+        assert_eq!(alone.decisions[0].as_ref().unwrap().outcome, Outcome::Regressed);
+        let mut many = vec![paired(&[1.0; 6].map(|_| 1.0)); 999];
+        many.insert(0, s);
+        let crowd = judge_family(&many, 0.05);
+        assert_eq!(crowd.decisions[0].as_ref().unwrap().outcome, Outcome::NotDetected);
     }
 }

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod compare;
 pub mod histogram;
 pub mod interference;
+pub mod log_ratio;
 pub mod merge;
 pub mod noise;
 pub mod phases;

@@ -10,7 +10,10 @@ use arena_results::{CaseRecord, Estimate, Repetition};
 
 use super::stats;
 
-/// Fewer valid repetitions give fewer than 5 A/A pairs, whose interval covers under 95%.
+/// The fewest valid repetitions with a noise floor: 10 give 5 A/A pairs, whose order-statistic
+/// interval is [min, max] of the 5 ratios and covers 1 − 2/2⁵ = 93.75%, not 95%; 12 give 6
+/// pairs and 96.9%, 20 give 10 pairs and 97.9%. The level each floor really has travels with
+/// it (`FigureNoise::level`) and is printed beside it.
 pub const MIN_REPETITIONS: usize = 10;
 
 /// The noise of one figure of one case.
@@ -26,8 +29,13 @@ pub struct FigureNoise {
 }
 
 impl FigureNoise {
+    /// The coverage of the A/A interval behind `resolvable` (93.75% at 5 pairs).
+    pub fn level(&self) -> Option<f64> {
+        self.aa_ratio.as_ref().map(|e| e.ci_level)
+    }
+
     /// How far from 1.0 the A/A interval reaches: a measured ratio closer to 1.0 than this is
-    /// within this machine's noise.
+    /// within this machine's noise, at the interval's level (`level`).
     pub fn resolvable(&self) -> Option<f64> {
         self.aa_ratio
             .as_ref()
@@ -131,6 +139,9 @@ mod tests {
         let values: Vec<f64> = (0..11).map(|i| if i % 2 == 0 { 110.0 } else { 100.0 }).collect();
         let ratio = aa_ratio(&values).unwrap();
         assert_eq!(ratio.n, 5);
+        // Five pairs: [min, max] covers 1 − 2 · (1/2)⁵ = 93.75%, not 95%.
+        assert!((ratio.ci_level - 0.9375).abs() < 1e-12, "{}", ratio.ci_level);
+        assert_eq!(figure_noise(&values).level(), Some(ratio.ci_level));
         assert!((ratio.median - 1.1).abs() < 1e-12);
         let noise = figure_noise(&values);
         assert!((noise.resolvable().unwrap() - 0.1).abs() < 1e-12);

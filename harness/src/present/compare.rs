@@ -1,18 +1,50 @@
-//! `arena compare`'s Markdown (for a pull-request comment or a job summary): the verdict
-//! counts, the method, then one row per figure, changes first. Formatting only; the numbers
+//! `arena compare`'s Markdown (for a pull-request comment or a job summary): the outcome
+//! counts, what this comparison could have seen, the method, one row per case (its primary
+//! figure tested, changes first), then the descriptive figures. Formatting only; the numbers
 //! are `analyse::compare`'s.
 
 use std::fmt::Write;
 
-use crate::analyse::compare::{Comparison, Verdict};
+use crate::analyse::compare::{Comparison, Design, FigureRatio, Outcome};
 
-fn word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Regressed => "**regressed**",
-        Verdict::Improved => "improved",
-        Verdict::Unchanged => "unchanged",
-        Verdict::NotComparable => "not comparable",
+fn word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Regressed => "**regressed**",
+        Outcome::Improved => "improved",
+        Outcome::Equivalent => "equivalent",
+        Outcome::NotDetected => "not detected",
+        Outcome::NotComparable => "not comparable",
     }
+}
+
+/// "1.302 [1.254–1.352] (99.72%)".
+fn ratio_text(r: f64, low: f64, high: f64, level: f64) -> String {
+    format!("{r:.3} [{low:.3}–{high:.3}] ({:.2}%)", level * 100.0)
+}
+
+fn change(ratio: Option<f64>) -> String {
+    ratio.map_or("–".into(), |r| format!("×{r:.3}"))
+}
+
+fn method(c: &Comparison) -> String {
+    let design = match c.design {
+        Design::PairedRounds => {
+            "paired rounds (`--run-both`): one NEW/BASE ratio per round, both sides measured side by side; Student's t on the log ratios"
+        }
+        Design::Independent => {
+            "runs measured apart: Welch's t on the logs of each side's repetitions (no pairing; a drift between the two runs is not noise this test can see)"
+        }
+    };
+    format!(
+        "Primary figure of every case: `{}` (CPU time, user + system); the others are descriptive, not tested. Ratio NEW/BASE: geometric mean with its interval at {:.2}% = 1 − {}/{} (Bonferroni over the {} cases tested), {design}. *regressed* / *improved*: that interval excludes 1; *equivalent*: it lies within ±{:.1}% (two one-sided tests); *not detected*: neither. Detectable: the smallest slowdown the case's test finds with {:.0}% power at its measured noise. Lower is better. Method: docs/methodology.md, \"Comparing two runs\".\n",
+        c.primary_figure,
+        c.case_level * 100.0,
+        c.alpha,
+        c.cases_tested,
+        c.cases_tested,
+        c.margin * 100.0,
+        c.power * 100.0
+    )
 }
 
 pub fn markdown(c: &Comparison) -> String {
@@ -20,11 +52,12 @@ pub fn markdown(c: &Comparison) -> String {
     let _ = writeln!(md, "## arena compare: `{}` → `{}`\n", c.base_run, c.new_run);
     let _ = writeln!(
         md,
-        "{} regressed, {} improved, {} unchanged, {} not comparable{}.\n",
-        c.count(Verdict::Regressed),
-        c.count(Verdict::Improved),
-        c.count(Verdict::Unchanged),
-        c.count(Verdict::NotComparable),
+        "{} regressed, {} improved, {} equivalent, {} not detected, {} not comparable{}.\n",
+        c.count(Outcome::Regressed),
+        c.count(Outcome::Improved),
+        c.count(Outcome::Equivalent),
+        c.count(Outcome::NotDetected),
+        c.count(Outcome::NotComparable),
         if c.same_machine {
             ""
         } else {
@@ -33,45 +66,69 @@ pub fn markdown(c: &Comparison) -> String {
     );
     let _ = writeln!(
         md,
-        "Ratio NEW/BASE: Hodges–Lehmann estimate on the log scale with its exact distribution-free interval (level as achieved); Mann–Whitney U test, Holm-adjusted over all {} figures tested at α = {}. A change must clear ±{:.1}% ({}) with its whole interval. Lower is better for every figure.\n",
-        c.figures.iter().filter(|f| f.p_value.is_some()).count(),
-        c.alpha,
-        c.threshold * 100.0,
-        c.threshold_source
+        "{}\n",
+        match (c.detectable_ratio_median, c.detectable_ratio_largest) {
+            (Some(median), Some(largest)) => format!(
+                "This comparison could detect, with {:.0}% power, a slowdown of ×{median:.3} in its median case and ×{largest:.3} in its noisiest.",
+                c.power * 100.0
+            ),
+            _ => "No case could be tested: this comparison could detect nothing.".into(),
+        }
     );
+    md.push_str(&method(c));
+    md.push('\n');
     let _ = writeln!(
         md,
-        "| case | figure | BASE median | NEW median | NEW/BASE [interval] (level) | p (Holm) | verdict | note |\n|---|---|---|---|---|---|---|---|"
+        "| case | BASE median | NEW median | NEW/BASE [interval] (level) | detectable | outcome | note |\n|---|---|---|---|---|---|---|"
     );
-    let mut rows: Vec<_> = c.figures.iter().collect();
-    rows.sort_by_key(|f| match f.verdict {
-        Verdict::Regressed => 0,
-        Verdict::Improved => 1,
-        Verdict::NotComparable => 2,
-        Verdict::Unchanged => 3,
+    let mut rows: Vec<_> = c.cases.iter().collect();
+    rows.sort_by_key(|f| match f.outcome {
+        Outcome::Regressed => 0,
+        Outcome::Improved => 1,
+        Outcome::NotComparable => 2,
+        Outcome::NotDetected => 3,
+        Outcome::Equivalent => 4,
     });
-    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.4e}"));
+    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.4} s", v / 1e9));
     for f in rows {
         let ratio = match (f.ratio, f.ratio_ci_low, f.ratio_ci_high, f.ratio_ci_level) {
-            (Some(r), Some(lo), Some(hi), Some(level)) => {
-                format!("{r:.3} [{lo:.3}–{hi:.3}] ({:.0}%)", level * 100.0)
-            }
+            (Some(r), Some(lo), Some(hi), Some(level)) => ratio_text(r, lo, hi, level),
             (Some(r), ..) => format!("{r:.3}"),
             _ => "–".into(),
         };
         let _ = writeln!(
             md,
-            "| {} | {} | {} (n={}) | {} (n={}) | {ratio} | {} | {} | {} |",
+            "| {} | {} (n={}) | {} (n={}) | {ratio} | {} | {} | {} |",
             f.case_id,
-            f.figure,
             number(f.base_median),
             f.base_n,
             number(f.new_median),
             f.new_n,
-            f.p_holm.map_or("–".into(), |p| format!("{p:.3}")),
-            word(f.verdict),
+            change(f.detectable_ratio),
+            word(f.outcome),
             f.note.replace('|', "\\|")
         );
     }
+    descriptive(&mut md, &c.descriptive);
     md
+}
+
+fn descriptive(md: &mut String, figures: &[FigureRatio]) {
+    if figures.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\nDescriptive figures (not tested, not corrected; each interval at its own level):\n\n| case | figure | NEW/BASE [interval] (level) | n |\n|---|---|---|---|"
+    );
+    for f in figures {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            f.case_id,
+            f.figure,
+            ratio_text(f.ratio, f.ratio_ci_low, f.ratio_ci_high, f.ratio_ci_level),
+            f.n
+        );
+    }
 }

@@ -124,9 +124,12 @@ fn ratio_text(e: Option<&Estimate>) -> String {
     })
 }
 
+/// "±4.3% (at 93.75%)": the reach and the level its interval really has.
 fn resolvable_text(f: &FigureNoise) -> String {
-    f.resolvable()
-        .map_or("–".into(), |r| format!("±{:.1}%", r * 100.0))
+    match (f.resolvable(), f.level()) {
+        (Some(r), Some(level)) => format!("±{:.1}% (at {:.2}%)", r * 100.0, level * 100.0),
+        _ => "–".into(),
+    }
 }
 
 fn figure_cells(f: &FigureNoise) -> [String; 4] {
@@ -145,7 +148,8 @@ const NOISE_METHOD: &str = "A/A: one case run many times with nothing changed (`
     with its order-statistic interval and true coverage (the paired-ratio method of every other \
     ratio in this report). The ratio must be 1.0; how far its interval reaches from 1.0 \
     (resolvable) is the smallest ratio difference this machine can tell from noise with this \
-    many repetitions. CPU time = user + system (wait4). Flagged repetitions are included.";
+    many repetitions, at that interval's level: 93.75% at 10 repetitions (5 pairs, [min, max]), \
+    97.9% at 20. CPU time = user + system (wait4). Flagged repetitions are included.";
 
 fn noise_floor_section(record: &RunRecord) -> Option<Section> {
     let floors = noise::noise_floor(&record.cases);
@@ -187,7 +191,7 @@ fn noise_floor_section(record: &RunRecord) -> Option<Section> {
     })
 }
 
-/// The worst resolvable difference over the cases: what a comparison can rely on.
+/// The widest resolvable difference over the cases, with the lowest level among them.
 fn floor_line(floors: &[CaseNoise]) -> String {
     let worst = |pick: fn(&CaseNoise) -> &FigureNoise| {
         floors
@@ -195,13 +199,19 @@ fn floor_line(floors: &[CaseNoise]) -> String {
             .filter_map(|c| pick(c).resolvable())
             .fold(f64::NAN, f64::max)
     };
+    let lowest_level = floors
+        .iter()
+        .flat_map(|c| [c.wall.level(), c.cpu.level()])
+        .flatten()
+        .fold(f64::NAN, f64::min);
     format!(
         "Noise floor of this machine: ratios within ±{:.1}% (wall) and ±{:.1}% (CPU time) of 1.0 \
          are indistinguishable from running the same case twice (the widest A/A interval of {} \
-         case(s)).",
+         case(s); each interval covers at least {:.2}%).",
         worst(|c| &c.wall) * 100.0,
         worst(|c| &c.cpu) * 100.0,
-        floors.len()
+        floors.len(),
+        lowest_level * 100.0
     )
 }
 
@@ -232,4 +242,33 @@ pub fn noise_floor_text(record: &RunRecord) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::phases::fixtures;
+
+    /// Ten repetitions give five A/A pairs: the floor says 93.75%, the level it has, never 95%.
+    #[test]
+    fn the_floor_states_the_level_its_interval_really_has() {
+        let mut case = fixtures::case("w", "rust/threads", arena_results::CaseStatus::Ok, Vec::new());
+        case.repetitions = (1..=10)
+            .map(|i| {
+                let mut r = fixtures::repetition(i, true, Vec::new());
+                r.wall_ns = 1000 + 10 * u64::from(i % 3);
+                r.user_cpu_ns = 500 + u64::from(i % 2);
+                r
+            })
+            .collect();
+        let floor = noise::case_noise(&case).unwrap();
+        assert!(
+            resolvable_text(&floor.cpu).ends_with("(at 93.75%)"),
+            "{}",
+            resolvable_text(&floor.cpu)
+        );
+        let line = floor_line(&[floor]);
+        assert!(line.contains("covers at least 93.75%"), "{line}");
+        assert!(!line.contains("95"), "{line}");
+    }
 }
