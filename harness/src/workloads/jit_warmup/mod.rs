@@ -64,7 +64,7 @@ impl WorkloadModule for JitWarmup {
 
     fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
         param(params, "iterations")?;
-        crate::workloads::kernels::checksum("nbody", param(params, "n")?).map(Some)
+        super::reference::benchmarks_game::checksum("nbody", param(params, "n")?).map(Some)
     }
 
     fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
@@ -329,7 +329,7 @@ mod tests {
     use crate::analyse::stats::estimate;
     use crate::analyse::warmup::{classify, ProcessLabel, WarmupSettings};
     use crate::measure::protocol::parse_line;
-    use crate::workloads::kernels::reference;
+    use crate::workloads::reference::benchmarks_game as reference;
     use std::collections::BTreeMap;
 
     fn exec(lines: &[&str]) -> Execution {
