@@ -1,8 +1,9 @@
 //! The layout is the architecture, and these tests keep it so. Over every `use` path of
 //! harness/src they check that the stages depend one way (plan, analyse, measure, present,
 //! workloads, then the command layer), that no module imports another that imports it back,
-//! that no workload is named outside harness/src/workloads, and that files and functions stay
-//! small. They read source text only.
+//! that no workload module imports another (what two share lives in a shared module of
+//! harness/src/workloads, such as `reference`), that no workload is named outside
+//! harness/src/workloads, and that files and functions stay small. They read source text only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -240,6 +241,127 @@ fn the_cycle_check_can_fail() {
     let graph = graph();
     assert!(graph[&vec!["measure".to_string(), "executor".to_string()]]
         .contains(&vec!["measure".to_string(), "serve".to_string()]));
+}
+
+/// The modules of harness/src/workloads that are not a workload: the trait, the registry and the
+/// computations several workloads share. Every other child of `workloads` is one workload's.
+const SHARED_WORKLOAD_MODULES: [&str; 3] = ["module", "registry", "reference"];
+
+/// The workload a module belongs to (`workloads::<id>::…` with `<id>` not shared), if any.
+fn workload_of(module: &[String]) -> Option<&str> {
+    match module {
+        [top, id, ..] if top == "workloads" && !SHARED_WORKLOAD_MODULES.contains(&id.as_str()) => {
+            Some(id.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// Each edge from one workload's module into another workload's.
+fn cross_workload_imports(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<String> {
+    let mut crossings = Vec::new();
+    for (module, targets) in graph {
+        let Some(own) = workload_of(module) else { continue };
+        for target in targets {
+            if workload_of(target).is_some_and(|other| other != own) {
+                crossings.push(format!("{} uses {}", module.join("::"), target.join("::")));
+            }
+        }
+    }
+    crossings
+}
+
+/// The workload modules a workload's file names in a path outside its `use` lines (inline
+/// `crate::workloads::x::f()`, or `super::x::f()` in a workload's top-level file; tests included).
+fn inline_workload_paths(file: &Path, text: &str) -> Vec<Vec<String>> {
+    let own = module_of(file);
+    let top_level_file = own.len() == 2;
+    let mut found = Vec::new();
+    let mut prefixes = vec!["crate::workloads::"];
+    if top_level_file {
+        prefixes.push("super::");
+    }
+    for prefix in prefixes {
+        for (at, _) in text.match_indices(prefix) {
+            let rest = &text[at + prefix.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let preceded_by_path = text[..at].ends_with("::");
+            if !name.is_empty() && is_child(&src().join("workloads/mod.rs"), &name) && !preceded_by_path {
+                found.push(vec!["workloads".to_string(), name]);
+            }
+        }
+    }
+    found
+}
+
+/// `graph()` plus the inline paths of every workload file.
+fn workload_graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let mut graph = graph();
+    let mut files = Vec::new();
+    rust_files(&src().join("workloads"), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let own = module_of(&file);
+        graph
+            .entry(own)
+            .or_default()
+            .extend(inline_workload_paths(&file, &text));
+    }
+    graph
+}
+
+#[test]
+fn no_workload_module_imports_another() {
+    let crossings = cross_workload_imports(&workload_graph());
+    assert!(
+        crossings.is_empty(),
+        "workload modules importing each other (move what they share to a shared module of \
+         harness/src/workloads, e.g. `reference`):\n{}",
+        crossings.join("\n")
+    );
+}
+
+#[test]
+fn the_cross_workload_check_can_fail() {
+    let path = |p: &str| p.split("::").map(str::to_string).collect::<Vec<_>>();
+    // A workload's file resolves to its module, and the resolver sees `super::cpu_scale` from a
+    // sibling workload as that module (the import this check was written against).
+    let file = src().join("workloads/loop_blocking/mod.rs");
+    let paths = used_paths(
+        &file,
+        "use super::cpu_scale;\nuse crate::workloads::reference::chunk_hash;\n",
+    );
+    assert!(paths.contains(&path("workloads::cpu_scale")), "{paths:?}");
+    // The coupling this check was written against was inline: jit_warmup called
+    // `crate::workloads::kernels::checksum(..)`.
+    let file = src().join("workloads/jit_warmup/mod.rs");
+    let inline = inline_workload_paths(&file, "x = crate::workloads::kernels::checksum(1);");
+    assert_eq!(inline, vec![path("workloads::kernels")]);
+    let inline = inline_workload_paths(&file, "    use super::kernels::reference;\n");
+    assert_eq!(inline, vec![path("workloads::kernels")]);
+    let graph: BTreeMap<_, _> = [
+        (
+            path("workloads::loop_blocking"),
+            [
+                path("workloads::cpu_scale"),
+                path("workloads::reference::chunk_hash"),
+            ]
+            .into(),
+        ),
+        (
+            path("workloads::jit_warmup::figures"),
+            [path("workloads::jit_warmup")].into(),
+        ),
+        (path("workloads"), [path("workloads::kernels")].into()),
+    ]
+    .into();
+    assert_eq!(
+        cross_workload_imports(&graph),
+        vec!["workloads::loop_blocking uses workloads::cpu_scale".to_string()]
+    );
 }
 
 /// `grep -rlE '"(cpu-scale|...)"' harness/src results/src` lists only files of the workloads folder.

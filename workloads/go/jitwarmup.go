@@ -1,14 +1,19 @@
-// jitwarmup.go owns the go/default variant of jit-warmup (see ../README.md, "Workload
-// jit-warmup"): K iterations of the nbody kernel, each from fresh bodies and timed alone, an
-// iter event after each (outside the timed region), then the result. Go compiles ahead of
-// time, so this is a control expected to be flat.
-// It must not cache anything between iterations, change the kernel (nbody.go owns it), or
-// print inside the timed region.
+// jitwarmup.go owns Go's variants of jit-warmup (see ../README.md, "Workload jit-warmup"):
+// model default-<benchmark> runs K iterations of one kernels kernel (nbody, spectral-norm or
+// fannkuch-redux: the kernels workload's own code and its maxN), each from scratch and timed
+// alone, an iter event after each (outside the timed region), then the result. Go compiles
+// ahead of time, so this is a control expected to be flat.
+// It must not cache anything between iterations, change a kernel (nbody.go, spectralnorm.go and
+// fannkuch.go own them), or print inside the timed region.
 package main
 
 import (
+	"fmt"
 	"time"
 )
+
+// jitWarmupKeys are the parameters of every jit-warmup model.
+var jitWarmupKeys = []string{"iterations", "n"}
 
 type jitWarmupIter struct {
 	Event string `json:"event"`
@@ -23,23 +28,27 @@ type jitWarmupResult struct {
 	TotalNs  int64  `json:"total_ns"`
 }
 
-func runJITWarmup(params map[string]int) {
-	iterations, steps := params["iterations"], params["n"]
-
-	var lastEnergy float64
-	var totalNs int64
-	for i := range iterations {
-		start := time.Now()
-		lastEnergy = nbodyEnergyAfter(steps) // builds new body records every time
-		ns := time.Since(start).Nanoseconds()
-		totalNs += ns
-		emit(jitWarmupIter{Event: "iter", I: i, Ns: ns})
+// jitWarmupModel returns the run function of jit-warmup default-<benchmark>.
+func jitWarmupModel(chosen kernel) func(params map[string]int) {
+	return func(params map[string]int) {
+		iterations, n := params["iterations"], params["n"]
+		if n > chosen.maxN {
+			usageError(fmt.Sprintf("n=%d exceeds this kernel's limit of %d", n, chosen.maxN))
+		}
+		var last checksumValue
+		var totalNs int64
+		for i := range iterations {
+			start := time.Now()
+			last, _ = chosen.compute(n) // builds new bodies, vectors or permutations every time
+			ns := time.Since(start).Nanoseconds()
+			totalNs += ns
+			emit(jitWarmupIter{Event: "iter", I: i, Ns: ns})
+		}
+		emit(jitWarmupResult{
+			Event:    "result",
+			Checksum: last.checksum(),
+			Ops:      iterations,
+			TotalNs:  totalNs,
+		})
 	}
-
-	emit(jitWarmupResult{
-		Event:    "result",
-		Checksum: floatChecksum(lastEnergy).checksum(),
-		Ops:      iterations,
-		TotalNs:  totalNs,
-	})
 }

@@ -1,5 +1,5 @@
 // jitwarmup_test.go owns the test of the jit-warmup event sequence: K iter events numbered
-// from 0 with positive times, then one result whose checksum is the nbody energy and whose
+// from 0 with positive times, then one result whose checksum is the benchmark's and whose
 // total_ns is the sum of the iteration times. It must not weaken the contract's sequence.
 package main
 
@@ -8,8 +8,19 @@ import (
 )
 
 func TestJITWarmupEventSequence(t *testing.T) {
-	const iterations = 5 // arena verify's size: iterations=5 n=1000
-	lines := captureEvents(t, func() { runJITWarmup(map[string]int{"iterations": iterations, "n": 1000}) })
+	checkJITWarmup(t, nbodyKernel, 1000, "-0.169087605")
+}
+
+func TestJITWarmupSpectralNormAndFannkuch(t *testing.T) {
+	checkJITWarmup(t, spectralNormKernel, 100, "1.274219991")
+	checkJITWarmup(t, fannkuchReduxKernel, 7, "228:16")
+}
+
+func checkJITWarmup(t *testing.T, chosen kernel, n int, checksum string) {
+	t.Helper()
+	const iterations = 5
+	run := jitWarmupModel(chosen)
+	lines := captureEvents(t, func() { run(map[string]int{"iterations": iterations, "n": n}) })
 	if len(lines) != iterations+1 {
 		t.Fatalf("printed %d lines, want %d iter events and one result: %q", len(lines), iterations, lines)
 	}
@@ -29,9 +40,9 @@ func TestJITWarmupEventSequence(t *testing.T) {
 	}
 
 	result := decodeEvent(t, lines[iterations])
-	if result["event"] != "result" || result["checksum"] != "-0.169087605" || len(result) != 4 ||
+	if result["event"] != "result" || result["checksum"] != checksum || len(result) != 4 ||
 		integerField(t, result, "ops") != iterations || integerField(t, result, "total_ns") != sum {
-		t.Errorf("result %s, want checksum -0.169087605, ops %d, total_ns %d (the sum of the iterations)",
-			lines[iterations], iterations, sum)
+		t.Errorf("result %s, want checksum %s, ops %d, total_ns %d (the sum of the iterations)",
+			lines[iterations], checksum, iterations, sum)
 	}
 }

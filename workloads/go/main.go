@@ -43,7 +43,9 @@ var workloads = map[string]map[string]variant{
 		"net-http": {keys: []string{portKey}, run: runHTTPIONetHTTP},
 	},
 	"jit-warmup": {
-		"default": {keys: []string{"iterations", "n"}, run: runJITWarmup},
+		"default-nbody":          {keys: jitWarmupKeys, run: jitWarmupModel(nbodyKernel)},
+		"default-spectral-norm":  {keys: jitWarmupKeys, run: jitWarmupModel(spectralNormKernel)},
+		"default-fannkuch-redux": {keys: jitWarmupKeys, run: jitWarmupModel(fannkuchReduxKernel)},
 	},
 	"kernels": {
 		"nbody":          {keys: []string{"n"}, run: kernelModel(nbodyKernel)},

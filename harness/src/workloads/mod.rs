@@ -18,6 +18,7 @@ pub mod jit_warmup;
 pub mod kernels;
 pub mod loop_blocking;
 pub mod msg_passing;
+pub mod reference;
 pub mod sleep_tasks;
 pub mod startup;
 

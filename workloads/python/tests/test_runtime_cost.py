@@ -165,7 +165,15 @@ class StartupTest(unittest.TestCase):
 
 class JitWarmupTest(unittest.TestCase):
     def test_event_sequence(self):
-        events = _run_workload("jit-warmup", "default", "iterations=3", "n=1000")
+        self._check("default-nbody", "1000", "-0.169087605")
+
+    def test_every_benchmark_checks_out(self):
+        # The contract's vectors (README.md, "Workload `kernels`").
+        self._check("default-spectral-norm", "100", "1.274219991")
+        self._check("default-fannkuch-redux", "7", "228:16")
+
+    def _check(self, model, n, checksum):
+        events = _run_workload("jit-warmup", model, "iterations=3", "n=" + n)
         self.assertEqual(len(events), 4)
         iters, result = events[:3], events[3]
         for i, event in enumerate(iters):
@@ -175,7 +183,7 @@ class JitWarmupTest(unittest.TestCase):
             self.assertGreater(event["ns"], 0)
         self.assertEqual(set(result), {"event", "checksum", "ops", "total_ns"})
         self.assertEqual(result["event"], "result")
-        self.assertEqual(result["checksum"], "-0.169087605")
+        self.assertEqual(result["checksum"], checksum)
         self.assertEqual(result["ops"], 3)
         self.assertEqual(result["total_ns"], sum(event["ns"] for event in iters))
 

@@ -124,9 +124,21 @@ const VARIANTS: &[Variant] = &[
     },
     Variant {
         workload: "jit-warmup",
-        model: "default",
+        model: "default-nbody",
         keys: jit_warmup::KEYS,
-        run: jit_warmup::run,
+        run: jit_warmup::run_nbody,
+    },
+    Variant {
+        workload: "jit-warmup",
+        model: "default-spectral-norm",
+        keys: jit_warmup::KEYS,
+        run: jit_warmup::run_spectral_norm,
+    },
+    Variant {
+        workload: "jit-warmup",
+        model: "default-fannkuch-redux",
+        keys: jit_warmup::KEYS,
+        run: jit_warmup::run_fannkuch_redux,
     },
     // The runtime-behaviour workloads. gc-pause's model, like the runtime-cost ones', is a
     // runtime configuration: Rust's only one is `default`, the system allocator.

@@ -3,7 +3,8 @@
 //! Warmup Blows Hot and Cold" (OOPSLA 2017) and its tool warmup_stats (github.com/softdevteam/
 //! warmup_stats), whose rules each step follows: outliers (`outliers`), changepoints by PELT
 //! under the normal mean-and-variance cost (`pelt`), then segments, labels and the steady state
-//! (`classify`). Pure functions over `&[f64]` of nanoseconds, iteration 0 first, NaN-free (a
+//! (`classify`), and one (VM, benchmark) pair's class from its processes' labels (`pair`). Pure
+//! functions over `&[f64]` of nanoseconds, iteration 0 first, NaN-free (a
 //! NaN would poison the sums and sort as largest); it must not read results, name a workload or
 //! render.
 //!
@@ -26,6 +27,7 @@
 
 pub mod classify;
 pub mod outliers;
+pub mod pair;
 pub mod pelt;
 #[cfg(test)]
 mod test_series;
@@ -34,4 +36,5 @@ pub use classify::{
     classify, classify_variant, ProcessClassification, ProcessLabel, Segment, VariantLabel, WarmupSettings,
 };
 pub use outliers::outliers;
+pub use pair::{classify_pair, PairClass};
 pub use pelt::pelt_meanvar;

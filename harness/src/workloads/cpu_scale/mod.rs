@@ -1,18 +1,15 @@
 //! cpu-scale: a pure-language integer kernel over C equal chunks processed by W workers,
-//! partials summed in chunk order (workloads/README.md). Owns the kernel's reference checksum
-//! (also used by loop-blocking's `/cpu`), the invariants, the speedup of W workers over W = 1
-//! (wall and in-process work time, rounds paired) and the cores in use within each process, their
+//! partials summed in chunk order (workloads/README.md). Owns the invariants (the kernel's
+//! reference checksum lives in `reference::chunk_hash`, shared with loop-blocking's `/cpu`), the
+//! speedup of W workers over W = 1 (wall and in-process work time, rounds paired) and the cores in use within each process, their
 //! table and chart, `cite … speedup` / `cores_in_use`, and the claims over both.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 use anyhow::{bail, Result};
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
-use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::module::WorkloadModule;
+use super::reference::chunk_hash::checksum;
 use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
@@ -27,32 +24,6 @@ pub mod figures;
 pub const ID: &str = "cpu-scale";
 /// Speedup vs workers, one line per variant.
 pub const SPEEDUP_CHART: &str = "cpu-scale-speedup";
-
-/// One chunk of the kernel (u32 arithmetic modulo 2^32).
-pub fn partial(chunk: u64, items: u64) -> u32 {
-    let mut h: u32 = 2_166_136_261;
-    let base = (chunk.wrapping_mul(items)) as u32;
-    for i in 0..items {
-        let v = base.wrapping_add(i as u32);
-        h = (h ^ v).wrapping_mul(16_777_619);
-        h ^= h >> 15;
-    }
-    h
-}
-
-/// Sum of the partials in chunk order; chunks are computed in parallel (rayon). Memoized: a
-/// suite asks for the same job once per variant and worker count.
-pub fn checksum(chunks: u64, items: u64) -> u64 {
-    static MEMO: OnceLock<Mutex<HashMap<(u64, u64), u64>>> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(sum) = memo.lock().expect("memo lock").get(&(chunks, items)) {
-        return *sum;
-    }
-    let partials: Vec<u32> = (0..chunks).into_par_iter().map(|c| partial(c, items)).collect();
-    let sum = partials.into_iter().map(u64::from).sum();
-    memo.lock().expect("memo lock").insert((chunks, items), sum);
-    sum
-}
 
 /// The claim tests (`workers = 0` means the machine's logical cores). Each compares the
 /// interval of one figure per variant at W = `workers` with `threshold`.

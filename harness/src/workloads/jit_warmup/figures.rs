@@ -1,6 +1,7 @@
 //! jit-warmup's derived figures: each valid process's series classified (`analyse::warmup`,
-//! warmup_stats' rules with its relative tolerance), the variant's label and steady-state
-//! estimates, and the two claim tests over them. Pure: reads repetitions, never renders.
+//! warmup_stats' rules with its relative tolerance), each variant's (VM, benchmark) pair class
+//! and steady-state estimates, and the two claim tests over them. Pure: reads repetitions, never
+//! renders.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +12,22 @@ use serde::{Deserialize, Serialize};
 use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Verdict};
 use crate::analyse::stats::{estimate, proportion_interval};
 use crate::analyse::warmup::{
-    classify, classify_variant, ProcessClassification, ProcessLabel, VariantLabel, WarmupSettings,
+    classify, classify_pair, classify_variant, PairClass, ProcessClassification, ProcessLabel, VariantLabel,
+    WarmupSettings,
 };
+
+/// The benchmarks, in the order of the catalogue: three `kernels` kernels whose iterations are
+/// pure computation. A model is `<runtime configuration>-<benchmark>`.
+pub const BENCHMARKS: [&str; 3] = ["nbody", "spectral-norm", "fannkuch-redux"];
+
+/// `language/<configuration>-<benchmark>` → (`language/<configuration>`, benchmark): the VM and
+/// the benchmark of a (VM, benchmark) pair. None for a model that names no benchmark.
+pub fn split_variant(variant: &str) -> Option<(String, &'static str)> {
+    BENCHMARKS.iter().find_map(|benchmark| {
+        let vm = variant.strip_suffix(benchmark)?.strip_suffix('-')?;
+        (!vm.is_empty()).then(|| (vm.to_string(), *benchmark))
+    })
+}
 
 /// One process's series, classified.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -30,11 +45,16 @@ pub struct WarmupProcess {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct WarmupVariant {
     pub variant: String,
+    /// `language/configuration`: the VM of the pair.
+    pub vm: String,
+    pub benchmark: String,
     pub iterations: u64,
     pub n: u64,
     pub settings: WarmupSettings,
     pub processes: Vec<WarmupProcess>,
     pub label: VariantLabel,
+    /// The pair's class, counted once in the claim.
+    pub pair: PairClass,
     /// Processes per label.
     pub label_counts: BTreeMap<String, u32>,
     /// Over the processes that reached a steady state.
@@ -96,12 +116,16 @@ pub(super) fn variant_of(case: &CaseRecord) -> Option<WarmupVariant> {
         (!values.is_empty()).then(|| estimate(&values))
     };
     let c = |p: &WarmupProcess| p.classification.clone();
+    let (vm, benchmark) = split_variant(&case.variant).unwrap_or((case.variant.clone(), ""));
     Some(WarmupVariant {
         variant: case.variant.clone(),
+        vm,
+        benchmark: benchmark.to_string(),
         iterations: case.params.get("iterations").copied().unwrap_or(0),
         n: case.params.get("n").copied().unwrap_or(0),
         settings,
         label: classify_variant(&labels),
+        pair: classify_pair(&labels),
         label_counts,
         steady_state_iteration: over(&|p| c(p).steady_state_iteration.map(|i| i as f64)),
         steady_state_ns: over(&|p| c(p).steady_state_ns),
@@ -136,54 +160,66 @@ pub(super) fn judge_slow_then_fast(
     checks.verdict()
 }
 
+/// A pair needs this many processes before its consistency means anything.
+const MIN_PROCESSES_PER_PAIR: usize = 2;
+
+/// The share of (VM, benchmark) pairs, `vms` × `benchmarks`, that warm up classically (every
+/// process flat or warm-up), each pair counted once, judged on its Clopper–Pearson interval.
 pub(super) fn judge_warmup_share(
     variants: &[WarmupVariant],
-    names: &[String],
+    vms: &[String],
+    benchmarks: &[String],
     share: f64,
 ) -> (Verdict, Vec<String>) {
     let mut checks = BoundChecks::new();
-    let chosen: Vec<&WarmupVariant> = variants.iter().filter(|v| names.contains(&v.variant)).collect();
-    if chosen.len() < names.len() {
+    let mut pairs: Vec<&WarmupVariant> = Vec::new();
+    let mut absent = Vec::new();
+    for vm in vms {
+        for benchmark in benchmarks {
+            match variants.iter().find(|v| &v.vm == vm && &v.benchmark == benchmark) {
+                Some(v) if v.processes.len() >= MIN_PROCESSES_PER_PAIR => pairs.push(v),
+                Some(v) => absent.push(format!("{} ({} process)", v.variant, v.processes.len())),
+                None => absent.push(format!("{vm}-{benchmark}")),
+            }
+        }
+    }
+    if !absent.is_empty() {
         checks.missing(format!(
-            "{} of {} variants were measured",
-            chosen.len(),
-            names.len()
+            "{} of {} pairs were not measured with at least {MIN_PROCESSES_PER_PAIR} valid processes: {}",
+            absent.len(),
+            vms.len() * benchmarks.len(),
+            absent.join(", ")
         ));
     }
-    let processes: Vec<&WarmupProcess> = chosen.iter().flat_map(|v| v.processes.iter()).collect();
-    let warmups = processes
-        .iter()
-        .filter(|p| p.classification.label == ProcessLabel::Warmup)
-        .count();
-    let Some((low, high, level)) = proportion_interval(warmups as u64, processes.len() as u64) else {
-        checks.missing("no process was classified".into());
+    let classical = pairs.iter().filter(|v| v.pair.classical).count();
+    let Some((low, high, level)) = proportion_interval(classical as u64, pairs.len() as u64) else {
+        checks.missing("no (VM, benchmark) pair was classified".into());
         return checks.verdict();
     };
-    let per_variant: Vec<String> = chosen
-        .iter()
-        .map(|v| {
-            format!(
-                "{}: {}",
-                v.variant,
-                v.label_counts
-                    .iter()
-                    .map(|(l, c)| format!("{c} {l}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .collect();
+    let per_pair: Vec<String> = pairs.iter().map(|v| pair_text(v)).collect();
     checks.check(
         level,
         high <= share,
         low > share,
         format!(
-            "{warmups} of {} processes warm up classically: {:.2} ({:.0}% Clopper–Pearson interval {low:.2}–{high:.2}); claimed at most {share:.2} ({})",
-            processes.len(),
-            warmups as f64 / processes.len() as f64,
+            "{classical} of {} (VM, benchmark) pairs warm up classically (every process flat or warm-up): {:.2} ({:.0}% Clopper–Pearson interval {low:.2}–{high:.2}, each pair counted once; with {} pairs the interval is this wide); claimed at most {share:.2} ({})",
+            pairs.len(),
+            classical as f64 / pairs.len() as f64,
             level * 100.0,
-            per_variant.join("; ")
+            pairs.len(),
+            per_pair.join("; ")
         ),
     );
     checks.verdict()
+}
+
+/// `java/default-nbody: good inconsistent (4 warmup, 2 flat)`.
+pub(super) fn pair_text(v: &WarmupVariant) -> String {
+    let class = match (v.pair.consistency, v.pair.consistent_label) {
+        (VariantLabel::Consistent, Some(label)) => format!("consistent {}", process_label_text(label)),
+        (VariantLabel::GoodInconsistent, _) => "good inconsistent".into(),
+        _ => "bad inconsistent".into(),
+    };
+    let counts: Vec<String> = v.label_counts.iter().map(|(l, c)| format!("{c} {l}")).collect();
+    format!("{}: {class} ({})", v.variant, counts.join(", "))
 }

@@ -1,8 +1,10 @@
-//! jit-warmup: iteration time against iteration number from a cold process; K iterations of
-//! nbody per process, several fresh processes per variant (workloads/README.md, "Workload
-//! `jit-warmup`"). Owns the checksum (nbody's reference), the invariants (K `iter` events in
-//! order, their sum), each process's classification by the rules of krun's warmup_stats
-//! (`analyse::warmup`) and each variant's, the steady state's iteration and time, the ratio of
+//! jit-warmup: iteration time against iteration number from a cold process; K iterations of one
+//! benchmark (nbody, spectral-norm or fannkuch-redux) per process, several fresh processes per
+//! variant, a variant being one (VM, benchmark) pair (workloads/README.md, "Workload
+//! `jit-warmup`"). Owns the checksum (the benchmark's reference, `reference::benchmarks_game`),
+//! the invariants (K `iter` events in order, their sum), each process's classification by the
+//! rules of krun's warmup_stats (`analyse::warmup`) and each pair's, the steady state's
+//! iteration and time, the ratio of
 //! the first iteration to the steady state, the table, the per-variant panels of the series
 //! with their changepoints, `cite` metrics and the claims. Must not classify a process whose
 //! checksum or invariants failed: its series is not in the figures.
@@ -12,6 +14,7 @@ use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use serde::Deserialize;
 
 use super::module::WorkloadModule;
+use super::reference::benchmarks_game;
 use crate::analyse::claims::{ClaimContext, Verdict};
 use crate::analyse::warmup::VariantLabel;
 use crate::measure::executor::Execution;
@@ -22,8 +25,8 @@ use crate::present::Table;
 
 pub mod figures;
 
-use figures::{judge_slow_then_fast, judge_warmup_share, variant_of};
-pub use figures::{WarmupProcess, WarmupVariant};
+use figures::{judge_slow_then_fast, judge_warmup_share, pair_text, split_variant, variant_of};
+pub use figures::{WarmupProcess, WarmupVariant, BENCHMARKS};
 
 pub const ID: &str = "jit-warmup";
 /// Iteration time against iteration number, one panel per variant, changepoints dashed.
@@ -40,9 +43,14 @@ pub enum JitWarmupClaim {
         first_ratio: f64,
         speedup: f64,
     },
-    /// The share of `variants`' processes classified `warmup` is at most `share` (the Clopper–
-    /// Pearson interval of the proportion decides).
-    ClassicalWarmupShareAtMost { variants: Vec<String>, share: f64 },
+    /// The share of the (VM, benchmark) pairs `vms` × `benchmarks` that warm up classically
+    /// (every process flat or warm-up) is at most `share`; each pair counts once, and the
+    /// Clopper–Pearson interval of the proportion over the pairs decides.
+    ClassicalWarmupShareAtMost {
+        vms: Vec<String>,
+        benchmarks: Vec<String>,
+        share: f64,
+    },
 }
 
 pub struct JitWarmup;
@@ -62,9 +70,18 @@ impl WorkloadModule for JitWarmup {
         ID
     }
 
-    fn expected_checksum(&self, _model: &str, params: &Params) -> Result<Option<String>, String> {
+    fn expected_checksum(&self, model: &str, params: &Params) -> Result<Option<String>, String> {
         param(params, "iterations")?;
-        crate::workloads::kernels::checksum("nbody", param(params, "n")?).map(Some)
+        let n = param(params, "n")?;
+        let Some((_, benchmark)) = split_variant(model) else {
+            return Err(format!(
+                "{ID}: model {model:?} names no benchmark (`<configuration>-<benchmark>`, benchmarks: {})",
+                BENCHMARKS.join(", ")
+            ));
+        };
+        benchmarks_game::checksum(benchmark, n)
+            .map(Some)
+            .map_err(|e| format!("{ID} {e}"))
     }
 
     fn invariants(&self, params: &Params, exec: &Execution) -> Result<Vec<Invariant>, (FailureKind, String)> {
@@ -121,11 +138,12 @@ impl WorkloadModule for JitWarmup {
         let body = variants
             .iter()
             .map(|v| {
-                let counts: Vec<String> = v.label_counts.iter().map(|(l, c)| format!("{c} {l}")).collect();
                 vec![
                     v.variant.clone(),
                     format!("{} × {} (n = {})", v.processes.len(), v.iterations, v.n),
-                    format!("{} ({})", label_text(v.label), counts.join(", ")),
+                    pair_text(v)
+                        .split_once(": ")
+                        .map_or(String::new(), |(_, class)| class.to_string()),
                     optional(&v.steady_state_iteration, 1.0, 0),
                     optional(&v.steady_state_ns, 1e6, 1),
                     optional(&v.first_to_steady_ratio, 1.0, 2),
@@ -134,11 +152,11 @@ impl WorkloadModule for JitWarmup {
             })
             .collect();
         vec![Table::new(
-            "JIT warm-up: each process's series classified as warmup_stats does (median [interval] (its coverage) over processes)",
+            "JIT warm-up: each (VM, benchmark) pair classified from its processes' series as warmup_stats does (median [interval] (its coverage) over processes)",
             &[
                 "variant",
                 "processes × iterations",
-                "classification",
+                "pair class (processes per label)",
                 "steady from iteration",
                 "time to steady [ms]",
                 "first / steady",
@@ -270,7 +288,10 @@ impl WorkloadModule for JitWarmup {
     fn claim_variants(&self, claim: &JitWarmupClaim) -> Vec<String> {
         match claim {
             JitWarmupClaim::StartsSlowThenFast { pairs, .. } => pairs.iter().flatten().cloned().collect(),
-            JitWarmupClaim::ClassicalWarmupShareAtMost { variants, .. } => variants.clone(),
+            JitWarmupClaim::ClassicalWarmupShareAtMost { vms, benchmarks, .. } => vms
+                .iter()
+                .flat_map(|vm| benchmarks.iter().map(move |b| format!("{vm}-{b}")))
+                .collect(),
         }
     }
 
@@ -287,9 +308,10 @@ impl WorkloadModule for JitWarmup {
                 speedup,
             } => judge_slow_then_fast(variants, pairs, *first_ratio, *speedup),
             JitWarmupClaim::ClassicalWarmupShareAtMost {
-                variants: names,
+                vms,
+                benchmarks,
                 share,
-            } => judge_warmup_share(variants, names, *share),
+            } => judge_warmup_share(variants, vms, benchmarks, *share),
         }
     }
 }
@@ -320,7 +342,7 @@ fn series_of<'a>(record: &'a RunRecord, variant: &str, round: u32) -> Option<&'a
         .map(|r| &r.iter_ns)
 }
 
-const CLASSIFY_METHOD: &str = "jit-warmup: each process runs K iterations of nbody from fresh bodies and reports each iteration's time (self-reported, monotonic clock). Each series is classified as krun's warmup_stats does (Barrett et al., OOPSLA 2017): outliers beyond 3 × (p90 − p10) of a rolling median (window min(200, K)) are set aside; changepoints by PELT on mean and variance (normal cost, penalty 15 · ln n); segments equivalent to the last (means within 5% of the fastest segment's mean, warmup_stats' `--delta 5%`, widened by their variance) form the steady state; the label is flat (one steady segment), warm-up (the steady state is the fastest), slowdown (an earlier segment was faster) or no steady state (the last change falls in the last quarter). A variant is consistent (one label), good inconsistent (flat and warm-up only) or bad inconsistent. Barrett et al. ran 2,000 iterations × 30 processes; the suite states its own K and process count, printed beside each variant";
+const CLASSIFY_METHOD: &str = "jit-warmup: each process runs K iterations of one benchmark (nbody, spectral-norm or fannkuch-redux, each iteration from scratch) and reports each iteration's time (self-reported, monotonic clock). Each series is classified as krun's warmup_stats does (Barrett et al., OOPSLA 2017): outliers beyond 3 × (p90 − p10) of a rolling median (window min(200, K)) are set aside; changepoints by PELT on mean and variance (normal cost, penalty 15 · ln n); segments equivalent to the last (means within 5% of the fastest segment's mean, warmup_stats' `--delta 5%`, widened by their variance) form the steady state; the label is flat (one steady segment), warm-up (the steady state is the fastest), slowdown (an earlier segment was faster) or no steady state (the last change falls in the last quarter). A variant is one (VM, benchmark) pair, classified from its processes as warmup_stats does: consistent (one label), good inconsistent (flat and warm-up only) or bad inconsistent; it warms up classically when every process is flat or warm-up (consistent flat, consistent warm-up or good inconsistent: Barrett et al.'s 'consistently reach a steady state of peak performance'), and the claim counts each pair once. Barrett et al. ran 2,000 iterations × 30 processes on 56+ pairs; the suite states its own K, process count and n, printed beside each pair";
 const STEADY_METHOD: &str = "steady state: the first iteration of the steady segments, the time of the iterations before it, and iteration 0's time over the steady mean, per process; median and order-statistic interval over the processes that reached a steady state (coverage as stated). Claims use iteration 0 over the mean of the last quarter of the iterations, which every process has, paired by round between variants";
 
 #[cfg(test)]
@@ -329,7 +351,7 @@ mod tests {
     use crate::analyse::stats::estimate;
     use crate::analyse::warmup::{classify, ProcessLabel, WarmupSettings};
     use crate::measure::protocol::parse_line;
-    use crate::workloads::kernels::reference;
+    use crate::workloads::reference::benchmarks_game as reference;
     use std::collections::BTreeMap;
 
     fn exec(lines: &[&str]) -> Execution {
@@ -385,8 +407,13 @@ mod tests {
             .iter()
             .map(|p| p.first_ns / p.last_quarter_mean_ns)
             .collect();
+        let (vm, benchmark) = split_variant(name).unwrap_or((name.to_string(), ""));
+        let labels: Vec<ProcessLabel> = processes.iter().map(|p| p.classification.label).collect();
         WarmupVariant {
             variant: name.into(),
+            vm,
+            benchmark: benchmark.into(),
+            pair: crate::analyse::warmup::classify_pair(&labels),
             iterations: 40,
             n: 7,
             settings: WarmupSettings::default(),
@@ -418,42 +445,100 @@ mod tests {
         assert_eq!(v(&[jit]), Verdict::NotEnoughEvidence, "interpreter missing");
     }
 
-    #[test]
-    fn the_warmup_share_is_judged_on_its_binomial_interval() {
-        let names: Vec<String> = (0..4).map(|i| format!("x/{i}")).collect();
-        let all = |label| {
-            names
-                .iter()
-                .map(|n| variant(n, 10.0, 1.0, label))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            judge_warmup_share(&all(ProcessLabel::Flat), &names, 0.5).0,
-            Verdict::Supported
-        );
-        assert_eq!(
-            judge_warmup_share(&all(ProcessLabel::Warmup), &names, 0.5).0,
-            Verdict::Contradicted
-        );
-        let mut mixed = all(ProcessLabel::Flat);
-        mixed[0] = variant("x/0", 10.0, 1.0, ProcessLabel::Warmup);
-        mixed[1] = variant("x/1", 10.0, 1.0, ProcessLabel::Warmup);
-        assert_eq!(
-            judge_warmup_share(&mixed, &names, 0.5).0,
-            Verdict::NotEnoughEvidence,
-            "12 of 24"
-        );
+    /// A pair of 6 processes with these labels.
+    fn pair(name: &str, labels: &[ProcessLabel]) -> WarmupVariant {
+        let mut v = variant(name, 10.0, 1.0, ProcessLabel::Flat);
+        for (process, label) in v.processes.iter_mut().zip(labels.iter().cycle()) {
+            process.classification.label = *label;
+        }
+        let labels: Vec<ProcessLabel> = v.processes.iter().map(|p| p.classification.label).collect();
+        v.pair = crate::analyse::warmup::classify_pair(&labels);
+        v
+    }
+
+    /// `vms` × the three benchmarks, each pair given `labels(i)` for its index i.
+    fn pairs(vms: &[String], labels: impl Fn(usize) -> Vec<ProcessLabel>) -> Vec<WarmupVariant> {
+        let names = vms
+            .iter()
+            .flat_map(|vm| BENCHMARKS.iter().map(move |b| format!("{vm}-{b}")));
+        names
+            .enumerate()
+            .map(|(i, name)| pair(&name, &labels(i)))
+            .collect()
     }
 
     #[test]
-    fn the_checksum_is_nbodys() {
-        let params: Params = [("iterations", 5), ("n", 1000)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        assert_eq!(
-            JitWarmup.expected_checksum("default", &params),
-            Ok(Some(reference::nbody(1000)))
+    fn the_warmup_share_counts_each_pair_once_on_its_binomial_interval() {
+        use ProcessLabel::*;
+        let benchmarks: Vec<String> = BENCHMARKS.iter().map(|b| b.to_string()).collect();
+        let judge = |vs: &[WarmupVariant], vms: &[String]| judge_warmup_share(vs, vms, &benchmarks, 0.5);
+        // 4 VMs × 3 benchmarks = 12 pairs: 0 of 12 classical has a 95% upper bound of 0.26.
+        let vms: Vec<String> = (0..4).map(|i| format!("x/c{i}")).collect();
+        let none = pairs(&vms, |_| vec![Warmup, Slowdown]);
+        assert_eq!(judge(&none, &vms).0, Verdict::Supported);
+        // Every pair classical (consistent warm-up, or good inconsistent): 12 of 12.
+        let all = pairs(&vms, |i| {
+            if i % 2 == 0 {
+                vec![Warmup]
+            } else {
+                vec![Flat, Warmup]
+            }
+        });
+        let (verdict, evidence) = judge(&all, &vms);
+        assert_eq!(verdict, Verdict::Contradicted, "{evidence:?}");
+        assert!(
+            evidence[0].contains("12 of 12 (VM, benchmark) pairs"),
+            "{evidence:?}"
         );
+        // Half of them: the interval straddles 0.5.
+        let half = pairs(&vms, |i| {
+            if i % 2 == 0 {
+                vec![Warmup]
+            } else {
+                vec![NoSteadyState]
+            }
+        });
+        assert_eq!(judge(&half, &vms).0, Verdict::NotEnoughEvidence);
+        // Few pairs cannot decide: 1 VM × 3 benchmarks, none classical, upper bound 0.71.
+        let one = pairs(&vms[..1], |_| vec![Slowdown]);
+        assert_eq!(judge(&one, &vms[..1]).0, Verdict::NotEnoughEvidence);
+        // A pair that was not measured leaves the verdict undecided, however clear the rest.
+        assert_eq!(judge(&none[1..], &vms).0, Verdict::NotEnoughEvidence);
+        // Processes are not pairs: 72 processes of 12 pairs, 1 of 6 processes warm-up per
+        // pair, are 0 of 12 classical pairs (each pair mixes warm-up and slowdown).
+        let mixed = pairs(&vms, |_| {
+            vec![Warmup, Slowdown, Slowdown, Slowdown, Slowdown, Slowdown]
+        });
+        assert!(judge(&mixed, &vms).1[0].contains("0 of 12"));
+    }
+
+    #[test]
+    fn the_checksum_is_the_benchmarks() {
+        let params = |n: u64| -> Params {
+            [("iterations", 5), ("n", n)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        };
+        let sum = |model: &str, n: u64| JitWarmup.expected_checksum(model, &params(n));
+        assert_eq!(sum("default-nbody", 1000), Ok(Some(reference::nbody(1000))));
+        assert_eq!(sum("no-opt-spectral-norm", 100), Ok(Some("1.274219991".into())));
+        assert_eq!(sum("xint-fannkuch-redux", 7), Ok(Some("228:16".into())));
+        assert!(sum("default", 7).unwrap_err().contains("names no benchmark"));
+        assert!(sum("default-binary-trees", 7).is_err());
+    }
+
+    #[test]
+    fn a_variant_splits_into_its_vm_and_benchmark() {
+        assert_eq!(
+            split_variant("node/no-opt-fannkuch-redux"),
+            Some(("node/no-opt".into(), "fannkuch-redux"))
+        );
+        assert_eq!(
+            split_variant("java/default-nbody"),
+            Some(("java/default".into(), "nbody"))
+        );
+        assert_eq!(split_variant("java/default"), None);
+        assert_eq!(split_variant("-nbody"), None);
     }
 }

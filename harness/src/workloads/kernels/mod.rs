@@ -1,13 +1,13 @@
 //! kernels: raw single-thread speed on four Benchmarks Game kernels, one idiomatic
 //! implementation per language; the model names the kernel, `n` sizes it (workloads/README.md,
-//! "Workload `kernels`"). Owns the reference checksums (`reference`), the invariants, the
-//! in-process work time and CPU time per case, the ratio of every language to Rust on the same
-//! kernel and size (paired by round), the table, chart, `cite kernel_ratio` and the
+//! "Workload `kernels`"). Owns the invariants (the reference checksums are
+//! `reference::benchmarks_game`'s, shared with jit-warmup), the in-process work time and CPU
+//! time per case, the ratio of every language to Rust on the same kernel and size (paired by
+//! round), the table, chart, `cite kernel_ratio` and the
 //! `speed_ratio_near` claims (one verdict per kernel: the answer is kernel-dependent). Must not
 //! compare cases of different sizes.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
@@ -15,6 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
+use super::reference::benchmarks_game;
 use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
 use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
@@ -24,15 +25,13 @@ use crate::present::chart::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 
-pub mod reference;
-
 pub const ID: &str = "kernels";
 /// Work time relative to Rust, one line per language across the kernels.
 pub const RATIO_CHART: &str = "kernels-ratio-to-rust";
 /// The reference language of the ratios: compiled, no GC, no runtime.
 const REFERENCE_LANGUAGE: &str = "rust";
 /// The kernels, in the order of the chart's x axis.
-pub const KERNELS: [&str; 4] = ["nbody", "spectral-norm", "fannkuch-redux", "binary-trees"];
+pub const KERNELS: [&str; 4] = benchmarks_game::KERNELS;
 
 /// One case: a language's kernel at one size.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -75,30 +74,10 @@ fn n_of(params: &Params) -> Result<u64, String> {
         .ok_or_else(|| format!("{ID} needs parameter n"))
 }
 
-/// The reference checksum of `kernel` at `n`, memoized: a suite asks for one size per language.
-pub fn checksum(kernel: &str, n: u64) -> Result<String, String> {
-    static MEMO: OnceLock<Mutex<HashMap<(String, u64), String>>> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(sum) = memo.lock().expect("memo lock").get(&(kernel.to_string(), n)) {
-        return Ok(sum.clone());
-    }
-    let sum = match kernel {
-        "nbody" => reference::nbody(n),
-        "spectral-norm" => reference::spectral_norm(n),
-        "fannkuch-redux" if n <= 20 => reference::fannkuch_redux(n),
-        "binary-trees" if n <= 60 => reference::binary_trees(n),
-        "fannkuch-redux" | "binary-trees" => return Err(format!("{ID} {kernel}: n = {n} is too large")),
-        other => {
-            return Err(format!(
-                "{ID}: no kernel {other:?} (known: {})",
-                KERNELS.join(", ")
-            ))
-        }
-    };
-    memo.lock()
-        .expect("memo lock")
-        .insert((kernel.to_string(), n), sum.clone());
-    Ok(sum)
+/// The reference checksum of `kernel` at `n` (`reference::benchmarks_game`), its error naming
+/// this workload.
+fn checksum(kernel: &str, n: u64) -> Result<String, String> {
+    benchmarks_game::checksum(kernel, n).map_err(|e| format!("{ID} {e}"))
 }
 
 impl WorkloadModule for Kernels {

@@ -18,7 +18,7 @@ use crate::measure::load::{self, Expectation, PreparedRequest, RequestSet, Strea
 use crate::measure::serve::{
     check_responses, knobs, run_load, DriveOutcome, Driver, ServerContext, StepProbe,
 };
-use crate::workloads::cpu_scale;
+use crate::workloads::reference::chunk_hash;
 
 /// The phases of one repetition, as recorded in `Repetition.phases`.
 pub const CALIBRATE_PHASE: &str = "calibrate-cpu";
@@ -78,7 +78,7 @@ impl LoopBlockingDriver {
             let (status, body) =
                 load::fetch_once(ctx.addr, &path, Duration::from_secs(30)).map_err(|e| format!("{e:#}"))?;
             samples.push(begun.elapsed());
-            let expected = cpu_scale::partial(chunk, items).to_string();
+            let expected = chunk_hash::partial(chunk, items).to_string();
             if status != 200 || body != expected.as_bytes() {
                 return Err(format!(
                     "GET {path}: got {status} {:?}, expected 200 {expected:?}",
@@ -143,7 +143,7 @@ impl LoopBlockingDriver {
                         &format!("/cpu?items={items}&chunk={chunk}"),
                         Expectation {
                             status: 200,
-                            body: Some(cpu_scale::partial(chunk, items).to_string().into_bytes()),
+                            body: Some(chunk_hash::partial(chunk, items).to_string().into_bytes()),
                         },
                     )
                 })

@@ -14,8 +14,8 @@ use anyhow::Result;
 use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
-use super::cpu_scale;
 use super::module::{load_settings, server_driver, WorkloadModule};
+use super::reference::chunk_hash;
 use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
 use crate::measure::judge::Params;
 use crate::measure::serve::Driver;
@@ -44,7 +44,7 @@ pub struct LoopBlocking;
 
 /// Every endpoint of the contract (workloads/README.md) once, for `arena verify`.
 fn verify_checks() -> Vec<EndpointCheck> {
-    let cpu = |chunk: u64, items: u64| Some(cpu_scale::partial(chunk, items).to_string());
+    let cpu = |chunk: u64, items: u64| Some(chunk_hash::partial(chunk, items).to_string());
     vec![
         EndpointCheck::new("/ping", 200, Some("pong".into())),
         EndpointCheck::new("/cpu?items=1000&chunk=3", 200, cpu(3, 1000)),

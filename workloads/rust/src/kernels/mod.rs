@@ -6,9 +6,9 @@
 //! It must not start threads, cache results between runs, or print anything but `result`.
 
 mod binary_trees;
-mod fannkuch_redux;
+pub mod fannkuch_redux;
 pub mod nbody;
-mod spectral_norm;
+pub mod spectral_norm;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

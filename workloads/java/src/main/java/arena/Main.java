@@ -54,9 +54,15 @@ public final class Main {
         KERNELS_SPECTRAL_NORM("kernels", "spectral-norm", KERNELS_KEYS),
         KERNELS_FANNKUCH_REDUX("kernels", "fannkuch-redux", KERNELS_KEYS),
         KERNELS_BINARY_TREES("kernels", "binary-trees", KERNELS_KEYS),
-        JIT_WARMUP_DEFAULT("jit-warmup", "default", JIT_WARMUP_KEYS),
-        JIT_WARMUP_XINT("jit-warmup", "xint", JIT_WARMUP_KEYS),
-        JIT_WARMUP_C1("jit-warmup", "c1", JIT_WARMUP_KEYS),
+        JIT_WARMUP_DEFAULT_NBODY("jit-warmup", "default-nbody", JIT_WARMUP_KEYS),
+        JIT_WARMUP_XINT_NBODY("jit-warmup", "xint-nbody", JIT_WARMUP_KEYS),
+        JIT_WARMUP_C1_NBODY("jit-warmup", "c1-nbody", JIT_WARMUP_KEYS),
+        JIT_WARMUP_DEFAULT_SPECTRAL_NORM("jit-warmup", "default-spectral-norm", JIT_WARMUP_KEYS),
+        JIT_WARMUP_XINT_SPECTRAL_NORM("jit-warmup", "xint-spectral-norm", JIT_WARMUP_KEYS),
+        JIT_WARMUP_C1_SPECTRAL_NORM("jit-warmup", "c1-spectral-norm", JIT_WARMUP_KEYS),
+        JIT_WARMUP_DEFAULT_FANNKUCH_REDUX("jit-warmup", "default-fannkuch-redux", JIT_WARMUP_KEYS),
+        JIT_WARMUP_XINT_FANNKUCH_REDUX("jit-warmup", "xint-fannkuch-redux", JIT_WARMUP_KEYS),
+        JIT_WARMUP_C1_FANNKUCH_REDUX("jit-warmup", "c1-fannkuch-redux", JIT_WARMUP_KEYS),
         GC_PAUSE_G1_FIXED("gc-pause", "g1-fixed", GC_PAUSE_KEYS),
         GC_PAUSE_G1_DEFAULT("gc-pause", "g1-default", GC_PAUSE_KEYS),
         GC_PAUSE_PARALLEL("gc-pause", "parallel", GC_PAUSE_KEYS),
@@ -134,7 +140,11 @@ public final class Main {
             case KERNELS_SPECTRAL_NORM -> Kernels.runSpectralNorm(params);
             case KERNELS_FANNKUCH_REDUX -> Kernels.runFannkuchRedux(params);
             case KERNELS_BINARY_TREES -> Kernels.runBinaryTrees(params);
-            case JIT_WARMUP_DEFAULT, JIT_WARMUP_XINT, JIT_WARMUP_C1 -> JitWarmup.run(params);
+            case JIT_WARMUP_DEFAULT_NBODY, JIT_WARMUP_XINT_NBODY, JIT_WARMUP_C1_NBODY -> JitWarmup.runNbody(params);
+            case JIT_WARMUP_DEFAULT_SPECTRAL_NORM, JIT_WARMUP_XINT_SPECTRAL_NORM, JIT_WARMUP_C1_SPECTRAL_NORM ->
+                    JitWarmup.runSpectralNorm(params);
+            case JIT_WARMUP_DEFAULT_FANNKUCH_REDUX, JIT_WARMUP_XINT_FANNKUCH_REDUX, JIT_WARMUP_C1_FANNKUCH_REDUX ->
+                    JitWarmup.runFannkuchRedux(params);
             case GC_PAUSE_G1_FIXED, GC_PAUSE_G1_DEFAULT, GC_PAUSE_PARALLEL, GC_PAUSE_ZGC -> GcPause.run(params);
             case MSG_PASSING_PLATFORM_ABQ -> MsgPassing.runPlatformArrayBlockingQueue(params);
             case MSG_PASSING_PLATFORM_SYNC -> MsgPassing.runPlatformSynchronousQueue(params);

@@ -1,6 +1,7 @@
 // JitWarmupTest owns the checks of the jit-warmup workload: the event sequence (K iter events
 // numbered from 0, then one result whose total is the sum of their times), the last energy's
-// checksum, and that the three models run the same program under their JVM flags.
+// checksum of each benchmark, and that the configurations run the same program under their JVM
+// flags.
 // It must not judge the times themselves (warm-up curves are the harness's measurement).
 package arena;
 
@@ -16,13 +17,15 @@ class JitWarmupTest {
 
     @ParameterizedTest
     @CsvSource({
-        "default, ''",
-        "xint,    -Xint",
-        "c1,      -XX:TieredStopAtLevel=1",
+        "default-nbody,          '',                       1000, -0.169087605",
+        "xint-nbody,             -Xint,                    1000, -0.169087605",
+        "c1-nbody,               -XX:TieredStopAtLevel=1,  1000, -0.169087605",
+        "default-spectral-norm,  '',                       100,  1.274219991",
+        "c1-fannkuch-redux,      -XX:TieredStopAtLevel=1,  7,    228:16",
     })
-    void iterEventsThenTheResult(String model, String flag) {
+    void iterEventsThenTheResult(String model, String flag, int n, String checksum) {
         var flags = flag.isEmpty() ? List.<String>of() : List.of(flag);
-        var run = Programs.run(flags, "jit-warmup", model, "iterations=5", "n=1000");
+        var run = Programs.run(flags, "jit-warmup", model, "iterations=5", "n=" + n);
         assertEquals(0, run.exitCode(), run.stderr());
         var events = run.events();
         assertEquals(6, events.size(), run.stdout().toString());
@@ -39,15 +42,16 @@ class JitWarmupTest {
         var result = events.get(5);
         assertEquals(List.of("event", "checksum", "ops", "total_ns"), List.copyOf(result.keySet()));
         assertEquals("result", result.get("event"));
-        assertEquals("-0.169087605", result.get("checksum"));
+        assertEquals(checksum, result.get("checksum"));
         assertEquals(5L, result.get("ops"));
         assertEquals(sum, result.get("total_ns"));
     }
 
     @Test
     void everyParameterIsRequired() {
-        assertEquals(2, Programs.run(List.of(), "jit-warmup", "default", "iterations=5").exitCode());
-        assertEquals(2, Programs.run(List.of(), "jit-warmup", "default", "iterations=0", "n=10").exitCode());
+        assertEquals(2, Programs.run(List.of(), "jit-warmup", "default-nbody", "iterations=5").exitCode());
+        assertEquals(2, Programs.run(List.of(), "jit-warmup", "default-nbody", "iterations=0", "n=10").exitCode());
+        assertEquals(2, Programs.run(List.of(), "jit-warmup", "default", "iterations=1", "n=10").exitCode());
         assertEquals(2, Programs.run(List.of(), "jit-warmup", "jitless", "iterations=1", "n=10").exitCode());
     }
 }

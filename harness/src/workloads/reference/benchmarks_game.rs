@@ -1,12 +1,40 @@
-//! The harness's own implementations of the four kernels (workloads/README.md, "Workload
-//! `kernels`"), written from the contract and independent of every workload, so that the
-//! expected checksum of any `n` is computed here and never taken from a program under test.
-//! binary-trees needs no allocation at all: its total has a closed form. Must not be used to
-//! time anything.
+//! The harness's own implementations of the four Benchmarks Game kernels (workloads/README.md,
+//! "Workload `kernels`"), written from the contract and independent of every workload, so that
+//! the expected checksum of any `n` is computed here and never taken from a program under test.
+//! Shared by `kernels` (one kernel per case) and `jit-warmup` (its benchmarks). binary-trees
+//! needs no allocation at all: its total has a closed form. Must not be used to time anything.
 
 // The loops index the three coordinates as the contract writes them (x, y, z by k), which
 // keeps the order of every floating-point operation visibly the contract's.
 #![allow(clippy::needless_range_loop)]
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// The kernels, in the contract's order.
+pub const KERNELS: [&str; 4] = ["nbody", "spectral-norm", "fannkuch-redux", "binary-trees"];
+
+/// The reference checksum of `kernel` at `n`, memoized: a suite asks for one size per language.
+/// An unknown kernel or an `n` whose counts would overflow is an error naming the kernel.
+pub fn checksum(kernel: &str, n: u64) -> Result<String, String> {
+    static MEMO: OnceLock<Mutex<HashMap<(String, u64), String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(sum) = memo.lock().expect("memo lock").get(&(kernel.to_string(), n)) {
+        return Ok(sum.clone());
+    }
+    let sum = match kernel {
+        "nbody" => nbody(n),
+        "spectral-norm" => spectral_norm(n),
+        "fannkuch-redux" if n <= 20 => fannkuch_redux(n),
+        "binary-trees" if n <= 60 => binary_trees(n),
+        "fannkuch-redux" | "binary-trees" => return Err(format!("{kernel}: n = {n} is too large")),
+        other => return Err(format!("no kernel {other:?} (known: {})", KERNELS.join(", "))),
+    };
+    memo.lock()
+        .expect("memo lock")
+        .insert((kernel.to_string(), n), sum.clone());
+    Ok(sum)
+}
 
 /// `%.9f` of the energy after `n` steps.
 pub fn nbody(n: u64) -> String {
@@ -241,5 +269,14 @@ mod tests {
         // computed here independently.
         assert_eq!(binary_trees(16), "14985902");
         assert_eq!(fannkuch_redux(1), "0:0");
+    }
+
+    #[test]
+    fn checksum_names_the_kernel_and_refuses_overflowing_sizes() {
+        assert_eq!(checksum("fannkuch-redux", 7), Ok("228:16".into()));
+        assert!(checksum("fannkuch-redux", 21)
+            .unwrap_err()
+            .contains("fannkuch-redux"));
+        assert!(checksum("mandelbrot", 7).unwrap_err().contains("mandelbrot"));
     }
 }
