@@ -1,4 +1,4 @@
-//! Charts, SVG and PNG, drawn with plotters from the `chart::Chart` model that each workload's
+//! Charts, SVG and PNG, drawn with plotters from the `chart_model::Chart` model that each workload's
 //! module builds from its figures. Colour is the language, dashes mark a language's second and
 //! later models; the legend has a strip of its own so it never hides data; every chart carries
 //! the run's provenance as a caption. Text uses a font shipped in harness/assets, so PNGs need
@@ -9,18 +9,24 @@ use std::sync::Once;
 
 use anyhow::{anyhow, Result};
 use arena_results::RunRecord;
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::language_of;
+use super::chart_model::language_of;
 
-use super::chart::{Chart, Line};
+use super::chart_model::{Chart, Line};
 use super::report::{Exporter, Report};
 
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
-const SIZE: (u32, u32) = (1250, 720);
+/// Every chart's size in pixels, SVG and PNG.
+pub const SIZE: (u32, u32) = (1250, 720);
 /// The legend gets a strip of its own beside the plot, so it can never hide data.
 const LEGEND_WIDTH: u32 = 350;
+/// Font sizes of the axes' tick labels (a chart's, a panel's). No other text uses them, so a
+/// test can find the tick labels in the SVG.
+pub const TICK_LABEL_SIZE: f64 = 14.0;
+pub const PANEL_TICK_LABEL_SIZE: f64 = 11.0;
 
 fn register_font() {
     static ONCE: Once = Once::new();
@@ -146,7 +152,9 @@ where
         )
         .map_err(err)?;
     if spec.panels {
-        let title_font = ("sans-serif", 22).into_font().color(&BLACK);
+        let title_font = ("sans-serif", fitting_size(&spec.title, 22.0, SIZE.0 - 24))
+            .into_font()
+            .color(&BLACK);
         let (title_area, grid) = plot_area.split_vertically(36);
         title_area
             .draw_text(&spec.title, &title_font, (12, 6))
@@ -171,7 +179,13 @@ where
 
     let mut builder = ChartBuilder::on(&chart_area);
     builder
-        .caption(&spec.title, ("sans-serif", 24))
+        .caption(
+            &spec.title,
+            (
+                "sans-serif",
+                fitting_size(&spec.title, 24.0, SIZE.0 - LEGEND_WIDTH - 24),
+            ),
+        )
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(80);
@@ -186,9 +200,32 @@ where
 }
 
 fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e: &Extent) -> DrawResult<DB> {
+    let (x_range, y_range) = ((e.x_min / 1.5, e.x_max * 1.5), (e.y_min / 1.5, e.y_max * 1.5));
+    // The plot's size: the chart strip less its margins and label areas (see `draw`).
+    let width = f64::from(SIZE.0 - LEGEND_WIDTH) - 2.0 * 16.0 - 80.0;
+    let height = f64::from(SIZE.1 - 30) - 2.0 * 16.0 - 50.0 - 40.0;
+    let xs: Vec<f64> = spec
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .collect();
+    let x_ticks = log_ticks(
+        x_range,
+        &xs,
+        Axis::Horizontal(width),
+        TICK_LABEL_SIZE,
+        format_count,
+    );
+    let y_ticks = log_ticks(
+        y_range,
+        &[],
+        Axis::Vertical(height),
+        TICK_LABEL_SIZE,
+        format_log_tick,
+    );
     let mut chart = builder.build_cartesian_2d(
-        (e.x_min / 1.5..e.x_max * 1.5).log_scale(),
-        (e.y_min / 1.5..e.y_max * 1.5).log_scale(),
+        (x_range.0..x_range.1).log_scale().with_key_points(x_ticks),
+        (y_range.0..y_range.1).log_scale().with_key_points(y_ticks),
     )?;
     chart
         .configure_mesh()
@@ -196,7 +233,7 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
         .y_desc(&spec.y_label)
         .x_label_formatter(&|v| format_count(*v))
         .y_label_formatter(&|v| format_log_tick(*v))
-        .label_style(("sans-serif", 14))
+        .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
     for line in &spec.lines {
@@ -241,7 +278,7 @@ fn plot_linear<DB: DrawingBackend>(
             }
         })
         .y_label_formatter(&|v| format_value(*v))
-        .label_style(("sans-serif", 14))
+        .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
     if let Some(reference) = &spec.reference {
@@ -282,13 +319,15 @@ fn plot_linear<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One panel per variant, three to a row: its lines, its marks, its own axes.
+/// One panel per variant, three to a row: its lines, its marks, its own axes; below the grid, a
+/// strip of its own for what the axes measure, so it never runs into a panel's labels.
 fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) -> DrawResult<DB> {
+    let (grid, note_area) = area.split_vertically(area.dim_in_pixel().1 - 22);
     let mut variants: Vec<&str> = spec.lines.iter().map(|l| l.variant.as_str()).collect();
     variants.dedup();
     let columns = 3.min(variants.len().max(1));
     let rows = variants.len().div_ceil(columns).max(1);
-    let cells = area.split_evenly((rows, columns));
+    let cells = grid.split_evenly((rows, columns));
     for (variant, cell) in variants.iter().zip(cells.iter()) {
         let lines: Vec<&Line> = spec.lines.iter().filter(|l| l.variant == *variant).collect();
         let x_max = lines
@@ -315,7 +354,17 @@ fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) 
         // A log y axis for `log_axes` (the x axis, an iteration count, stays linear): a 100×
         // fall over the first iterations and the spikes of a noisy host both stay readable.
         if spec.log_axes {
-            let chart = builder.build_cartesian_2d(0.0..x_max, (y_min..y_max).log_scale())?;
+            // The plot's height: the cell less its caption, margins and x labels.
+            let height = f64::from(cell.dim_in_pixel().1) - 20.0 - 2.0 * 6.0 - 26.0;
+            let ticks = log_ticks(
+                (y_min, y_max),
+                &[],
+                Axis::Vertical(height),
+                PANEL_TICK_LABEL_SIZE,
+                format_value,
+            );
+            let y = (y_min..y_max).log_scale().with_key_points(ticks);
+            let chart = builder.build_cartesian_2d(0.0..x_max, y)?;
             draw_panel(chart, &lines, (y_min, y_max))?;
         } else {
             let chart = builder.build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
@@ -324,7 +373,7 @@ fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) 
     }
     let note = format!("{} — {}", spec.x_label, spec.y_label);
     let note_font = ("sans-serif", 12).into_font().color(&BLACK);
-    area.draw_text(&note, &note_font, (8, area.dim_in_pixel().1 as i32 - 14))?;
+    note_area.draw_text(&note, &note_font, (8, 4))?;
     Ok(())
 }
 
@@ -344,7 +393,7 @@ where
         .y_labels(5)
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format_value(*v))
-        .label_style(("sans-serif", 11))
+        .label_style(("sans-serif", PANEL_TICK_LABEL_SIZE))
         .draw()?;
     for line in lines {
         let colour = language_colour(language_of(&line.variant));
@@ -399,31 +448,168 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A log axis tick: whole numbers from 10 up, two significant digits below (0.05 ms hiccups).
+/// A log axis tick: 10k and 3M from ten thousand up, whole numbers from 10, two significant
+/// digits below (0.05 ms hiccups).
 fn format_log_tick(v: f64) -> String {
-    if v >= 10.0 {
+    if v >= 1e4 {
+        format_count(v)
+    } else if v >= 10.0 {
         format!("{v:.0}")
     } else {
         format_value(v)
     }
 }
 
-/// Two significant digits or more: 0.012, 0.5, 3.0, 120.
+/// Two significant digits or more, without trailing zeros: 0.012, 0.5, 3, 2.5, 120, 25k, 3M
+/// (short, so that a tick label never runs into the axis caption beside it).
 fn format_value(v: f64) -> String {
-    if v == 0.0 || v.abs() >= 1.0 {
-        format!("{v:.1}")
+    if v.abs() >= 1e4 {
+        return format_count(v);
+    }
+    let text = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v == 0.0 || v.abs() >= 1.0 {
+        format!("{v:.2}")
     } else {
-        let decimals = (1.0 - v.abs().log10().floor()) as usize;
+        let decimals = (2.0 - v.abs().log10().floor()) as usize;
         format!("{v:.decimals$}")
+    };
+    trim_zeros(&text)
+}
+
+/// "2.50" → "2.5", "3.00" → "3", "120" stays.
+fn trim_zeros(text: &str) -> String {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text.to_string()
     }
 }
 
+/// A count with k or M and no more digits than it needs: 2k, 1.5k, 10k, 2.5M, 300.
 fn format_count(v: f64) -> String {
-    if v >= 1e6 {
-        format!("{:.0}M", v / 1e6)
-    } else if v >= 1e3 {
-        format!("{:.0}k", v / 1e3)
+    let (scaled, suffix) = if v.abs() >= 1e6 {
+        (v / 1e6, "M")
+    } else if v.abs() >= 1e3 {
+        (v / 1e3, "k")
     } else {
-        format!("{v:.0}")
+        (v, "")
+    };
+    format!("{}{suffix}", trim_zeros(&format!("{scaled:.2}")))
+}
+
+/// The largest font size up to `size` at which `text` fits in `width` pixels.
+fn fitting_size(text: &str, size: f64, width: u32) -> f64 {
+    let mut size = size;
+    while size > 12.0 {
+        let (w, _) = ("sans-serif", size).into_font().box_size(text).unwrap_or((0, 0));
+        if w <= width {
+            break;
+        }
+        size -= 1.0;
     }
+    size
+}
+
+/// Which way an axis runs, and its length in pixels.
+#[derive(Clone, Copy)]
+enum Axis {
+    Horizontal(f64),
+    Vertical(f64),
+}
+
+/// The tick values of a log axis over `range`: the plotted `values` themselves when they are
+/// few and their labels fit (a sweep of 2k, 4k, 8k requests/s), else the finest of 10^k,
+/// {1, 2, 5} × 10^k and {1..9} × 10^k whose labels fit with at least two inside, else evenly
+/// spaced round numbers (a range narrower than a factor of two).
+fn log_ticks(
+    range: (f64, f64),
+    values: &[f64],
+    axis: Axis,
+    size: f64,
+    format: fn(f64) -> String,
+) -> Vec<f64> {
+    let (low, high) = range;
+    let inside = |v: &f64| *v >= low && *v <= high;
+    let fits = |ticks: &[f64]| {
+        let position = |v: f64| (v.ln() - low.ln()) / (high.ln() - low.ln());
+        labels_fit(ticks, position, axis, size, format)
+    };
+    let mut plotted: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && inside(v))
+        .collect();
+    plotted.sort_by(f64::total_cmp);
+    plotted.dedup();
+    if (2..=12).contains(&plotted.len()) && fits(&plotted) {
+        return plotted;
+    }
+    let mantissas: [&[f64]; 3] = [
+        &[1.0],
+        &[1.0, 2.0, 5.0],
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+    ];
+    let mut best: Option<Vec<f64>> = None;
+    for set in mantissas {
+        let (first, last) = (low.log10().floor() as i32, high.log10().ceil() as i32);
+        let ticks: Vec<f64> = (first..=last)
+            .flat_map(|k| set.iter().map(move |m| m * 10f64.powi(k)))
+            .filter(inside)
+            .collect();
+        if ticks.len() >= 2 && ticks.len() <= 12 && fits(&ticks) {
+            best = Some(ticks);
+        }
+    }
+    best.unwrap_or_else(|| {
+        let ticks = linear_ticks(low, high, 4);
+        if fits(&ticks) {
+            ticks
+        } else {
+            linear_ticks(low, high, 2)
+        }
+    })
+}
+
+/// About `count` round numbers (1, 2 or 5 × 10^k apart) between `low` and `high`.
+fn linear_ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
+    let raw = (high - low) / count as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (low / step).ceil() as i64;
+    let last = (high / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// Whether labels at these values, placed at `position` (0 to 1 along the axis), keep a gap
+/// between each other.
+fn labels_fit(
+    ticks: &[f64],
+    position: impl Fn(f64) -> f64,
+    axis: Axis,
+    size: f64,
+    format: fn(f64) -> String,
+) -> bool {
+    let font = ("sans-serif", size).into_font();
+    let extent = |v: f64| -> f64 {
+        let (w, h) = font.box_size(&format(v)).unwrap_or((0, 0));
+        match axis {
+            Axis::Horizontal(_) => f64::from(w),
+            Axis::Vertical(_) => f64::from(h),
+        }
+    };
+    let length = match axis {
+        Axis::Horizontal(l) | Axis::Vertical(l) => l,
+    };
+    // Two labels with the same text would read as one tick printed twice.
+    let texts: std::collections::BTreeSet<String> = ticks.iter().map(|v| format(*v)).collect();
+    texts.len() == ticks.len()
+        && ticks.windows(2).all(|pair| {
+            let gap = (position(pair[1]) - position(pair[0])).abs() * length;
+            gap >= (extent(pair[0]) + extent(pair[1])) / 2.0 + 8.0
+        })
 }

@@ -1,6 +1,6 @@
 //! The chart model: a chart's id (its file stem, shared by the chart files, the HTML and the
 //! tests), title, axes and lines, built by each workload's module from its figures and drawn by
-//! `charts`. Data only.
+//! `chart_drawing`. Data only.
 
 use std::collections::BTreeMap;
 
