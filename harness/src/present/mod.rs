@@ -6,6 +6,7 @@
 
 pub mod chart_drawing;
 pub mod chart_model;
+mod chart_ticks;
 pub mod cite;
 pub mod compare;
 pub mod hgrm;
