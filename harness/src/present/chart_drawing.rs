@@ -224,10 +224,24 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
         TICK_LABEL_SIZE,
         format_log_tick,
     );
-    let mut chart = builder.build_cartesian_2d(
-        (x_range.0..x_range.1).log_scale().with_key_points(x_ticks),
-        (y_range.0..y_range.1).log_scale().with_key_points(y_ticks),
-    )?;
+    let y = (y_range.0..y_range.1).log_scale().with_key_points(y_ticks);
+    if spec.linear_x {
+        // Numbered categories (kernels, phases): whole numbers on a linear axis.
+        let mut chart = builder.build_cartesian_2d(e.x_min - 0.5..e.x_max + 0.5, y)?;
+        chart
+            .configure_mesh()
+            .x_desc(&spec.x_label)
+            .y_desc(&spec.y_label)
+            .x_labels((e.x_max - e.x_min) as usize + 2)
+            .x_label_formatter(&|v| whole_number(*v))
+            .y_label_formatter(&|v| format_log_tick(*v))
+            .label_style(("sans-serif", TICK_LABEL_SIZE))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()?;
+        return draw_log_lines(&mut chart, spec);
+    }
+    let mut chart =
+        builder.build_cartesian_2d((x_range.0..x_range.1).log_scale().with_key_points(x_ticks), y)?;
     chart
         .configure_mesh()
         .x_desc(&spec.x_label)
@@ -237,6 +251,29 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
         .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
+    draw_log_lines(&mut chart, spec)
+}
+
+/// A tick label for a count: "3", and nothing between whole numbers (a tick at 1.5 would
+/// print as a second "2").
+fn whole_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        String::new()
+    }
+}
+
+/// The lines of a chart with a log y axis, error bars where the bounds are positive.
+fn draw_log_lines<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    spec: &Chart,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
     for line in &spec.lines {
         // Error bars where a point has positive, finite bounds (a log axis has no zero).
         let colour = language_colour(language_of(&line.variant));
@@ -246,7 +283,7 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
                 .filter(|p| p.2.is_finite() && p.3.is_finite() && p.2 > 0.0 && p.3 > 0.0)
                 .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
         )?;
-        draw_line(&mut chart, line)?;
+        draw_line(chart, line)?;
     }
     Ok(())
 }
@@ -270,14 +307,7 @@ fn plot_linear<DB: DrawingBackend>(
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .x_labels((e.x_max as usize + 1).min(12))
-        // Whole numbers only (workers, runs): a tick at 1.5 would print as a second "2".
-        .x_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-9 {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|v| whole_number(*v))
         .y_label_formatter(&|v| format_value(*v))
         .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))

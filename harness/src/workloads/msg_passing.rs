@@ -277,7 +277,8 @@ impl WorkloadModule for MsgPassing {
             format!("ns per hand-off (median, {level})"),
             true,
             lines,
-        )]
+        )
+        .with_linear_x()]
     }
 
     fn headlines(&self, rows: &Vec<HandOffCase>) -> Vec<crate::analyse::trend::Headline> {

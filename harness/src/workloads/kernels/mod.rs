@@ -215,10 +215,12 @@ impl WorkloadModule for Kernels {
             "kernels: work time relative to Rust (1 nbody, 2 spectral-norm, 3 fannkuch-redux, 4 binary-trees)"
                 .into(),
             "kernel".into(),
-            format!("work time / Rust's [×] (median, {level})"),
-            false,
+            format!("work time / Rust's [×] (median, {level}), log scale"),
+            true,
             lines,
-        )]
+        )
+        // Ratios from about 1 (Go, Java) to 100 (CPython): a log y keeps both readable.
+        .with_linear_x()]
     }
 
     fn headlines(&self, rows: &Vec<KernelCase>) -> Vec<crate::analyse::trend::Headline> {
