@@ -55,10 +55,11 @@ pub(super) fn format_count(v: f64) -> String {
     format!("{}{suffix}", trim_zeros(&format!("{scaled:.2}")))
 }
 
-/// The largest font size up to `size` at which `text` fits in `width` pixels.
+/// The largest font size up to `size`, and not below 15 (larger than any tick label, so a
+/// title never reads as one), at which `text` fits in `width` pixels.
 pub(super) fn fitting_size(text: &str, size: f64, width: u32) -> f64 {
     let mut size = size;
-    while size > 12.0 {
+    while size > 15.0 {
         let (w, _) = ("sans-serif", size).into_font().box_size(text).unwrap_or((0, 0));
         if w <= width {
             break;
