@@ -374,6 +374,13 @@ fn every_chart_of_a_smoke_run_has_tick_labels_on_every_axis_and_no_overlapping_t
         drawn.iter().any(|id| id.starts_with("trend-")),
         "the trend page's charts are drawn too"
     );
+    // To look at them: ARENA_CHART_TEST_DIR=/tmp/charts cargo test --test chart_text
+    if let Ok(dir) = std::env::var("ARENA_CHART_TEST_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for chart in &charts {
+            chart_drawing::write_files(chart, &caption, std::path::Path::new(&dir)).unwrap();
+        }
+    }
     let mut failures = Vec::new();
     for chart in &charts {
         for problem in chart_problems(chart, &caption) {
