@@ -11,8 +11,8 @@ use arena_results::{CaseRecord, CaseStatus, RunRecord};
 use base64::Engine;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::chart::Chart;
-use super::charts;
+use super::chart_drawing;
+use super::chart_model::Chart;
 use super::report::{Exporter, Report, Section};
 use super::table::{estimate_text, Table};
 
@@ -46,7 +46,7 @@ impl Exporter for HtmlExporter {
 
 pub fn render(report: &Report) -> Markup {
     let record = report.record;
-    let caption = charts::provenance(record);
+    let caption = chart_drawing::provenance(record);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -96,7 +96,7 @@ fn claims_section(report: &Report) -> Markup {
 }
 
 pub(super) fn chart_img(chart: &Chart, caption: &str) -> Markup {
-    match charts::svg(chart, caption) {
+    match chart_drawing::svg(chart, caption) {
         Ok(svg) => {
             let data = base64::engine::general_purpose::STANDARD.encode(svg);
             html! { img.chart id={ "chart-" (chart.id) } src={ "data:image/svg+xml;base64," (data) } alt=(chart.title); }
@@ -169,7 +169,7 @@ fn cases_table(cases: &[&CaseRecord]) -> Markup {
                             td.num { @if let Some(e) = &s.ready_tree_rss_bytes { (estimate_text(e, 1048576.0, 1)) } }
                             td.num { @if let Some(e) = &s.ready_tree_pss_bytes { (estimate_text(e, 1048576.0, 1)) } }
                             td {
-                                (format!("n={}, interval covers {:.0}%", s.wall_ns.n, s.wall_ns.ci_level * 100.0))
+                                (format!("n={}, interval covers {}%", s.wall_ns.n, super::table::level_percent(s.wall_ns.ci_level)))
                                 @if s.wall_ns.outliers > 0 { br; (s.wall_ns.outliers) " wall-time outlier(s) flagged (kept)" }
                             }
                         } @else {

@@ -4,8 +4,9 @@
 //! `arena load`'s text are here too. The workloads' modules build the sections; nothing here computes statistics or
 //! knows a workload by name.
 
-pub mod chart;
-pub mod charts;
+pub mod chart_drawing;
+pub mod chart_model;
+mod chart_ticks;
 pub mod cite;
 pub mod compare;
 pub mod hgrm;
@@ -19,7 +20,7 @@ pub mod shards;
 pub mod table;
 pub mod trend;
 
-pub use chart::Chart;
+pub use chart_model::Chart;
 pub use report::{About, Exporter, Report, Section};
 pub use table::Table;
 
@@ -28,7 +29,7 @@ pub use table::Table;
 pub fn exporters(with_charts: bool) -> Vec<Box<dyn Exporter>> {
     let mut all: Vec<Box<dyn Exporter>> = vec![Box::new(json::JsonExporter)];
     if with_charts {
-        all.push(Box::new(charts::ChartExporter));
+        all.push(Box::new(chart_drawing::ChartExporter));
     }
     all.push(Box::new(markdown::MarkdownExporter));
     all.push(Box::new(html::HtmlExporter));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use arena_results::RunRecord;
 
-use super::chart::Chart;
+use super::chart_model::Chart;
 use super::table::Table;
 use crate::analyse::claims::Judged;
 

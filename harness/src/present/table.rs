@@ -49,3 +49,43 @@ pub fn ms(ns: Option<f64>) -> String {
 pub fn mib(bytes: f64) -> String {
     format!("{:.1}", bytes / (1024.0 * 1024.0))
 }
+
+/// The level of a chart's or table's intervals as recorded: "97% interval", or "75–97%
+/// intervals" when they differ (fewer repetitions in some cases); "interval" when there is none.
+/// Never a constant: a level follows the number of repetitions behind each interval.
+pub fn interval_level_text(levels: impl IntoIterator<Item = f64>) -> String {
+    let levels: Vec<f64> = levels.into_iter().filter(|l| l.is_finite()).collect();
+    let low = levels.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = levels.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if levels.is_empty() {
+        "interval".into()
+    } else if level_percent(low) == level_percent(high) {
+        format!("{}% interval", level_percent(low))
+    } else {
+        format!("{}–{}% intervals", level_percent(low), level_percent(high))
+    }
+}
+
+/// A coverage as a percentage, floored to a tenth so that 94.99% never reads as 95%; whole
+/// percents without ".0": 0.96875 → "96.8", 0.95 → "95".
+pub fn level_percent(level: f64) -> String {
+    // The small nudge keeps 0.95 (stored as 0.9499999…) at 95.
+    let tenths = (level * 1000.0 + 1e-6).floor() / 10.0;
+    let text = format!("{tenths:.1}");
+    text.trim_end_matches(".0").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interval_level_text;
+
+    #[test]
+    fn the_level_text_states_each_level_and_never_rounds_up_to_95() {
+        assert_eq!(interval_level_text([0.96875]), "96.8% interval");
+        assert_eq!(interval_level_text([0.75, 0.96875]), "75–96.8% intervals");
+        assert_eq!(interval_level_text([0.9499]), "94.9% interval");
+        assert_eq!(interval_level_text([0.95, 0.95]), "95% interval");
+        assert_eq!(interval_level_text(Vec::<f64>::new()), "interval");
+        assert_eq!(super::level_percent(0.9375), "93.7");
+    }
+}

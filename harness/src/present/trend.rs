@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use arena_results::RunRecord;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::chart::{Chart, Line};
+use super::chart_model::{Chart, Line};
 use super::html::{chart_img, STYLE};
+use super::table::{interval_level_text, level_percent};
 use crate::analyse::trend::{HeadlineLine, TrendLine};
 
 /// Chart ids are `&'static str` (they name chart files and HTML ids); a trend page has one per
@@ -28,6 +29,7 @@ pub fn headline_charts(headlines: &HeadlineTrends) -> Vec<Chart> {
     headlines
         .iter()
         .map(|((workload, figure), lines)| {
+            let level = interval_level_text(lines_levels(lines));
             let lines = lines
                 .iter()
                 .map(|l| {
@@ -42,7 +44,7 @@ pub fn headline_charts(headlines: &HeadlineTrends) -> Vec<Chart> {
                 .collect();
             Chart::new(
                 Box::leak(format!("trend-{workload}-{}", slug(figure)).into_boxed_str()),
-                format!("{workload}: {figure}"),
+                format!("{workload}: {figure} (bands: {level})"),
                 "run (oldest first)".into(),
                 figure.clone(),
                 false,
@@ -50,6 +52,13 @@ pub fn headline_charts(headlines: &HeadlineTrends) -> Vec<Chart> {
             )
             .with_bands()
         })
+        .collect()
+}
+
+fn lines_levels(lines: &[HeadlineLine]) -> Vec<f64> {
+    lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|(_, h)| h.level))
         .collect()
 }
 
@@ -72,6 +81,7 @@ pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
     trends
         .iter()
         .map(|(workload, lines)| {
+            let level = interval_level_text(lines.iter().flat_map(|l| l.points.iter().map(|p| p.ci_level)));
             let lines = lines
                 .iter()
                 .map(|l| {
@@ -85,7 +95,7 @@ pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
                 .collect();
             Chart::new(
                 chart_id(workload),
-                format!("{workload}: CPU time against the first run"),
+                format!("{workload}: CPU time against the first run (bands: {level})"),
                 "run (oldest first)".into(),
                 "CPU time / first run".into(),
                 false,
@@ -141,7 +151,7 @@ pub fn page(
                                 td { (line.series) }
                                 td {
                                     @for (run, h) in &line.points {
-                                        (format!("#{run}: {:.3} [{:.3}–{:.3}] ({:.0}%)", h.median, h.low, h.high, h.level * 100.0)) br;
+                                        (format!("#{run}: {:.3} [{:.3}–{:.3}] ({}%)", h.median, h.low, h.high, level_percent(h.level))) br;
                                     }
                                 }
                             }
@@ -161,7 +171,7 @@ pub fn page(
                                 td { code { (line.case_id) } }
                                 td {
                                     @for p in &line.points {
-                                        (format!("#{}: {:.3} [{:.3}–{:.3}] ({:.0}%)", p.run, p.ratio, p.ratio_low, p.ratio_high, p.ci_level * 100.0)) br;
+                                        (format!("#{}: {:.3} [{:.3}–{:.3}] ({}%)", p.run, p.ratio, p.ratio_low, p.ratio_high, level_percent(p.ci_level))) br;
                                     }
                                 }
                             }

@@ -22,7 +22,7 @@ use crate::measure::judge::Params;
 use crate::measure::serve::{self, DriveOutcome, Driver, ServerContext, StepProbe};
 use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 
@@ -190,9 +190,12 @@ impl WorkloadModule for FirstResponse {
                 )
             })
             .collect();
+        let level = crate::present::table::interval_level_text(
+            rows.iter().map(|r| r.time_to_first_response_ns.ci_level),
+        );
         vec![Chart::new(
             FIRST_RESPONSE_CHART,
-            "first-response: spawn to the first 200 on /ping (median, interval)".into(),
+            format!("first-response: spawn to the first 200 on /ping (median, {level})"),
             "variant (in legend order)".into(),
             "time to first response [ms]".into(),
             false,

@@ -16,7 +16,7 @@ use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 
@@ -266,14 +266,19 @@ impl WorkloadModule for MsgPassing {
         if lines.is_empty() {
             return Vec::new();
         }
+        let level = crate::present::table::interval_level_text(
+            rows.iter()
+                .flat_map(|r| [r.ring_ns_per_hop.ci_level, r.pair_ns_per_message.ci_level]),
+        );
         vec![Chart::new(
             CHART,
             "msg-passing: ns per hand-off, 1 = ring hop, 2 = queue message (log y)".into(),
             "phase".into(),
-            "ns per hand-off (median, interval)".into(),
+            format!("ns per hand-off (median, {level})"),
             true,
             lines,
-        )]
+        )
+        .with_linear_x()]
     }
 
     fn headlines(&self, rows: &Vec<HandOffCase>) -> Vec<crate::analyse::trend::Headline> {

@@ -18,7 +18,7 @@ use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::table::mib;
 use crate::present::Table;

@@ -16,7 +16,7 @@ use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 
@@ -141,9 +141,11 @@ impl WorkloadModule for Startup {
                 )
             })
             .collect();
+        let level =
+            crate::present::table::interval_level_text(rows.iter().map(|r| r.time_to_exit_ns.ci_level));
         vec![Chart::new(
             EXIT_CHART,
-            "startup: time from spawn to exit (median, interval)".into(),
+            format!("startup: time from spawn to exit (median, {level})"),
             "variant (in legend order)".into(),
             "time to exit [ms]".into(),
             false,

@@ -13,7 +13,7 @@ use super::reference::chunk_hash::checksum;
 use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line, ReferenceLine};
+use crate::present::chart_model::{Chart, Line, ReferenceLine};
 use crate::present::cite::Citation;
 use crate::present::Table;
 use figures::speedups;
@@ -160,6 +160,7 @@ impl WorkloadModule for CpuScale {
             return Vec::new();
         }
         let cores = f64::from(record.environment.logical_cores);
+        let level = crate::present::table::interval_level_text(points.iter().map(|p| p.speedup_ci_level));
         let mut by_variant: std::collections::BTreeMap<&str, Vec<(f64, f64, f64, f64)>> = Default::default();
         for p in points {
             by_variant.entry(&p.variant).or_default().push((
@@ -182,7 +183,7 @@ impl WorkloadModule for CpuScale {
             .collect();
         let chart = Chart::new(
             SPEEDUP_CHART,
-            "cpu-scale: speedup over 1 worker (median, 95% CI)".into(),
+            format!("cpu-scale: speedup over 1 worker (median, {level})"),
             "workers W".into(),
             "speedup = wall(W=1) / wall(W)  [x]".into(),
             false,

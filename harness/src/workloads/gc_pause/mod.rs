@@ -15,7 +15,7 @@ use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
 use crate::analyse::stats::ratio_by_round;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::Chart;
+use crate::present::chart_model::Chart;
 use crate::present::cite::Citation;
 use crate::present::Table;
 

@@ -9,7 +9,7 @@ use arena_results::Estimate;
 
 use super::figures::{GcPauseFigures, PauseCase};
 use super::ms_estimate;
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::table::mib;
 use crate::present::Table;
 
@@ -228,8 +228,10 @@ fn max_chart(
     figure: impl Fn(&PauseCase) -> Option<&Estimate>,
 ) -> Option<Chart> {
     let mut by_variant: BTreeMap<&str, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
+    let mut levels = Vec::new();
     for r in &figures.cases {
         if let Some(e) = figure(r) {
+            levels.push(e.ci_level);
             let floor = |v: f64| (v / 1e6).max(0.001);
             by_variant.entry(&r.variant).or_default().push((
                 r.records as f64,
@@ -251,7 +253,10 @@ fn max_chart(
             id,
             format!("gc-pause: {what} against the live set"),
             "live set [records]".into(),
-            "pause [ms] (median over processes, interval)".into(),
+            format!(
+                "pause [ms] (median over processes, {})",
+                crate::present::table::interval_level_text(levels)
+            ),
             true,
             lines,
         )

@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Result};
 use arena_results::{CaseRecord, Estimate};
 
 use super::figures::{common_sweep_delay_ms, HttpIoFigures, SweepPoint};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::{interval, scaled, Citation};
 use crate::present::table::{ms, optional_estimate_text};
 use crate::present::Table;

@@ -19,7 +19,7 @@ use crate::analyse::claims::{ClaimContext, Verdict};
 use crate::analyse::warmup::VariantLabel;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 

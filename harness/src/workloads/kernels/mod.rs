@@ -21,7 +21,7 @@ use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
 use crate::present::Table;
 
@@ -185,15 +185,21 @@ impl WorkloadModule for Kernels {
                 Line::new(&format!("{language}/kernels"), language.to_string(), points)
             })
             .collect();
+        let level = crate::present::table::interval_level_text(
+            rows.iter()
+                .filter_map(|r| r.ratio_to_rust.as_ref().map(|e| e.ci_level)),
+        );
         vec![Chart::new(
             RATIO_CHART,
             "kernels: work time relative to Rust (1 nbody, 2 spectral-norm, 3 fannkuch-redux, 4 binary-trees)"
                 .into(),
             "kernel".into(),
-            "work time / Rust's [×] (median, interval)".into(),
-            false,
+            format!("work time / Rust's [×] (median, {level}), log scale"),
+            true,
             lines,
-        )]
+        )
+        // Ratios from about 1 (Go, Java) to 100 (CPython): a log y keeps both readable.
+        .with_linear_x()]
     }
 
     fn headlines(&self, rows: &Vec<KernelCase>) -> Vec<crate::analyse::trend::Headline> {

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use arena_results::CaseRecord;
 
 use super::figures::{median_cpu_ms, LoopBlockingFigures};
-use crate::present::chart::{Chart, Line};
+use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::{scaled, Citation};
 use crate::present::table::ms;
 use crate::present::Table;

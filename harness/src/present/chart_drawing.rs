@@ -1,4 +1,4 @@
-//! Charts, SVG and PNG, drawn with plotters from the `chart::Chart` model that each workload's
+//! Charts, SVG and PNG, drawn with plotters from the `chart_model::Chart` model that each workload's
 //! module builds from its figures. Colour is the language, dashes mark a language's second and
 //! later models; the legend has a strip of its own so it never hides data; every chart carries
 //! the run's provenance as a caption. Text uses a font shipped in harness/assets, so PNGs need
@@ -9,20 +9,27 @@ use std::sync::Once;
 
 use anyhow::{anyhow, Result};
 use arena_results::RunRecord;
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::language_of;
+use super::chart_model::language_of;
 
-use super::chart::{Chart, Line};
+use super::chart_model::{Chart, Line};
+use super::chart_ticks::{fitting_size, format_count, format_log_tick, format_value, log_ticks, Axis};
 use super::report::{Exporter, Report};
 
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
-const SIZE: (u32, u32) = (1250, 720);
+/// Every chart's size in pixels, SVG and PNG.
+pub const SIZE: (u32, u32) = (1250, 720);
 /// The legend gets a strip of its own beside the plot, so it can never hide data.
 const LEGEND_WIDTH: u32 = 350;
+/// Font sizes of the axes' tick labels (a chart's, a panel's). No other text uses them, so a
+/// test can find the tick labels in the SVG.
+pub const TICK_LABEL_SIZE: f64 = 14.0;
+pub const PANEL_TICK_LABEL_SIZE: f64 = 11.0;
 
-fn register_font() {
+pub(super) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
@@ -146,7 +153,9 @@ where
         )
         .map_err(err)?;
     if spec.panels {
-        let title_font = ("sans-serif", 22).into_font().color(&BLACK);
+        let title_font = ("sans-serif", fitting_size(&spec.title, 22.0, SIZE.0 - 24))
+            .into_font()
+            .color(&BLACK);
         let (title_area, grid) = plot_area.split_vertically(36);
         title_area
             .draw_text(&spec.title, &title_font, (12, 6))
@@ -171,7 +180,13 @@ where
 
     let mut builder = ChartBuilder::on(&chart_area);
     builder
-        .caption(&spec.title, ("sans-serif", 24))
+        .caption(
+            &spec.title,
+            (
+                "sans-serif",
+                fitting_size(&spec.title, 24.0, SIZE.0 - LEGEND_WIDTH - 24),
+            ),
+        )
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(80);
@@ -186,19 +201,79 @@ where
 }
 
 fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e: &Extent) -> DrawResult<DB> {
-    let mut chart = builder.build_cartesian_2d(
-        (e.x_min / 1.5..e.x_max * 1.5).log_scale(),
-        (e.y_min / 1.5..e.y_max * 1.5).log_scale(),
-    )?;
+    let (x_range, y_range) = ((e.x_min / 1.5, e.x_max * 1.5), (e.y_min / 1.5, e.y_max * 1.5));
+    // The plot's size: the chart strip less its margins and label areas (see `draw`).
+    let width = f64::from(SIZE.0 - LEGEND_WIDTH) - 2.0 * 16.0 - 80.0;
+    let height = f64::from(SIZE.1 - 30) - 2.0 * 16.0 - 50.0 - 40.0;
+    let xs: Vec<f64> = spec
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .collect();
+    let x_ticks = log_ticks(
+        x_range,
+        &xs,
+        Axis::Horizontal(width),
+        TICK_LABEL_SIZE,
+        format_count,
+    );
+    let y_ticks = log_ticks(
+        y_range,
+        &[],
+        Axis::Vertical(height),
+        TICK_LABEL_SIZE,
+        format_log_tick,
+    );
+    let y = (y_range.0..y_range.1).log_scale().with_key_points(y_ticks);
+    if spec.linear_x {
+        // Numbered categories (kernels, phases): whole numbers on a linear axis.
+        let mut chart = builder.build_cartesian_2d(e.x_min - 0.5..e.x_max + 0.5, y)?;
+        chart
+            .configure_mesh()
+            .x_desc(&spec.x_label)
+            .y_desc(&spec.y_label)
+            .x_labels((e.x_max - e.x_min) as usize + 2)
+            .x_label_formatter(&|v| whole_number(*v))
+            .y_label_formatter(&|v| format_log_tick(*v))
+            .label_style(("sans-serif", TICK_LABEL_SIZE))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()?;
+        return draw_log_lines(&mut chart, spec);
+    }
+    let mut chart =
+        builder.build_cartesian_2d((x_range.0..x_range.1).log_scale().with_key_points(x_ticks), y)?;
     chart
         .configure_mesh()
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .x_label_formatter(&|v| format_count(*v))
         .y_label_formatter(&|v| format_log_tick(*v))
-        .label_style(("sans-serif", 14))
+        .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
+    draw_log_lines(&mut chart, spec)
+}
+
+/// A tick label for a count: "3", and nothing between whole numbers (a tick at 1.5 would
+/// print as a second "2").
+fn whole_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        String::new()
+    }
+}
+
+/// The lines of a chart with a log y axis, error bars where the bounds are positive.
+fn draw_log_lines<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    spec: &Chart,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
     for line in &spec.lines {
         // Error bars where a point has positive, finite bounds (a log axis has no zero).
         let colour = language_colour(language_of(&line.variant));
@@ -208,7 +283,7 @@ fn plot_log<DB: DrawingBackend>(builder: &mut ChartBuilder<DB>, spec: &Chart, e:
                 .filter(|p| p.2.is_finite() && p.3.is_finite() && p.2 > 0.0 && p.3 > 0.0)
                 .map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, colour.stroke_width(1), 8)),
         )?;
-        draw_line(&mut chart, line)?;
+        draw_line(chart, line)?;
     }
     Ok(())
 }
@@ -232,16 +307,9 @@ fn plot_linear<DB: DrawingBackend>(
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .x_labels((e.x_max as usize + 1).min(12))
-        // Whole numbers only (workers, runs): a tick at 1.5 would print as a second "2".
-        .x_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-9 {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|v| whole_number(*v))
         .y_label_formatter(&|v| format_value(*v))
-        .label_style(("sans-serif", 14))
+        .label_style(("sans-serif", TICK_LABEL_SIZE))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
     if let Some(reference) = &spec.reference {
@@ -282,13 +350,15 @@ fn plot_linear<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One panel per variant, three to a row: its lines, its marks, its own axes.
+/// One panel per variant, three to a row: its lines, its marks, its own axes; below the grid, a
+/// strip of its own for what the axes measure, so it never runs into a panel's labels.
 fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) -> DrawResult<DB> {
+    let (grid, note_area) = area.split_vertically(area.dim_in_pixel().1 - 22);
     let mut variants: Vec<&str> = spec.lines.iter().map(|l| l.variant.as_str()).collect();
     variants.dedup();
     let columns = 3.min(variants.len().max(1));
     let rows = variants.len().div_ceil(columns).max(1);
-    let cells = area.split_evenly((rows, columns));
+    let cells = grid.split_evenly((rows, columns));
     for (variant, cell) in variants.iter().zip(cells.iter()) {
         let lines: Vec<&Line> = spec.lines.iter().filter(|l| l.variant == *variant).collect();
         let x_max = lines
@@ -315,7 +385,17 @@ fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) 
         // A log y axis for `log_axes` (the x axis, an iteration count, stays linear): a 100×
         // fall over the first iterations and the spikes of a noisy host both stay readable.
         if spec.log_axes {
-            let chart = builder.build_cartesian_2d(0.0..x_max, (y_min..y_max).log_scale())?;
+            // The plot's height: the cell less its caption, margins and x labels.
+            let height = f64::from(cell.dim_in_pixel().1) - 20.0 - 2.0 * 6.0 - 26.0;
+            let ticks = log_ticks(
+                (y_min, y_max),
+                &[],
+                Axis::Vertical(height),
+                PANEL_TICK_LABEL_SIZE,
+                format_value,
+            );
+            let y = (y_min..y_max).log_scale().with_key_points(ticks);
+            let chart = builder.build_cartesian_2d(0.0..x_max, y)?;
             draw_panel(chart, &lines, (y_min, y_max))?;
         } else {
             let chart = builder.build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
@@ -324,7 +404,7 @@ fn draw_panels<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spec: &Chart) 
     }
     let note = format!("{} — {}", spec.x_label, spec.y_label);
     let note_font = ("sans-serif", 12).into_font().color(&BLACK);
-    area.draw_text(&note, &note_font, (8, area.dim_in_pixel().1 as i32 - 14))?;
+    note_area.draw_text(&note, &note_font, (8, 4))?;
     Ok(())
 }
 
@@ -344,7 +424,7 @@ where
         .y_labels(5)
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format_value(*v))
-        .label_style(("sans-serif", 11))
+        .label_style(("sans-serif", PANEL_TICK_LABEL_SIZE))
         .draw()?;
     for line in lines {
         let colour = language_colour(language_of(&line.variant));
@@ -397,33 +477,4 @@ fn draw_legend<DB: DrawingBackend>(
         area.draw(&Text::new(label.clone(), (34, y - 7), font.clone()))?;
     }
     Ok(())
-}
-
-/// A log axis tick: whole numbers from 10 up, two significant digits below (0.05 ms hiccups).
-fn format_log_tick(v: f64) -> String {
-    if v >= 10.0 {
-        format!("{v:.0}")
-    } else {
-        format_value(v)
-    }
-}
-
-/// Two significant digits or more: 0.012, 0.5, 3.0, 120.
-fn format_value(v: f64) -> String {
-    if v == 0.0 || v.abs() >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        let decimals = (1.0 - v.abs().log10().floor()) as usize;
-        format!("{v:.decimals$}")
-    }
-}
-
-fn format_count(v: f64) -> String {
-    if v >= 1e6 {
-        format!("{:.0}M", v / 1e6)
-    } else if v >= 1e3 {
-        format!("{:.0}k", v / 1e3)
-    } else {
-        format!("{v:.0}")
-    }
 }

@@ -1,6 +1,6 @@
 //! The chart model: a chart's id (its file stem, shared by the chart files, the HTML and the
 //! tests), title, axes and lines, built by each workload's module from its figures and drawn by
-//! `charts`. Data only.
+//! `chart_drawing`. Data only.
 
 use std::collections::BTreeMap;
 
@@ -48,6 +48,8 @@ pub struct Chart {
     pub x_label: String,
     pub y_label: String,
     pub log_axes: bool,
+    /// With `log_axes`, keep x linear: numbered categories (kernels, phases) on a log y.
+    pub linear_x: bool,
     pub reference: Option<ReferenceLine>,
     pub lines: Vec<Line>,
     /// Draw each line's interval as a translucent band instead of error bars (trends).
@@ -79,6 +81,7 @@ impl Chart {
             x_label,
             y_label,
             log_axes,
+            linear_x: false,
             reference: None,
             lines,
             bands: false,
@@ -88,6 +91,11 @@ impl Chart {
 
     pub fn with_panels(mut self) -> Chart {
         self.panels = true;
+        self
+    }
+
+    pub fn with_linear_x(mut self) -> Chart {
+        self.linear_x = true;
         self
     }
 
