@@ -471,7 +471,7 @@ pub fn hgrm(run: &Path, case: &str, selector: &StepSelector) -> Result<i32> {
     Ok(0)
 }
 
-pub fn load(config: &LoadConfig) -> Result<i32> {
+pub fn load(config: &LoadConfig, cancel: &Cancel) -> Result<i32> {
     let plan = &config.plan;
     let stream = &plan.streams[0];
     eprintln!(
@@ -491,18 +491,32 @@ pub fn load(config: &LoadConfig) -> Result<i32> {
             format!(" on CPUs {:?}", plan.cpus)
         }
     );
-    let record = crate::measure::load::run(plan)?;
+    let load = crate::measure::load::run_cancellable(plan, cancel)?;
+    let record = load.record;
+    if load.interrupted {
+        eprintln!(
+            "interrupted (Ctrl-C or SIGTERM) after {:.1} s of the {:.1} s window: the figures below cover only that part",
+            record.streams[0].window_ns as f64 / 1e9,
+            plan.duration.as_secs_f64()
+        );
+    }
     if config.json {
         println!("{}", serde_json::to_string_pretty(&record)?);
     } else {
         print!("{}", load_text::load_text(&record));
     }
     let failed = record.streams.iter().any(|s| s.requests_ok == 0);
-    Ok(if failed { 1 } else { 0 })
+    Ok(if load.interrupted {
+        130
+    } else if failed {
+        1
+    } else {
+        0
+    })
 }
 
-pub fn selftest(json: bool) -> Result<i32> {
-    let outcome = crate::measure::selftest::stall_selftest()?;
+pub fn selftest(json: bool, cancel: &Cancel) -> Result<i32> {
+    let outcome = crate::measure::selftest::stall_selftest(cancel)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
@@ -511,13 +525,13 @@ pub fn selftest(json: bool) -> Result<i32> {
     Ok(if outcome.passed { 0 } else { 1 })
 }
 
-pub fn test_server(threads: usize) -> Result<i32> {
+pub fn test_server(threads: usize, cancel: &Cancel) -> Result<i32> {
     let server = crate::measure::load::testserver::TestServer::start(threads)?;
     println!(
         "{}",
         serde_json::json!({"event": "ready", "port": server.addr.port()})
     );
-    loop {
-        std::thread::park();
-    }
+    // SIGTERM, SIGINT or SIGHUP (the handler sets the token) ends it.
+    while !cancel.sleep(std::time::Duration::from_secs(3600)) {}
+    Ok(130)
 }

@@ -25,6 +25,7 @@ use anyhow::{bail, Context, Result};
 use arena_results::{LoadMode, LoadRecord, LoadStream};
 
 use super::affinity;
+use super::Cancel;
 use http1::Connection;
 use recorder::{Frame, Recorder};
 pub use requests::{Expectation, PreparedRequest, RequestSet};
@@ -137,6 +138,20 @@ struct ThreadOutcome {
 
 /// Runs the plan to completion (warm-up + duration + drain of in-flight requests).
 pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
+    run_cancellable(plan, &Cancel::new()).map(|load| load.record)
+}
+
+/// A load that may have been cut short by Ctrl-C or SIGTERM.
+#[derive(Debug, Clone)]
+pub struct CancellableLoad {
+    pub record: LoadRecord,
+    /// Set when the token was cancelled: the record covers only the window measured until
+    /// then (its `window_ns` is that part), requests still in flight are not counted.
+    pub interrupted: bool,
+}
+
+/// Runs the plan like `run`, but ends within `cancel::POLL` or so of the token being cancelled.
+pub fn run_cancellable(plan: &LoadPlan, cancel: &Cancel) -> Result<CancellableLoad> {
     plan.validate()?;
     let threads = plan.threads;
     let schedules: Vec<Option<Arc<OpenSchedule>>> = plan
@@ -160,6 +175,7 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         let plan = plan.clone();
         let schedules = schedules.clone();
         let (connected, started, frame_slot) = (connected.clone(), started.clone(), frame_slot.clone());
+        let cancel = cancel.clone();
         let cpu = (!plan.cpus.is_empty()).then(|| plan.cpus[thread_index % plan.cpus.len()]);
         handles.push(
             std::thread::Builder::new()
@@ -168,7 +184,8 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
                     if let Some(cpu) = cpu {
                         affinity::pin_current_thread(&[cpu])?;
                     }
-                    generator_thread(&plan, thread_index, &schedules, &connected, &started, &frame_slot)
+                    let barriers = (&*connected, &*started);
+                    generator_thread(&plan, thread_index, &schedules, barriers, &frame_slot, &cancel)
                 })
                 .context("cannot start a load generator thread")?,
         );
@@ -186,10 +203,26 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
     let target_cpu_window_ns = plan
         .target_cpu
         .as_ref()
-        .and_then(|probe| read_over_window(&frame, probe));
+        .and_then(|probe| read_over_window(&frame, probe, cancel));
 
     let (merged, cpu_ns, window) = join_generators(handles)?;
     let wall = start.elapsed();
+    let interrupted = cancel.is_cancelled() && Instant::now() < frame.end;
+    let measured_plan;
+    let plan = if interrupted {
+        // Rates and windows over the part that was measured (at least 1 ms: a load cut in its
+        // warm-up measured nothing, and reports zero requests, not a division by zero).
+        let measured = Instant::now()
+            .saturating_duration_since(frame.window_start)
+            .clamp(Duration::from_millis(1), plan.duration);
+        measured_plan = LoadPlan {
+            duration: measured,
+            ..plan.clone()
+        };
+        &measured_plan
+    } else {
+        plan
+    };
     let starved = window
         .max_run_delay_ns
         .is_some_and(|delay| delay as f64 >= STARVED_RUN_DELAY_FRACTION * plan.duration.as_nanos() as f64);
@@ -200,7 +233,7 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         .map(|(stream, recorder)| stream_record(plan, stream, recorder, starved))
         .collect();
     let busiest = cpu_ns.iter().copied().max().unwrap_or(0) as f64 / wall.as_nanos().max(1) as f64;
-    Ok(LoadRecord {
+    let record = LoadRecord {
         target: plan.target.to_string(),
         streams,
         wall_ns: wall.as_nanos() as u64,
@@ -212,15 +245,29 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         target_cpu_window_ns,
         generator_busiest_thread_fraction: busiest,
         generator_bound: busiest > GENERATOR_BOUND_FRACTION,
-    })
+    };
+    Ok(CancellableLoad { record, interrupted })
 }
 
-/// The probe's increase from the window's start to its end (this thread sleeps in between).
-fn read_over_window(frame: &Frame, probe: &CpuProbe) -> Option<u64> {
-    std::thread::sleep(frame.window_start.saturating_duration_since(Instant::now()));
+/// The probe's increase from the window's start to its end (this thread sleeps in between);
+/// None when the load was cancelled first.
+fn read_over_window(frame: &Frame, probe: &CpuProbe, cancel: &Cancel) -> Option<u64> {
+    if cancel.sleep(frame.window_start.saturating_duration_since(Instant::now())) {
+        return None;
+    }
     let before = (probe.0)()?;
-    std::thread::sleep(frame.end.saturating_duration_since(Instant::now()));
+    if cancel.sleep(frame.end.saturating_duration_since(Instant::now())) {
+        return None;
+    }
     Some((probe.0)()?.saturating_sub(before))
+}
+
+/// Returns once the token is cancelled (looked at every `cancel::POLL`: a timer wake 50 times a
+/// second, nothing next to the requests a generator thread sends).
+async fn until_cancelled(cancel: Cancel) {
+    while !cancel.is_cancelled() {
+        tokio::time::sleep(super::cancel::POLL).await;
+    }
 }
 
 /// Merged recorders, each thread's CPU over the whole load, and the window figures.
@@ -349,9 +396,9 @@ fn generator_thread(
     plan: &LoadPlan,
     thread_index: usize,
     schedules: &[Option<Arc<OpenSchedule>>],
-    connected: &Barrier,
-    started: &Barrier,
+    (connected, started): (&Barrier, &Barrier),
     frame_slot: &Mutex<Option<Frame>>,
+    cancel: &Cancel,
 ) -> Result<ThreadOutcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -410,7 +457,12 @@ fn generator_thread(
                 };
             }
         }
-        local.await;
+        // Cancelled: the LocalSet is dropped with its tasks, whose requests in flight are not
+        // counted; what the recorders hold is kept.
+        tokio::select! {
+            _ = local => {}
+            _ = until_cancelled(cancel.clone()) => {}
+        }
     });
     let cpu_ns = thread_cpu_ns().saturating_sub(cpu_before);
     drop(runtime);
