@@ -5,22 +5,54 @@
 //! know how a server is driven.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use super::catalog::{Catalog, VariantSpec};
+use super::suite_params as params;
 
 /// Where named suites live under the repository root.
 pub const SUITES_DIR: &str = "harness/suites";
 
 /// A list of values for one parameter, or a rule expanded on this machine.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "toml::Value")]
 pub enum ParamValues {
     List(Vec<u64>),
     Rule(String),
+}
+
+/// Read from any TOML value, so a wrong one is named (`-3 is not a whole number ≥ 0`) instead
+/// of serde's "did not match any variant".
+impl TryFrom<toml::Value> for ParamValues {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<ParamValues, String> {
+        match value {
+            toml::Value::String(rule) => Ok(ParamValues::Rule(rule)),
+            toml::Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::Integer(n) if n >= 0 => Ok(n as u64),
+                    other => Err(format!("{other} is not a whole number ≥ 0")),
+                })
+                .collect::<Result<_, _>>()
+                .map(ParamValues::List),
+            other => Err(format!(
+                "expected a list of whole numbers such as [1, 2] or a rule such as \"pow2-to-2x-cores\", found {other}"
+            )),
+        }
+    }
+}
+
+/// Where a workload's entry was read: the file and its text, to name the line of a bad value.
+#[derive(Debug, Clone)]
+struct Source {
+    path: PathBuf,
+    text: Arc<str>,
 }
 
 impl ParamValues {
@@ -50,6 +82,9 @@ pub struct Suite {
     #[serde(default)]
     pub base: Option<String>,
     pub workloads: BTreeMap<String, SuiteWorkload>,
+    /// The file each workload's entry came from (the suite's or its base's).
+    #[serde(skip)]
+    sources: BTreeMap<String, Source>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,10 +176,7 @@ impl Suite {
                 Self::names(root).join(", ")
             );
         };
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read suite file {}", path.display()))?;
-        let mut suite: Suite =
-            toml::from_str(&text).with_context(|| format!("suite {name_or_path}: invalid TOML"))?;
+        let mut suite = Self::read(&path)?;
         if let Some(base) = suite.base.clone() {
             let named = root.join(SUITES_DIR).join(format!("{base}.toml"));
             if base.contains('/') || !named.is_file() {
@@ -154,18 +186,39 @@ impl Suite {
                     Self::names(root).join(", ")
                 );
             }
-            let inherited: Suite = toml::from_str(&std::fs::read_to_string(&named)?)
-                .with_context(|| format!("suite {base} (the base of {name_or_path}): invalid TOML"))?;
+            let inherited = Self::read(&named)?;
             if inherited.base.is_some() {
                 bail!("suite {name_or_path}: its base {base} has a base of its own; one level only");
             }
             for (id, workload) in inherited.workloads {
-                suite.workloads.entry(id).or_insert(workload);
+                if !suite.workloads.contains_key(&id) {
+                    suite.sources.insert(id.clone(), inherited.sources[&id].clone());
+                    suite.workloads.insert(id, workload);
+                }
             }
         }
         suite
             .validate(catalog)
             .with_context(|| format!("suite {name_or_path}"))?;
+        Ok(suite)
+    }
+
+    /// One suite file, parsed, each workload's entry remembering the file.
+    fn read(path: &Path) -> Result<Suite> {
+        let text: Arc<str> = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read suite file {}", path.display()))?
+            .into();
+        let mut suite: Suite =
+            toml::from_str(&text).with_context(|| format!("{}: invalid suite", path.display()))?;
+        let source = Source {
+            path: path.to_path_buf(),
+            text,
+        };
+        suite.sources = suite
+            .workloads
+            .keys()
+            .map(|id| (id.clone(), source.clone()))
+            .collect();
         Ok(suite)
     }
 
@@ -186,6 +239,13 @@ impl Suite {
     fn validate(&self, catalog: &Catalog) -> Result<()> {
         if self.repetitions == 0 {
             bail!("repetitions must be at least 1");
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+        if self.name.is_empty() || !self.name.chars().all(allowed) || self.name.starts_with('.') {
+            bail!(
+                "name {:?}: use letters, digits, '-', '_' and '.' only (it becomes part of the run folder's name)",
+                self.name
+            );
         }
         for (id, workload) in &self.workloads {
             let spec = catalog
@@ -217,6 +277,14 @@ impl Suite {
             }
             if workload.timeout_s == 0 {
                 bail!("workload {id}: timeout_s must be positive");
+            }
+            if let Err(problem) = params::check(spec, workload) {
+                let at = self
+                    .sources
+                    .get(id)
+                    .map(|source| params::locate(&source.path, &source.text, id, &problem.at))
+                    .unwrap_or_default();
+                bail!("{at}workload {id}: {}", problem.message);
             }
         }
         Ok(())
