@@ -68,7 +68,10 @@ pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &
         .first_event("result")
         .and_then(|e| e.text("checksum"))
         .map(str::to_string);
-    let failure = find_failure(case, exec, expected, checksum.as_deref(), rules);
+    // A reason quotes the workload's own output: no terminal control sequence may reach the
+    // progress line or a log through it.
+    let failure = find_failure(case, exec, expected, checksum.as_deref(), rules)
+        .map(|(kind, reason)| (kind, printable(&reason)));
     Verdict {
         failure,
         checksum,
@@ -223,6 +226,20 @@ fn find_failure(
         return Some((InvariantViolated, format!("violated: {}", broken.join("; "))));
     }
     None
+}
+
+/// `text` with every control character but newline and tab replaced by U+FFFD, so an escape
+/// sequence from a workload's output (`ESC [ 2 J`, a title change) is shown, not obeyed.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// How each runtime says it ran out of memory, as its stderr words it: Java, Go (the runtime's
@@ -443,5 +460,15 @@ mod tests {
             ..ok
         };
         assert_eq!(failure(&ok, Some("42")), None);
+    }
+
+    #[test]
+    fn escape_sequences_in_a_workloads_output_do_not_reach_the_reason() {
+        let log = "panic: \u{1b}[2J\u{1b}]0;owned\u{7}gone \u{9b}31m\n";
+        let verdict = judge(&case(), &crashed_with(Some(2), None, log), Some("42"), &Rules);
+        let reason = verdict.failure.unwrap().1;
+        assert!(reason.contains("gone"), "{reason}");
+        assert!(!reason.chars().any(|c| c.is_control()), "{reason:?}");
+        assert_eq!(printable("a\tb\nc\u{1b}"), "a\tb\nc\u{fffd}");
     }
 }
