@@ -317,3 +317,41 @@ fn selftest_ends_on_sigterm() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
+
+/// A real process out of memory (CPython under `ulimit -v`) is recognised from its own message.
+#[test]
+fn a_real_out_of_memory_is_recognised_from_the_runtimes_message() {
+    if !Command::new("python3")
+        .args(["-c", "0"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(!in_ci(), "CI requires python3");
+        eprintln!("SKIPPED: no python3");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let job = Job {
+        spec: LaunchSpec {
+            program: PathBuf::from("/bin/sh"),
+            args: vec![
+                "-c".into(),
+                "ulimit -v 200000; exec python3 -c 'bytearray(1 << 34)'".into(),
+            ],
+            env: BTreeMap::new(),
+            cwd: dir.path().to_path_buf(),
+            artifacts: Vec::new(),
+        },
+        timeout: Duration::from_secs(30),
+        stderr_log: dir.path().join("oom.log"),
+        driver: None,
+        cpus: Vec::new(),
+        generator_cpus: Vec::new(),
+    };
+    let exec = ProcessExecutor::default().execute(&job);
+    assert_eq!(exec.exit_code, Some(1), "{}", exec.stderr_tail);
+    assert_eq!(
+        arena_harness::measure::judge::out_of_memory(&exec).as_deref(),
+        Some("MemoryError")
+    );
+}

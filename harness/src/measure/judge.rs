@@ -244,12 +244,16 @@ pub fn printable(text: &str) -> String {
 
 /// How each runtime says it ran out of memory, as its stderr words it: Java, Go (the runtime's
 /// line above its stack dump), Node (V8's fatal error), CPython and Rust's default allocation
-/// error handler. A line is telling when it contains one of these.
-const OUT_OF_MEMORY_MARKERS: [&str; 6] = [
+/// error handler. A line is telling when it contains one of these. (A mention of memory in an
+/// ordinary message is not enough: only these runtimes' fatal words count.)
+const OUT_OF_MEMORY_MARKERS: [&str; 8] = [
     "java.lang.OutOfMemoryError",
     "runtime: out of memory",
     "fatal error: out of memory",
     "JavaScript heap out of memory",
+    // V8 when it cannot reserve its address space (under `ulimit -v`).
+    "Fatal process OOM",
+    "Fatal process out of memory",
     "MemoryError",
     "bytes failed",
 ];
