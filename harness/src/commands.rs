@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
@@ -324,10 +324,26 @@ pub(crate) fn write_reports(
     with_charts: bool,
 ) -> Result<String> {
     let report = REGISTRY.report(record, &project.catalog, &project.claims)?;
+    // Every exporter gets its chance (a full disk may still take the small files), and a
+    // failure says where the measurements are and how to write the reports again.
+    let mut failed = Vec::new();
     for exporter in present::exporters(with_charts) {
-        for path in exporter.export(&report, store.dir())? {
-            eprintln!("{}: {}", exporter.name(), path.display());
+        match exporter.export(&report, store.dir()) {
+            Ok(paths) => paths
+                .iter()
+                .for_each(|path| eprintln!("{}: {}", exporter.name(), path.display())),
+            Err(error) => failed.push(format!("{}: {error:#}", exporter.name())),
         }
+    }
+    if !failed.is_empty() {
+        bail!(
+            "could not write every report into {}:\n  {}\nThe measurements are in {}. Once the cause is fixed (a full disk? `df -h {}`), `arena report {}` writes the reports again.",
+            store.dir().display(),
+            failed.join("\n  "),
+            store.results_path().display(),
+            store.dir().display(),
+            store.dir().display()
+        );
     }
     Ok(markdown::summary(&report))
 }
