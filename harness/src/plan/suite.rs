@@ -12,41 +12,11 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use super::catalog::{Catalog, VariantSpec};
-use super::suite_params as params;
+pub use super::suite_params::ParamValues;
+use super::suite_params::{self as params, Problem, Segment};
 
 /// Where named suites live under the repository root.
 pub const SUITES_DIR: &str = "harness/suites";
-
-/// A list of values for one parameter, or a rule expanded on this machine.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "toml::Value")]
-pub enum ParamValues {
-    List(Vec<u64>),
-    Rule(String),
-}
-
-/// Read from any TOML value, so a wrong one is named (`-3 is not a whole number ≥ 0`) instead
-/// of serde's "did not match any variant".
-impl TryFrom<toml::Value> for ParamValues {
-    type Error = String;
-
-    fn try_from(value: toml::Value) -> Result<ParamValues, String> {
-        match value {
-            toml::Value::String(rule) => Ok(ParamValues::Rule(rule)),
-            toml::Value::Array(items) => items
-                .into_iter()
-                .map(|item| match item {
-                    toml::Value::Integer(n) if n >= 0 => Ok(n as u64),
-                    other => Err(format!("{other} is not a whole number ≥ 0")),
-                })
-                .collect::<Result<_, _>>()
-                .map(ParamValues::List),
-            other => Err(format!(
-                "expected a list of whole numbers such as [1, 2] or a rule such as \"pow2-to-2x-cores\", found {other}"
-            )),
-        }
-    }
-}
 
 /// Where a workload's entry was read: the file and its text, to name the line of a bad value.
 #[derive(Debug, Clone)]
@@ -114,6 +84,36 @@ pub struct SuiteWorkload {
 }
 
 impl SuiteWorkload {
+    /// Checks every parameter list, point and override against the workload's declared
+    /// parameters and ranges (`suite_params`), and that each variant gets every parameter.
+    fn check_parameters(&self, spec: &super::catalog::WorkloadSpec) -> Result<(), Problem> {
+        let key = |k: &str| Segment::Key(k.to_string());
+        params::check_lists(spec, &self.params, vec![key("params")])?;
+        params::check_points(spec, &self.points, vec![key("points")])?;
+        for (name, replacement) in &self.r#override {
+            let at = vec![key("override"), key(name)];
+            params::check_lists(spec, &replacement.params, at.clone())?;
+            params::check_points(spec, &replacement.points, [at, vec![key("points")]].concat())?;
+        }
+        for variant in spec.variants.iter().filter(|v| self.runs(v)) {
+            let sets = match self.params_for(variant) {
+                ParamSets::Product(lists) => vec![(lists.keys().cloned().collect(), vec![key("params")])],
+                ParamSets::Points(points) => points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        (
+                            p.keys().cloned().collect(),
+                            vec![key("points"), Segment::Index(i)],
+                        )
+                    })
+                    .collect(),
+            };
+            params::check_complete(spec, variant, sets)?;
+        }
+        Ok(())
+    }
+
     /// Whether the suite runs `variant` of this workload.
     pub fn runs(&self, variant: &VariantSpec) -> bool {
         self.variants.is_empty() || self.variants.contains(&variant.name())
@@ -278,7 +278,7 @@ impl Suite {
             if workload.timeout_s == 0 {
                 bail!("workload {id}: timeout_s must be positive");
             }
-            if let Err(problem) = params::check(spec, workload) {
+            if let Err(problem) = workload.check_parameters(spec) {
                 let at = self
                     .sources
                     .get(id)

@@ -8,8 +8,40 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::catalog::WorkloadSpec;
-use super::suite::{ParamSets, ParamValues, SuiteWorkload};
+use serde::Deserialize;
+
+use super::catalog::{VariantSpec, WorkloadSpec};
+
+/// A list of values for one parameter, or a rule expanded on this machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub enum ParamValues {
+    List(Vec<u64>),
+    Rule(String),
+}
+
+/// Read from any TOML value, so a wrong one is named (`-3 is not a whole number ≥ 0`) instead
+/// of serde's "did not match any variant".
+impl TryFrom<toml::Value> for ParamValues {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<ParamValues, String> {
+        match value {
+            toml::Value::String(rule) => Ok(ParamValues::Rule(rule)),
+            toml::Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::Integer(n) if n >= 0 => Ok(n as u64),
+                    other => Err(format!("{other} is not a whole number ≥ 0")),
+                })
+                .collect::<Result<_, _>>()
+                .map(ParamValues::List),
+            other => Err(format!(
+                "expected a list of whole numbers such as [1, 2] or a rule such as \"pow2-to-2x-cores\", found {other}"
+            )),
+        }
+    }
+}
 
 /// One step of a TOML key path below `workloads.<id>`.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,18 +61,6 @@ fn key(k: &str) -> Segment {
     Segment::Key(k.to_string())
 }
 
-/// Checks every parameter list, point and override of one workload's entry.
-pub fn check(spec: &WorkloadSpec, workload: &SuiteWorkload) -> Result<(), Problem> {
-    check_lists(spec, &workload.params, vec![key("params")])?;
-    check_points(spec, &workload.points, vec![key("points")])?;
-    for (name, replacement) in &workload.r#override {
-        let at = vec![key("override"), key(name)];
-        check_lists(spec, &replacement.params, at.clone())?;
-        check_points(spec, &replacement.points, [at, vec![key("points")]].concat())?;
-    }
-    check_complete(spec, workload)
-}
-
 fn check_value(spec: &WorkloadSpec, name: &str, value: u64, at: &[Segment]) -> Result<(), Problem> {
     match spec.param_problem(name, value) {
         Some(message) => Err(Problem {
@@ -51,7 +71,7 @@ fn check_value(spec: &WorkloadSpec, name: &str, value: u64, at: &[Segment]) -> R
     }
 }
 
-fn check_lists<'a>(
+pub fn check_lists<'a>(
     spec: &WorkloadSpec,
     lists: impl IntoIterator<Item = (&'a String, &'a ParamValues)>,
     at: Vec<Segment>,
@@ -73,7 +93,7 @@ fn check_lists<'a>(
     Ok(())
 }
 
-fn check_points(
+pub fn check_points(
     spec: &WorkloadSpec,
     points: &[std::collections::BTreeMap<String, u64>],
     at: Vec<Segment>,
@@ -87,41 +107,30 @@ fn check_points(
     Ok(())
 }
 
-/// Every variant the suite runs gets every declared parameter (from the suite, or from its
-/// variant's own `params` in the catalogue).
-fn check_complete(spec: &WorkloadSpec, workload: &SuiteWorkload) -> Result<(), Problem> {
-    for variant in spec.variants.iter().filter(|v| workload.runs(v)) {
-        let sets: Vec<(BTreeSet<String>, Vec<Segment>)> = match workload.params_for(variant) {
-            ParamSets::Product(lists) => vec![(lists.keys().cloned().collect(), vec![key("params")])],
-            ParamSets::Points(points) => points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    (
-                        p.keys().cloned().collect(),
-                        vec![key("points"), Segment::Index(i)],
-                    )
-                })
-                .collect(),
-        };
-        for (given, at) in sets {
-            let missing: Vec<&str> = spec
-                .verify
-                .keys()
-                .filter(|k| !given.contains(*k) && !variant.params.contains_key(*k))
-                .map(String::as_str)
-                .collect();
-            if !missing.is_empty() {
-                return Err(Problem {
-                    at,
-                    message: format!(
-                        "{} gets no value for {} (a suite gives every one of {})",
-                        variant.name(),
-                        missing.join(", "),
-                        spec.verify.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                });
-            }
+/// A variant gets every declared parameter: `sets` holds the keys of each parameter set the
+/// suite gives it, with where that set is; the variant's own catalogue `params` count as given.
+pub fn check_complete(
+    spec: &WorkloadSpec,
+    variant: &VariantSpec,
+    sets: Vec<(BTreeSet<String>, Vec<Segment>)>,
+) -> Result<(), Problem> {
+    for (given, at) in sets {
+        let missing: Vec<&str> = spec
+            .verify
+            .keys()
+            .filter(|k| !given.contains(*k) && !variant.params.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Problem {
+                at,
+                message: format!(
+                    "{} gets no value for {} (a suite gives every one of {})",
+                    variant.name(),
+                    missing.join(", "),
+                    spec.verify.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
     }
     Ok(())

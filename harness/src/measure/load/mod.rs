@@ -8,6 +8,7 @@
 
 pub mod http1;
 pub mod idle;
+mod oneshot;
 pub mod pacer;
 pub mod recorder;
 pub mod requests;
@@ -27,6 +28,7 @@ use arena_results::{LoadMode, LoadRecord, LoadStream};
 use super::affinity;
 use super::Cancel;
 use http1::Connection;
+pub use oneshot::{fetch_once, raise_fd_limit};
 use recorder::{Frame, Recorder};
 pub use requests::{Expectation, PreparedRequest, RequestSet};
 pub use usage::thread_cpu_ns;
@@ -154,18 +156,7 @@ pub struct CancellableLoad {
 pub fn run_cancellable(plan: &LoadPlan, cancel: &Cancel) -> Result<CancellableLoad> {
     plan.validate()?;
     let threads = plan.threads;
-    let schedules: Vec<Option<Arc<OpenSchedule>>> = plan
-        .streams
-        .iter()
-        .map(|s| {
-            s.rate_per_s.map(|rate| {
-                Arc::new(OpenSchedule {
-                    next: AtomicU64::new(0),
-                    period_ns: 1e9 / rate,
-                })
-            })
-        })
-        .collect();
+    let schedules = open_schedules(plan);
     // Phase 1: every thread connects; phase 2: the coordinator fixes the start; phase 3: load.
     let connected = Arc::new(Barrier::new(threads + 1));
     let started = Arc::new(Barrier::new(threads + 1));
@@ -208,21 +199,8 @@ pub fn run_cancellable(plan: &LoadPlan, cancel: &Cancel) -> Result<CancellableLo
     let (merged, cpu_ns, window) = join_generators(handles)?;
     let wall = start.elapsed();
     let interrupted = cancel.is_cancelled() && Instant::now() < frame.end;
-    let measured_plan;
-    let plan = if interrupted {
-        // Rates and windows over the part that was measured (at least 1 ms: a load cut in its
-        // warm-up measured nothing, and reports zero requests, not a division by zero).
-        let measured = Instant::now()
-            .saturating_duration_since(frame.window_start)
-            .clamp(Duration::from_millis(1), plan.duration);
-        measured_plan = LoadPlan {
-            duration: measured,
-            ..plan.clone()
-        };
-        &measured_plan
-    } else {
-        plan
-    };
+    let measured_plan = interrupted.then(|| measured_part(plan, &frame));
+    let plan = measured_plan.as_ref().unwrap_or(plan);
     let starved = window
         .max_run_delay_ns
         .is_some_and(|delay| delay as f64 >= STARVED_RUN_DELAY_FRACTION * plan.duration.as_nanos() as f64);
@@ -247,6 +225,34 @@ pub fn run_cancellable(plan: &LoadPlan, cancel: &Cancel) -> Result<CancellableLo
         generator_bound: busiest > GENERATOR_BOUND_FRACTION,
     };
     Ok(CancellableLoad { record, interrupted })
+}
+
+/// One shared request counter per open-loop stream (None for a closed-loop one).
+fn open_schedules(plan: &LoadPlan) -> Vec<Option<Arc<OpenSchedule>>> {
+    plan.streams
+        .iter()
+        .map(|s| {
+            s.rate_per_s.map(|rate| {
+                Arc::new(OpenSchedule {
+                    next: AtomicU64::new(0),
+                    period_ns: 1e9 / rate,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The plan of an interrupted load as far as it went: rates and windows over the part that was
+/// measured (at least 1 ms: a load cut in its warm-up measured nothing, and reports zero
+/// requests, not a division by zero).
+fn measured_part(plan: &LoadPlan, frame: &Frame) -> LoadPlan {
+    let measured = Instant::now()
+        .saturating_duration_since(frame.window_start)
+        .clamp(Duration::from_millis(1), plan.duration);
+    LoadPlan {
+        duration: measured,
+        ..plan.clone()
+    }
 }
 
 /// The probe's increase from the window's start to its end (this thread sleeps in between);
@@ -405,21 +411,7 @@ fn generator_thread(
         .build()
         .context("cannot build the generator's tokio runtime")?;
     // Connect before the clock starts, so connection set-up is not measured as latency.
-    let mut connections: Vec<Vec<Option<Connection>>> = Vec::new();
-    let mut connect_errors = vec![0u64; plan.streams.len()];
-    for (s, stream) in plan.streams.iter().enumerate() {
-        let mut mine = Vec::new();
-        for _ in 0..connections_of(stream, thread_index, plan.threads) {
-            match runtime.block_on(Connection::connect(plan.target)) {
-                Ok(c) => mine.push(Some(c)),
-                Err(_) => {
-                    connect_errors[s] += 1;
-                    mine.push(None);
-                }
-            }
-        }
-        connections.push(mine);
-    }
+    let (mut connections, connect_errors) = connect_all(&runtime, plan, thread_index);
     connected.wait();
     started.wait();
     let frame = frame_slot
@@ -475,6 +467,29 @@ fn generator_thread(
         cpu_ns,
         window: window_use.get(),
     })
+}
+
+/// This thread's connections of each stream (None where connecting failed), and how many
+/// failed per stream.
+type Connections = (Vec<Vec<Option<Connection>>>, Vec<u64>);
+
+fn connect_all(runtime: &tokio::runtime::Runtime, plan: &LoadPlan, thread_index: usize) -> Connections {
+    let mut connections: Vec<Vec<Option<Connection>>> = Vec::new();
+    let mut connect_errors = vec![0u64; plan.streams.len()];
+    for (s, stream) in plan.streams.iter().enumerate() {
+        let mut mine = Vec::new();
+        for _ in 0..connections_of(stream, thread_index, plan.threads) {
+            match runtime.block_on(Connection::connect(plan.target)) {
+                Ok(c) => mine.push(Some(c)),
+                Err(_) => {
+                    connect_errors[s] += 1;
+                    mine.push(None);
+                }
+            }
+        }
+        connections.push(mine);
+    }
+    (connections, connect_errors)
 }
 
 struct ConnectionWorker {
@@ -581,48 +596,4 @@ pub fn wrong_output_errors(stream: &LoadStream) -> u64 {
         .iter()
         .filter_map(|k| stream.errors.get(*k))
         .sum()
-}
-
-/// One GET on a fresh connection (for `/stats` and endpoint checks): status and body.
-pub fn fetch_once(target: SocketAddr, path: &str, timeout: Duration) -> Result<(u16, Vec<u8>)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot build a tokio runtime")?;
-    let request = PreparedRequest::get(
-        target,
-        path,
-        Expectation {
-            status: 200,
-            body: None,
-        },
-    );
-    runtime.block_on(async {
-        let exchange = async {
-            let mut connection = Connection::connect(target)
-                .await
-                .with_context(|| format!("cannot connect to {target}"))?;
-            let response = connection
-                .exchange(&request.bytes)
-                .await
-                .map_err(|e| anyhow::anyhow!("GET {path}: {}", e.kind()))?;
-            Ok((response.status, response.body.to_vec()))
-        };
-        tokio::time::timeout(timeout, exchange)
-            .await
-            .map_err(|_| anyhow::anyhow!("GET {path}: no response within {timeout:?}"))?
-    })
-}
-
-/// Raises this process's open-file limit to its hard limit: 10k idle connections need 10k
-/// descriptors, and children (the servers) inherit the raised limit.
-pub fn raise_fd_limit() {
-    // SAFETY: rlimit is plain data; getrlimit/setrlimit read and write it.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
 }
