@@ -357,9 +357,9 @@ pub fn main(cancel: Cancel) -> Result<i32> {
     crate::measure::load::raise_fd_limit();
     // Commands that need no workspace come first, so they work from any folder.
     match cli.command {
-        Command::Load(args) => return commands::load(&load_config(args)?),
-        Command::Selftest { json } => return commands::selftest(json),
-        Command::TestServer { threads } => return commands::test_server(threads),
+        Command::Load(args) => return commands::load(&load_config(args)?, &cancel),
+        Command::Selftest { json } => return commands::selftest(json, &cancel),
+        Command::TestServer { threads } => return commands::test_server(threads, &cancel),
         Command::Hgrm(args) => return commands::hgrm(&args.run, &args.case, &hgrm_selector(&args)?),
         Command::Compare(args) if !args.run_both => {
             return commands::compare(&args.base, &args.new, compare_options(&args)?, args.json)

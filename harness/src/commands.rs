@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
@@ -324,10 +324,26 @@ pub(crate) fn write_reports(
     with_charts: bool,
 ) -> Result<String> {
     let report = REGISTRY.report(record, &project.catalog, &project.claims)?;
+    // Every exporter gets its chance (a full disk may still take the small files), and a
+    // failure says where the measurements are and how to write the reports again.
+    let mut failed = Vec::new();
     for exporter in present::exporters(with_charts) {
-        for path in exporter.export(&report, store.dir())? {
-            eprintln!("{}: {}", exporter.name(), path.display());
+        match exporter.export(&report, store.dir()) {
+            Ok(paths) => paths
+                .iter()
+                .for_each(|path| eprintln!("{}: {}", exporter.name(), path.display())),
+            Err(error) => failed.push(format!("{}: {error:#}", exporter.name())),
         }
+    }
+    if !failed.is_empty() {
+        bail!(
+            "could not write every report into {}:\n  {}\nThe measurements are in {}. Once the cause is fixed (a full disk? `df -h {}`), `arena report {}` writes the reports again.",
+            store.dir().display(),
+            failed.join("\n  "),
+            store.results_path().display(),
+            store.dir().display(),
+            store.dir().display()
+        );
     }
     Ok(markdown::summary(&report))
 }
@@ -488,7 +504,7 @@ pub fn hgrm(run: &Path, case: &str, selector: &StepSelector) -> Result<i32> {
     Ok(0)
 }
 
-pub fn load(config: &LoadConfig) -> Result<i32> {
+pub fn load(config: &LoadConfig, cancel: &Cancel) -> Result<i32> {
     let plan = &config.plan;
     let stream = &plan.streams[0];
     eprintln!(
@@ -508,18 +524,32 @@ pub fn load(config: &LoadConfig) -> Result<i32> {
             format!(" on CPUs {:?}", plan.cpus)
         }
     );
-    let record = crate::measure::load::run(plan)?;
+    let load = crate::measure::load::run_cancellable(plan, cancel)?;
+    let record = load.record;
+    if load.interrupted {
+        eprintln!(
+            "interrupted (Ctrl-C or SIGTERM) after {:.1} s of the {:.1} s window: the figures below cover only that part",
+            record.streams[0].window_ns as f64 / 1e9,
+            plan.duration.as_secs_f64()
+        );
+    }
     if config.json {
         println!("{}", serde_json::to_string_pretty(&record)?);
     } else {
         print!("{}", load_text::load_text(&record));
     }
     let failed = record.streams.iter().any(|s| s.requests_ok == 0);
-    Ok(if failed { 1 } else { 0 })
+    Ok(if load.interrupted {
+        130
+    } else if failed {
+        1
+    } else {
+        0
+    })
 }
 
-pub fn selftest(json: bool) -> Result<i32> {
-    let outcome = crate::measure::selftest::stall_selftest()?;
+pub fn selftest(json: bool, cancel: &Cancel) -> Result<i32> {
+    let outcome = crate::measure::selftest::stall_selftest(cancel)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
@@ -528,13 +558,13 @@ pub fn selftest(json: bool) -> Result<i32> {
     Ok(if outcome.passed { 0 } else { 1 })
 }
 
-pub fn test_server(threads: usize) -> Result<i32> {
+pub fn test_server(threads: usize, cancel: &Cancel) -> Result<i32> {
     let server = crate::measure::load::testserver::TestServer::start(threads)?;
     println!(
         "{}",
         serde_json::json!({"event": "ready", "port": server.addr.port()})
     );
-    loop {
-        std::thread::park();
-    }
+    // SIGTERM, SIGINT or SIGHUP (the handler sets the token) ends it.
+    while !cancel.sleep(std::time::Duration::from_secs(3600)) {}
+    Ok(130)
 }

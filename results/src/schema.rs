@@ -145,6 +145,10 @@ pub enum FailureKind {
     InvariantViolated,
     /// The runtime could not create the requested number of tasks (e.g. OS thread limits).
     ResourceLimit,
+    /// The process ran out of memory: its runtime said so (Java's `OutOfMemoryError`, Go's
+    /// `fatal error: out of memory`, ...) or the kernel's OOM killer ended it. The reason
+    /// quotes the telling line.
+    OutOfMemory,
     /// The harness itself failed (its load generator, a panicked driver thread, no reference
     /// checksum): not the workload's fault, but its timings cannot be trusted either.
     HarnessError,

@@ -24,8 +24,9 @@ impl Runner for GoRunner {
         let Some(candidate) = candidate else {
             return missing("no go on PATH");
         };
-        let Some(out) = probe::output(&candidate, &["env", "GOROOT", "GOVERSION"]) else {
-            return missing(&format!("{} does not run", candidate.display()));
+        let out = match probe::run(&candidate, &["env", "GOROOT", "GOVERSION"]) {
+            Ok(out) => out,
+            Err(broken) => return broken,
         };
         let mut lines = out.lines();
         let (Some(goroot), Some(version)) = (lines.next(), lines.next()) else {

@@ -10,6 +10,7 @@ mod java;
 mod launch;
 mod node;
 mod probe;
+pub use probe::NOT_AN_INSTALL_PROBLEM;
 mod python;
 mod rust;
 

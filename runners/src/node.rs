@@ -30,11 +30,12 @@ impl Runner for NodeRunner {
         let Some(candidate) = candidate else {
             return missing("no node on PATH");
         };
-        let Some(out) = probe::output(
+        let out = match probe::run(
             &candidate,
             &["-p", "process.execPath + '\\n' + process.versions.node"],
-        ) else {
-            return missing(&format!("{} does not run", candidate.display()));
+        ) {
+            Ok(out) => out,
+            Err(broken) => return broken,
         };
         let mut lines = out.lines();
         let (Some(exe), Some(version)) = (lines.next(), lines.next()) else {

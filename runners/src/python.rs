@@ -25,8 +25,9 @@ impl Runner for PythonRunner {
             return missing("no python3 on PATH");
         };
         let script = "import sys, platform; print(sys.executable); print(platform.python_version()); print(platform.python_implementation())";
-        let Some(out) = probe::output(&candidate, &["-c", script]) else {
-            return missing(&format!("{} does not run", candidate.display()));
+        let out = match probe::run(&candidate, &["-c", script]) {
+            Ok(out) => out,
+            Err(broken) => return broken,
         };
         let mut lines = out.lines();
         let (Some(exe), Some(version), Some(implementation)) = (lines.next(), lines.next(), lines.next())

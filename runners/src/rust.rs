@@ -30,11 +30,12 @@ impl Runner for RustRunner {
         } else {
             PathBuf::from("rustc")
         };
-        let (Some(rustc_version), Some(sysroot)) = (
-            probe::output(&rustc, &["--version"]),
-            probe::output(&rustc, &["--print", "sysroot"]),
-        ) else {
-            return missing("rustc does not run");
+        let (rustc_version, sysroot) = match (
+            probe::run(&rustc, &["--version"]),
+            probe::run(&rustc, &["--print", "sysroot"]),
+        ) {
+            (Ok(version), Ok(sysroot)) => (version, sysroot),
+            (Err(broken), _) | (_, Err(broken)) => return broken,
         };
         let version = rustc_version
             .split_whitespace()

@@ -5,6 +5,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often a waiting thread looks at the token: well inside the second a signal may take.
+pub const POLL: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Clone, Default)]
 pub struct Cancel(Arc<AtomicBool>);
@@ -20,6 +24,20 @@ impl Cancel {
 
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps for `duration`, waking every 20 ms to look at the token, so a signal ends the wait
+    /// within that; true when it was cancelled.
+    pub fn sleep(&self, duration: Duration) -> bool {
+        let until = Instant::now() + duration;
+        while !self.is_cancelled() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            std::thread::sleep(left.min(POLL));
+        }
+        true
     }
 
     /// Cancels this token on Ctrl-C or SIGTERM instead of killing the harness outright, so the

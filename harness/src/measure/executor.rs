@@ -25,6 +25,7 @@ use arena_runners::LaunchSpec;
 use crossbeam_channel::select;
 
 use super::affinity;
+use super::guard;
 use super::interference::InterferenceMeter;
 use super::protocol::Event;
 use super::sampler;
@@ -85,6 +86,12 @@ pub struct Execution {
     /// Processes of the group still alive after the main process exited (killed by us).
     pub leftovers_killed: bool,
     pub stderr_tail: String,
+    /// The first lines of stderr (up to 4 KiB): where Go and Node put the runtime's own "out of
+    /// memory" line, above a stack trace longer than the tail.
+    pub stderr_head: String,
+    /// Killed by SIGKILL while the kernel's OOM killer fired in the harness's cgroup
+    /// (`oom_kill` of memory.events rose during the process).
+    pub oom_killed: bool,
     /// Server workloads: the driver's steps (None when it never ran: no `ready`).
     pub drive: Option<DriveOutcome>,
     /// The harness ended the process (SIGTERM after the driver), so its exit status is ours.
@@ -133,6 +140,7 @@ impl Executor for ProcessExecutor {
         // Started before the clock so its thread's start-up is not inside the wall time; its
         // window still covers the whole process, spawn to reaping.
         let meter = InterferenceMeter::start(&job.cpus, &job.generator_cpus);
+        guard::start();
         let from_spawn = match reserve_port(job) {
             Ok(reserved) => reserved,
             Err(error) => {
@@ -155,6 +163,7 @@ impl Executor for ProcessExecutor {
         let cpus = &job.generator_cpus;
         let periodic_pss = job.driver.is_none();
         let mut watchers = Watchers::start(cpus, page_size, periodic_pss, job.timeout, self.cancel.clone());
+        let oom_kills_before = cgroup_oom_kills();
         let start = Instant::now();
         let mut child = match spawn(job, stderr) {
             Ok(child) => child,
@@ -165,6 +174,8 @@ impl Executor for ProcessExecutor {
             }
         };
         let pid = child.id() as i32;
+        // Until the group is reaped and killed below, the guard kills it if the harness dies.
+        let registration = guard::register_group(pid);
         watchers.watch(pid, start, child.stdout.take().expect("stdout is piped"));
 
         let mut reaped = None;
@@ -186,7 +197,13 @@ impl Executor for ProcessExecutor {
         (exec.timed_out, exec.interrupted) = watchers.stop_watchdog();
         finish(&mut exec, pid, page_size, watchers, (status, usage));
         drop(child);
+        drop(registration);
         exec.stderr_tail = stderr_tail(&job.stderr_log);
+        exec.stderr_head = stderr_head(&job.stderr_log);
+        exec.oom_killed = exec.signal == Some(libc::SIGKILL)
+            && oom_kills_before
+                .zip(cgroup_oom_kills())
+                .is_some_and(|(a, b)| b > a);
         exec
     }
 }
@@ -322,6 +339,9 @@ fn spawn(job: &Job, stderr: File) -> Result<std::process::Child, String> {
         // Its own process group: the whole tree can be sampled and killed as one, and a
         // Ctrl-C at the terminal reaches only the harness, which then kills the group.
         .process_group(0);
+    // This thread waits for the process (execute), so the parent-death signal fires only when
+    // the harness dies.
+    guard::tie_to_harness(&mut command);
     if !job.cpus.is_empty() {
         let cpus = job.cpus.clone();
         // SAFETY: sched_setaffinity is async-signal-safe; the closure allocates nothing.
@@ -433,4 +453,27 @@ fn stderr_tail(path: &PathBuf) -> String {
     let text = String::from_utf8_lossy(&bytes);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// The first lines of the stderr log (up to 4 KiB, 20 lines).
+fn stderr_head(path: &PathBuf) -> String {
+    let Ok(file) = File::open(path) else {
+        return String::new();
+    };
+    let mut bytes = Vec::new();
+    let _ = file.take(STDERR_TAIL_BYTES).read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines().take(20).collect::<Vec<_>>().join("\n")
+}
+
+/// How many times the kernel's OOM killer has fired in the harness's cgroup (v2, counting its
+/// descendants), or None where that cannot be read.
+fn cgroup_oom_kills() -> Option<u64> {
+    let cgroup = fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let events = fs::read_to_string(format!("/sys/fs/cgroup{}/memory.events", path.trim_end())).ok()?;
+    events
+        .lines()
+        .find_map(|l| l.strip_prefix("oom_kill "))
+        .and_then(|n| n.trim().parse().ok())
 }

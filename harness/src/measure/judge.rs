@@ -68,7 +68,10 @@ pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &
         .first_event("result")
         .and_then(|e| e.text("checksum"))
         .map(str::to_string);
-    let failure = find_failure(case, exec, expected, checksum.as_deref(), rules);
+    // A reason quotes the workload's own output: no terminal control sequence may reach the
+    // progress line or a log through it.
+    let failure = find_failure(case, exec, expected, checksum.as_deref(), rules)
+        .map(|(kind, reason)| (kind, printable(&reason)));
     Verdict {
         failure,
         checksum,
@@ -81,6 +84,12 @@ pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &
 fn server_failure(exec: &Execution) -> Option<(FailureKind, String)> {
     use FailureKind::*;
     let Some(drive) = &exec.drive else {
+        if let Some(why) = out_of_memory(exec) {
+            return Some((
+                OutOfMemory,
+                format!("the server ran out of memory before printing `ready`: {why}"),
+            ));
+        }
         let how = match (exec.exit_code, exec.signal) {
             (Some(code), _) => format!("exited with code {code}"),
             (None, Some(signal)) => format!("killed by signal {signal}"),
@@ -91,6 +100,11 @@ fn server_failure(exec: &Execution) -> Option<(FailureKind, String)> {
             format!("the server {how} before printing `ready`{}", stderr_hint(exec)),
         ));
     };
+    if !exec.terminated_by_harness {
+        if let Some(why) = out_of_memory(exec) {
+            return Some((OutOfMemory, format!("the server ran out of memory: {why}")));
+        }
+    }
     if let Some((kind, reason)) = &drive.failure {
         return Some((*kind, reason.clone()));
     }
@@ -147,6 +161,11 @@ fn exit_failure(exec: &Execution) -> Option<(FailureKind, String)> {
                     error.text("message").unwrap_or("no message")
                 ),
             ));
+        }
+    }
+    if exec.exit_code != Some(0) {
+        if let Some(why) = out_of_memory(exec) {
+            return Some((OutOfMemory, format!("out of memory: {why}")));
         }
     }
     match (exec.exit_code, exec.signal) {
@@ -207,6 +226,59 @@ fn find_failure(
         return Some((InvariantViolated, format!("violated: {}", broken.join("; "))));
     }
     None
+}
+
+/// `text` with every control character but newline and tab replaced by U+FFFD, so an escape
+/// sequence from a workload's output (`ESC [ 2 J`, a title change) is shown, not obeyed.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// How each runtime says it ran out of memory, as its stderr words it: Java, Go (the runtime's
+/// line above its stack dump), Node (V8's fatal error), CPython and Rust's default allocation
+/// error handler. A line is telling when it contains one of these. (A mention of memory in an
+/// ordinary message is not enough: only these runtimes' fatal words count.)
+const OUT_OF_MEMORY_MARKERS: [&str; 8] = [
+    "java.lang.OutOfMemoryError",
+    "runtime: out of memory",
+    "fatal error: out of memory",
+    "JavaScript heap out of memory",
+    // V8 when it cannot reserve its address space (under `ulimit -v`).
+    "Fatal process OOM",
+    "Fatal process out of memory",
+    "MemoryError",
+    "bytes failed",
+];
+
+/// The line that says the process ran out of memory (its runtime's own words, from the head or
+/// the tail of stderr), or the OOM killer's signal; None when nothing says so.
+pub fn out_of_memory(exec: &Execution) -> Option<String> {
+    let telling = |line: &&str| {
+        let line = line.trim();
+        OUT_OF_MEMORY_MARKERS.iter().any(|marker| match *marker {
+            // CPython's traceback ends in `MemoryError` (or `MemoryError: ...`); Java's class
+            // name also contains the word and is matched above.
+            "MemoryError" => line.starts_with("MemoryError"),
+            "bytes failed" => line.starts_with("memory allocation of ") && line.ends_with("bytes failed"),
+            marker => line.contains(marker),
+        })
+    };
+    let mut lines = exec.stderr_head.lines().chain(exec.stderr_tail.lines());
+    if let Some(line) = lines.find(telling) {
+        return Some(line.trim().chars().take(200).collect());
+    }
+    exec.oom_killed.then(|| {
+        "killed by SIGKILL while the kernel's OOM killer fired (oom_kill in the cgroup's memory.events)"
+            .into()
+    })
 }
 
 fn stderr_hint(exec: &Execution) -> String {
@@ -308,5 +380,99 @@ mod tests {
             failure(&exec(1, &[event]), Some("42")),
             Some(FailureKind::Crashed)
         );
+    }
+
+    /// A crashed process whose stderr log is `log` (head and tail as the executor reads them).
+    fn crashed_with(exit: Option<i32>, signal: Option<i32>, log: &str) -> Execution {
+        let lines: Vec<&str> = log.lines().collect();
+        Execution {
+            exit_code: exit,
+            signal,
+            stderr_head: lines[..lines.len().min(20)].join("\n"),
+            stderr_tail: lines[lines.len().saturating_sub(20)..].join("\n"),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_runtime_out_of_memory_message_is_its_own_failure_with_the_telling_line() {
+        let go_frames: String = (0..40)
+            .map(|i| format!("runtime.frame{i}(...)\n\t/usr/local/go/src/runtime/mcleanup.go:672 +0xa5\n"))
+            .collect();
+        let go = format!(
+            "runtime: out of memory: cannot allocate 4194304-byte block (3980394496 in use)\nfatal error: out of memory\n\ngoroutine 1 [running]:\n{go_frames}"
+        );
+        let node_frames: String = (1..30).map(|i| format!(" {i}: 0x7f00{i:02x} [node]\n")).collect();
+        let node = format!(
+            "<--- Last few GCs --->\n\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n----- Native stack trace -----\n\n{node_frames}"
+        );
+        let cases = [
+            (
+                "java",
+                Some(1),
+                None,
+                "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n\tat Main.grow(Main.java:9)\n\tat Main.main(Main.java:3)\n".to_string(),
+                "java.lang.OutOfMemoryError: Java heap space",
+            ),
+            ("go", Some(2), None, go, "runtime: out of memory: cannot allocate 4194304-byte block"),
+            ("node", None, Some(6), node, "JavaScript heap out of memory"),
+            (
+                "python",
+                Some(1),
+                None,
+                "Traceback (most recent call last):\n  File \"main.py\", line 3, in <module>\n    data = bytearray(1 << 40)\nMemoryError\n".to_string(),
+                "MemoryError",
+            ),
+            (
+                "rust",
+                None,
+                Some(6),
+                "memory allocation of 1099511627776 bytes failed\n".to_string(),
+                "memory allocation of 1099511627776 bytes failed",
+            ),
+        ];
+        for (runtime, exit, signal, log, telling) in cases {
+            let verdict = judge(&case(), &crashed_with(exit, signal, &log), Some("42"), &Rules);
+            let (kind, reason) = verdict.failure.expect(runtime);
+            assert_eq!(kind, FailureKind::OutOfMemory, "{runtime}: {reason}");
+            assert!(reason.contains(telling), "{runtime}: {reason}");
+        }
+        // The OOM killer's SIGKILL, with nothing on stderr.
+        let killed = Execution {
+            oom_killed: true,
+            ..crashed_with(None, Some(9), "")
+        };
+        assert_eq!(failure(&killed, Some("42")), Some(FailureKind::OutOfMemory));
+    }
+
+    #[test]
+    fn other_crashes_are_not_out_of_memory() {
+        let panic = "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n";
+        assert_eq!(
+            failure(&crashed_with(Some(2), None, panic), Some("42")),
+            Some(FailureKind::Crashed)
+        );
+        assert_eq!(
+            failure(&crashed_with(None, Some(9), ""), Some("42")),
+            Some(FailureKind::Crashed),
+            "a SIGKILL without the OOM killer firing is a crash"
+        );
+        // A process that exited 0 is judged by its output, whatever its stderr says.
+        let ok = exec(0, &[r#"{"event":"result","checksum":"42","ops":3}"#]);
+        let ok = Execution {
+            stderr_tail: "MemoryError".into(),
+            ..ok
+        };
+        assert_eq!(failure(&ok, Some("42")), None);
+    }
+
+    #[test]
+    fn escape_sequences_in_a_workloads_output_do_not_reach_the_reason() {
+        let log = "panic: \u{1b}[2J\u{1b}]0;owned\u{7}gone \u{9b}31m\n";
+        let verdict = judge(&case(), &crashed_with(Some(2), None, log), Some("42"), &Rules);
+        let reason = verdict.failure.unwrap().1;
+        assert!(reason.contains("gone"), "{reason}");
+        assert!(!reason.chars().any(|c| c.is_control()), "{reason:?}");
+        assert_eq!(printable("a\tb\nc\u{1b}"), "a\tb\nc\u{fffd}");
     }
 }

@@ -7,6 +7,7 @@ pub mod affinity;
 pub mod cancel;
 pub mod environment;
 pub mod executor;
+pub mod guard;
 pub mod interference;
 pub mod judge;
 pub mod load;

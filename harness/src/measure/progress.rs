@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::judge::printable;
 use super::schedule::Progress;
 
 pub struct TerminalProgress {
@@ -54,7 +55,11 @@ impl Progress for TerminalProgress {
 
     fn end(&self, what: &str, outcome: &str) {
         self.done.set(self.done.get() + 1);
-        let line = format!("[{}/{}] {what}: {outcome}", self.done.get(), self.total.get());
+        let line = printable(&format!(
+            "[{}/{}] {what}: {outcome}",
+            self.done.get(),
+            self.total.get()
+        ));
         match self.bar.get() {
             Some(bar) => {
                 if outcome.starts_with("FAILED") {

@@ -15,8 +15,10 @@ use arena_results::LoadRecord;
 use serde::Serialize;
 
 use super::affinity;
+use super::guard;
 use super::load::testserver::JSON_BODY;
 use super::load::{self, Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
+use super::Cancel;
 use crate::plan::placement::Placement;
 
 pub const RATE_PER_S: f64 = 1000.0;
@@ -93,8 +95,9 @@ impl SelftestOutcome {
     }
 }
 
-/// Runs the self-test with the server and generator on disjoint CPUs where possible.
-pub fn stall_selftest() -> Result<SelftestOutcome> {
+/// Runs the self-test with the server and generator on disjoint CPUs where possible. A
+/// cancelled token (Ctrl-C, SIGTERM) ends it within a moment, as an error.
+pub fn stall_selftest(cancel: &Cancel) -> Result<SelftestOutcome> {
     let placement = Placement::for_this_machine();
     let exe = std::env::current_exe().context("cannot find the arena executable")?;
     let mut command = Command::new(exe);
@@ -103,6 +106,7 @@ pub fn stall_selftest() -> Result<SelftestOutcome> {
         .stdout(Stdio::piped())
         .stdin(Stdio::null())
         .process_group(0);
+    guard::tie_to_harness(&mut command);
     if placement.pinned() {
         let cpus = placement.server_cpus.clone();
         // SAFETY: sched_setaffinity is async-signal-safe.
@@ -112,17 +116,24 @@ pub fn stall_selftest() -> Result<SelftestOutcome> {
     }
     let mut child = command.spawn().context("cannot start `arena test-server`")?;
     let pid = child.id() as i32;
-    let result = run_against(&mut child, pid, &placement);
+    let registration = guard::register_group(pid);
+    let result = run_against(&mut child, pid, &placement, cancel);
     // SAFETY: SIGCONT then SIGKILL to our own child's group; no memory involved.
     unsafe {
         libc::kill(-pid, libc::SIGCONT);
         libc::kill(-pid, libc::SIGKILL);
     }
     let _ = child.wait();
+    drop(registration);
     result
 }
 
-fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement) -> Result<SelftestOutcome> {
+fn run_against(
+    child: &mut std::process::Child,
+    pid: i32,
+    placement: &Placement,
+    cancel: &Cancel,
+) -> Result<SelftestOutcome> {
     let stdout = child.stdout.take().context("test server stdout")?;
     let mut line = String::new();
     BufReader::new(stdout)
@@ -158,26 +169,37 @@ fn run_against(child: &mut std::process::Child, pid: i32, placement: &Placement)
         target_cpu: None,
     };
     // Half a second of warm-up: connections and the server's first pages are not pacing.
+    let interrupted = || anyhow::anyhow!("the self-test was interrupted (Ctrl-C or SIGTERM)");
     let mut attempts = 0;
     let pacing = loop {
         attempts += 1;
-        let run = load::run(&plan(Duration::from_millis(500), PACING_RUN))?;
-        if judge_pacing(&run).1 || attempts == PACING_ATTEMPTS {
-            break run;
+        let run = load::run_cancellable(&plan(Duration::from_millis(500), PACING_RUN), cancel)?;
+        if run.interrupted {
+            return Err(interrupted());
+        }
+        if judge_pacing(&run.record).1 || attempts == PACING_ATTEMPTS {
+            break run.record;
         }
     };
     let stall_plan = plan(Duration::ZERO, RUN);
-    let generator = std::thread::spawn(move || load::run(&stall_plan));
-    std::thread::sleep(STOP_AFTER);
-    // SAFETY: signals to our own child's process group.
-    unsafe { libc::kill(-pid, libc::SIGSTOP) };
-    let stopped = std::time::Instant::now();
-    std::thread::sleep(STALL);
-    unsafe { libc::kill(-pid, libc::SIGCONT) };
-    let stall_ms = stopped.elapsed().as_millis() as u64;
+    let generator_cancel = cancel.clone();
+    let generator = std::thread::spawn(move || load::run_cancellable(&stall_plan, &generator_cancel));
+    let mut stall_ms = 0;
+    if !cancel.sleep(STOP_AFTER) {
+        // SAFETY: signals to our own child's process group.
+        unsafe { libc::kill(-pid, libc::SIGSTOP) };
+        let stopped = std::time::Instant::now();
+        cancel.sleep(STALL);
+        unsafe { libc::kill(-pid, libc::SIGCONT) };
+        stall_ms = stopped.elapsed().as_millis() as u64;
+    }
     let load = generator
         .join()
         .map_err(|_| anyhow::anyhow!("the generator thread panicked"))??;
+    if load.interrupted || cancel.is_cancelled() {
+        return Err(interrupted());
+    }
+    let load = load.record;
     let mut outcome = judge(load, stall_ms);
     outcome.checks.push(judge_pacing(&pacing));
     outcome.passed = outcome.checks.iter().all(|(_, ok)| *ok);

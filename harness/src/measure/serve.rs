@@ -155,7 +155,12 @@ pub fn run_load(ctx: &ServerContext, plan: &LoadPlan) -> Result<LoadRecord, Step
             (plan.warmup + plan.duration).as_secs_f64()
         )));
     }
-    load::run(plan).map_err(StepError::Generator)
+    // Ctrl-C or SIGTERM ends the step within a moment instead of waiting it out.
+    let load = load::run_cancellable(plan, &ctx.cancel).map_err(StepError::Generator)?;
+    if load.interrupted {
+        return Err(StepError::Interrupted);
+    }
+    Ok(load.record)
 }
 
 /// A wrong status, body or framing fails the case: its timings measure a broken server.

@@ -47,13 +47,17 @@ pub fn prepare(
                 problem,
                 install_hint,
             } => {
+                // A tool that is there but failed to run needs no installing: say why instead.
+                let advice = if install_hint == arena_runners::NOT_AN_INSTALL_PROBLEM {
+                    install_hint.clone()
+                } else {
+                    format!("To install: {install_hint}")
+                };
                 if require_all {
-                    bail!(
-                        "{language}: {problem}. CI requires all five toolchains. To install: {install_hint}"
-                    );
+                    bail!("{language}: {problem}. CI requires all five toolchains. {advice}");
                 }
                 log(&format!(
-                    "{language}: skipped — {problem}. To install: {install_hint} (see `arena doctor`)"
+                    "{language}: skipped — {problem}. {advice} (see `arena doctor`)"
                 ));
             }
             Detection::Found(tc) => found.push((*language, tc)),

@@ -37,7 +37,14 @@ pub struct WorkloadSpec {
     /// some size, its larger sizes are recorded as not attempted instead of being run.
     #[serde(default)]
     pub size_param: Option<String>,
+    /// The workload's parameters (every key a suite must give) and the smallest sizes, run by
+    /// `arena verify`.
     pub verify: BTreeMap<String, u64>,
+    /// `[least, most]` a suite may give each parameter (inclusive); a parameter without one takes
+    /// any whole number. Checked when a suite is read, so a bad value fails there and not in
+    /// every process of the run.
+    #[serde(default)]
+    pub ranges: BTreeMap<String, [u64; 2]>,
     #[serde(rename = "variant")]
     pub variants: Vec<VariantSpec>,
 }
@@ -106,6 +113,17 @@ impl Catalog {
                     );
                 }
             }
+            for (key, [least, most]) in &w.ranges {
+                let Some(smallest) = w.verify.get(key) else {
+                    bail!("workload {}: ranges names {key:?}, which is not one of its parameters (the keys of verify)", w.id);
+                };
+                if least > most || !(least..=most).contains(&smallest) {
+                    bail!(
+                        "workload {}: range {key} = [{least}, {most}] must be [least, most] and hold its verify value {smallest}",
+                        w.id
+                    );
+                }
+            }
             for v in &w.variants {
                 if Language::parse(&v.lang).is_none() {
                     bail!("workload {}: unknown language {:?}", w.id, v.lang);
@@ -117,6 +135,35 @@ impl Catalog {
 
     pub fn workload(&self, id: &str) -> Option<&WorkloadSpec> {
         self.workloads.iter().find(|w| w.id == id)
+    }
+}
+
+impl WorkloadSpec {
+    /// Why `value` is no valid `key` of this workload, or None when it is.
+    pub fn param_problem(&self, key: &str, value: u64) -> Option<String> {
+        if key == "port" {
+            return Some(
+                "`port` is the harness's: it starts every server on a free port of its own; remove it".into(),
+            );
+        }
+        if !self.verify.contains_key(key) {
+            let known: Vec<&str> = self.verify.keys().map(String::as_str).collect();
+            return Some(if known.is_empty() {
+                format!(
+                    "unknown parameter {key:?}: workload {} takes no parameters from a suite",
+                    self.id
+                )
+            } else {
+                format!(
+                    "unknown parameter {key:?} (workload {} takes {})",
+                    self.id,
+                    known.join(", ")
+                )
+            });
+        }
+        let [least, most] = self.ranges.get(key)?;
+        (!(least..=most).contains(&&value))
+            .then(|| format!("{key} = {value} is out of range: give {least} to {most}"))
     }
 }
 

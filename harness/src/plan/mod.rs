@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod placement;
 pub mod shard;
 pub mod suite;
+pub mod suite_params;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -5,22 +5,24 @@
 //! know how a server is driven.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use super::catalog::{Catalog, VariantSpec};
+pub use super::suite_params::ParamValues;
+use super::suite_params::{self as params, Problem, Segment};
 
 /// Where named suites live under the repository root.
 pub const SUITES_DIR: &str = "harness/suites";
 
-/// A list of values for one parameter, or a rule expanded on this machine.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum ParamValues {
-    List(Vec<u64>),
-    Rule(String),
+/// Where a workload's entry was read: the file and its text, to name the line of a bad value.
+#[derive(Debug, Clone)]
+struct Source {
+    path: PathBuf,
+    text: Arc<str>,
 }
 
 impl ParamValues {
@@ -50,6 +52,9 @@ pub struct Suite {
     #[serde(default)]
     pub base: Option<String>,
     pub workloads: BTreeMap<String, SuiteWorkload>,
+    /// The file each workload's entry came from (the suite's or its base's).
+    #[serde(skip)]
+    sources: BTreeMap<String, Source>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,6 +84,36 @@ pub struct SuiteWorkload {
 }
 
 impl SuiteWorkload {
+    /// Checks every parameter list, point and override against the workload's declared
+    /// parameters and ranges (`suite_params`), and that each variant gets every parameter.
+    fn check_parameters(&self, spec: &super::catalog::WorkloadSpec) -> Result<(), Problem> {
+        let key = |k: &str| Segment::Key(k.to_string());
+        params::check_lists(spec, &self.params, vec![key("params")])?;
+        params::check_points(spec, &self.points, vec![key("points")])?;
+        for (name, replacement) in &self.r#override {
+            let at = vec![key("override"), key(name)];
+            params::check_lists(spec, &replacement.params, at.clone())?;
+            params::check_points(spec, &replacement.points, [at, vec![key("points")]].concat())?;
+        }
+        for variant in spec.variants.iter().filter(|v| self.runs(v)) {
+            let sets = match self.params_for(variant) {
+                ParamSets::Product(lists) => vec![(lists.keys().cloned().collect(), vec![key("params")])],
+                ParamSets::Points(points) => points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        (
+                            p.keys().cloned().collect(),
+                            vec![key("points"), Segment::Index(i)],
+                        )
+                    })
+                    .collect(),
+            };
+            params::check_complete(spec, variant, sets)?;
+        }
+        Ok(())
+    }
+
     /// Whether the suite runs `variant` of this workload.
     pub fn runs(&self, variant: &VariantSpec) -> bool {
         self.variants.is_empty() || self.variants.contains(&variant.name())
@@ -160,10 +195,7 @@ impl Suite {
                 Self::names(root).join(", ")
             );
         };
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read suite file {}", path.display()))?;
-        let mut suite: Suite =
-            toml::from_str(&text).with_context(|| format!("suite {name_or_path}: invalid TOML"))?;
+        let mut suite = Self::read(&path)?;
         if let Some(base) = suite.base.clone() {
             let named = root.join(SUITES_DIR).join(format!("{base}.toml"));
             if base.contains('/') || !named.is_file() {
@@ -173,18 +205,39 @@ impl Suite {
                     Self::names(root).join(", ")
                 );
             }
-            let inherited: Suite = toml::from_str(&std::fs::read_to_string(&named)?)
-                .with_context(|| format!("suite {base} (the base of {name_or_path}): invalid TOML"))?;
+            let inherited = Self::read(&named)?;
             if inherited.base.is_some() {
                 bail!("suite {name_or_path}: its base {base} has a base of its own; one level only");
             }
             for (id, workload) in inherited.workloads {
-                suite.workloads.entry(id).or_insert(workload);
+                if !suite.workloads.contains_key(&id) {
+                    suite.sources.insert(id.clone(), inherited.sources[&id].clone());
+                    suite.workloads.insert(id, workload);
+                }
             }
         }
         suite
             .validate(catalog)
             .with_context(|| format!("suite {name_or_path}"))?;
+        Ok(suite)
+    }
+
+    /// One suite file, parsed, each workload's entry remembering the file.
+    fn read(path: &Path) -> Result<Suite> {
+        let text: Arc<str> = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read suite file {}", path.display()))?
+            .into();
+        let mut suite: Suite =
+            toml::from_str(&text).with_context(|| format!("{}: invalid suite", path.display()))?;
+        let source = Source {
+            path: path.to_path_buf(),
+            text,
+        };
+        suite.sources = suite
+            .workloads
+            .keys()
+            .map(|id| (id.clone(), source.clone()))
+            .collect();
         Ok(suite)
     }
 
@@ -205,6 +258,13 @@ impl Suite {
     fn validate(&self, catalog: &Catalog) -> Result<()> {
         if self.repetitions == 0 {
             bail!("repetitions must be at least 1");
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+        if self.name.is_empty() || !self.name.chars().all(allowed) || self.name.starts_with('.') {
+            bail!(
+                "name {:?}: use letters, digits, '-', '_' and '.' only (it becomes part of the run folder's name)",
+                self.name
+            );
         }
         for (id, workload) in &self.workloads {
             let spec = catalog
@@ -238,6 +298,14 @@ impl Suite {
             }
             if workload.timeout_s == 0 {
                 bail!("workload {id}: timeout_s must be positive");
+            }
+            if let Err(problem) = workload.check_parameters(spec) {
+                let at = self
+                    .sources
+                    .get(id)
+                    .map(|source| params::locate(&source.path, &source.text, id, &problem.at))
+                    .unwrap_or_default();
+                bail!("{at}workload {id}: {}", problem.message);
             }
         }
         Ok(())

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use arena_results::RunRecord;
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::Shift;
@@ -82,8 +82,10 @@ pub fn write_files(chart: &Chart, caption: &str, dir: &Path) -> Result<Vec<PathB
     register_font();
     let svg = dir.join(format!("{}.svg", chart.id));
     let png = dir.join(format!("{}.png", chart.id));
-    draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), chart, caption)?;
-    draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), chart, caption)?;
+    draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), chart, caption)
+        .with_context(|| format!("cannot write {}", svg.display()))?;
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), chart, caption)
+        .with_context(|| format!("cannot write {}", png.display()))?;
     Ok(vec![svg, png])
 }
 

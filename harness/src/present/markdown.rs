@@ -26,7 +26,21 @@ impl Exporter for MarkdownExporter {
 
 /// Table cells must not break the Markdown table.
 fn cell(text: &str) -> String {
-    text.replace('|', "/")
+    plain(text).replace('|', "/")
+}
+
+/// Text shown as text: HTML escaped and control characters blanked. A reason quotes a
+/// workload's stderr, and CI appends summary.md to the job summary, where raw HTML would render.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            c if c.is_control() => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 pub fn summary(report: &Report) -> String {
@@ -41,10 +55,10 @@ pub fn summary(report: &Report) -> String {
     let _ = writeln!(
         md,
         "{} · {} logical cores · {:.1} GiB · kernel {} · harness {}{}",
-        env.cpu_model,
+        plain(&env.cpu_model),
         env.logical_cores,
         env.memory_total_bytes as f64 / (1u64 << 30) as f64,
-        env.kernel,
+        plain(&env.kernel),
         record
             .harness
             .git_commit
@@ -66,7 +80,7 @@ pub fn summary(report: &Report) -> String {
         .toolchains
         .iter()
         .map(|t| match (&t.version, &t.executable) {
-            (Some(v), Some(p)) => format!("{} {v} (`{p}`)", t.language),
+            (Some(v), Some(p)) => format!("{} {} (`{}`)", t.language, plain(v), p.replace('`', "'")),
             _ => format!("{} missing", t.language),
         })
         .collect();
@@ -104,7 +118,12 @@ fn claims(md: &mut String, report: &Report) {
             "| {} | **{}** | {} |",
             cell(&judged.claim.statement),
             judged.verdict.label(),
-            cell(&judged.evidence.join("<br>"))
+            judged
+                .evidence
+                .iter()
+                .map(|e| cell(e))
+                .collect::<Vec<_>>()
+                .join("<br>")
         );
     }
     md.push('\n');
@@ -127,10 +146,10 @@ fn cases(md: &mut String, report: &Report) {
         let _ = writeln!(
             md,
             "- `{}`: {:?}{} — {}",
-            case.case_id,
+            case.case_id.replace('`', "'"),
             case.status,
             case.failure_kind.map(|k| format!(" ({k:?})")).unwrap_or_default(),
-            case.reason.as_deref().unwrap_or("")
+            plain(case.reason.as_deref().unwrap_or(""))
         );
     }
 }

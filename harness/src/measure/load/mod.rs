@@ -8,6 +8,7 @@
 
 pub mod http1;
 pub mod idle;
+mod oneshot;
 pub mod pacer;
 pub mod recorder;
 pub mod requests;
@@ -25,7 +26,9 @@ use anyhow::{bail, Context, Result};
 use arena_results::{LoadMode, LoadRecord, LoadStream};
 
 use super::affinity;
+use super::Cancel;
 use http1::Connection;
+pub use oneshot::{fetch_once, raise_fd_limit};
 use recorder::{Frame, Recorder};
 pub use requests::{Expectation, PreparedRequest, RequestSet};
 pub use usage::thread_cpu_ns;
@@ -137,20 +140,23 @@ struct ThreadOutcome {
 
 /// Runs the plan to completion (warm-up + duration + drain of in-flight requests).
 pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
+    run_cancellable(plan, &Cancel::new()).map(|load| load.record)
+}
+
+/// A load that may have been cut short by Ctrl-C or SIGTERM.
+#[derive(Debug, Clone)]
+pub struct CancellableLoad {
+    pub record: LoadRecord,
+    /// Set when the token was cancelled: the record covers only the window measured until
+    /// then (its `window_ns` is that part), requests still in flight are not counted.
+    pub interrupted: bool,
+}
+
+/// Runs the plan like `run`, but ends within `cancel::POLL` or so of the token being cancelled.
+pub fn run_cancellable(plan: &LoadPlan, cancel: &Cancel) -> Result<CancellableLoad> {
     plan.validate()?;
     let threads = plan.threads;
-    let schedules: Vec<Option<Arc<OpenSchedule>>> = plan
-        .streams
-        .iter()
-        .map(|s| {
-            s.rate_per_s.map(|rate| {
-                Arc::new(OpenSchedule {
-                    next: AtomicU64::new(0),
-                    period_ns: 1e9 / rate,
-                })
-            })
-        })
-        .collect();
+    let schedules = open_schedules(plan);
     // Phase 1: every thread connects; phase 2: the coordinator fixes the start; phase 3: load.
     let connected = Arc::new(Barrier::new(threads + 1));
     let started = Arc::new(Barrier::new(threads + 1));
@@ -160,6 +166,7 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         let plan = plan.clone();
         let schedules = schedules.clone();
         let (connected, started, frame_slot) = (connected.clone(), started.clone(), frame_slot.clone());
+        let cancel = cancel.clone();
         let cpu = (!plan.cpus.is_empty()).then(|| plan.cpus[thread_index % plan.cpus.len()]);
         handles.push(
             std::thread::Builder::new()
@@ -168,7 +175,8 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
                     if let Some(cpu) = cpu {
                         affinity::pin_current_thread(&[cpu])?;
                     }
-                    generator_thread(&plan, thread_index, &schedules, &connected, &started, &frame_slot)
+                    let barriers = (&*connected, &*started);
+                    generator_thread(&plan, thread_index, &schedules, barriers, &frame_slot, &cancel)
                 })
                 .context("cannot start a load generator thread")?,
         );
@@ -186,10 +194,13 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
     let target_cpu_window_ns = plan
         .target_cpu
         .as_ref()
-        .and_then(|probe| read_over_window(&frame, probe));
+        .and_then(|probe| read_over_window(&frame, probe, cancel));
 
     let (merged, cpu_ns, window) = join_generators(handles)?;
     let wall = start.elapsed();
+    let interrupted = cancel.is_cancelled() && Instant::now() < frame.end;
+    let measured_plan = interrupted.then(|| measured_part(plan, &frame));
+    let plan = measured_plan.as_ref().unwrap_or(plan);
     let starved = window
         .max_run_delay_ns
         .is_some_and(|delay| delay as f64 >= STARVED_RUN_DELAY_FRACTION * plan.duration.as_nanos() as f64);
@@ -200,7 +211,7 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         .map(|(stream, recorder)| stream_record(plan, stream, recorder, starved))
         .collect();
     let busiest = cpu_ns.iter().copied().max().unwrap_or(0) as f64 / wall.as_nanos().max(1) as f64;
-    Ok(LoadRecord {
+    let record = LoadRecord {
         target: plan.target.to_string(),
         streams,
         wall_ns: wall.as_nanos() as u64,
@@ -212,15 +223,57 @@ pub fn run(plan: &LoadPlan) -> Result<LoadRecord> {
         target_cpu_window_ns,
         generator_busiest_thread_fraction: busiest,
         generator_bound: busiest > GENERATOR_BOUND_FRACTION,
-    })
+    };
+    Ok(CancellableLoad { record, interrupted })
 }
 
-/// The probe's increase from the window's start to its end (this thread sleeps in between).
-fn read_over_window(frame: &Frame, probe: &CpuProbe) -> Option<u64> {
-    std::thread::sleep(frame.window_start.saturating_duration_since(Instant::now()));
+/// One shared request counter per open-loop stream (None for a closed-loop one).
+fn open_schedules(plan: &LoadPlan) -> Vec<Option<Arc<OpenSchedule>>> {
+    plan.streams
+        .iter()
+        .map(|s| {
+            s.rate_per_s.map(|rate| {
+                Arc::new(OpenSchedule {
+                    next: AtomicU64::new(0),
+                    period_ns: 1e9 / rate,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The plan of an interrupted load as far as it went: rates and windows over the part that was
+/// measured (at least 1 ms: a load cut in its warm-up measured nothing, and reports zero
+/// requests, not a division by zero).
+fn measured_part(plan: &LoadPlan, frame: &Frame) -> LoadPlan {
+    let measured = Instant::now()
+        .saturating_duration_since(frame.window_start)
+        .clamp(Duration::from_millis(1), plan.duration);
+    LoadPlan {
+        duration: measured,
+        ..plan.clone()
+    }
+}
+
+/// The probe's increase from the window's start to its end (this thread sleeps in between);
+/// None when the load was cancelled first.
+fn read_over_window(frame: &Frame, probe: &CpuProbe, cancel: &Cancel) -> Option<u64> {
+    if cancel.sleep(frame.window_start.saturating_duration_since(Instant::now())) {
+        return None;
+    }
     let before = (probe.0)()?;
-    std::thread::sleep(frame.end.saturating_duration_since(Instant::now()));
+    if cancel.sleep(frame.end.saturating_duration_since(Instant::now())) {
+        return None;
+    }
     Some((probe.0)()?.saturating_sub(before))
+}
+
+/// Returns once the token is cancelled (looked at every `cancel::POLL`: a timer wake 50 times a
+/// second, nothing next to the requests a generator thread sends).
+async fn until_cancelled(cancel: Cancel) {
+    while !cancel.is_cancelled() {
+        tokio::time::sleep(super::cancel::POLL).await;
+    }
 }
 
 /// Merged recorders, each thread's CPU over the whole load, and the window figures.
@@ -349,30 +402,16 @@ fn generator_thread(
     plan: &LoadPlan,
     thread_index: usize,
     schedules: &[Option<Arc<OpenSchedule>>],
-    connected: &Barrier,
-    started: &Barrier,
+    (connected, started): (&Barrier, &Barrier),
     frame_slot: &Mutex<Option<Frame>>,
+    cancel: &Cancel,
 ) -> Result<ThreadOutcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot build the generator's tokio runtime")?;
     // Connect before the clock starts, so connection set-up is not measured as latency.
-    let mut connections: Vec<Vec<Option<Connection>>> = Vec::new();
-    let mut connect_errors = vec![0u64; plan.streams.len()];
-    for (s, stream) in plan.streams.iter().enumerate() {
-        let mut mine = Vec::new();
-        for _ in 0..connections_of(stream, thread_index, plan.threads) {
-            match runtime.block_on(Connection::connect(plan.target)) {
-                Ok(c) => mine.push(Some(c)),
-                Err(_) => {
-                    connect_errors[s] += 1;
-                    mine.push(None);
-                }
-            }
-        }
-        connections.push(mine);
-    }
+    let (mut connections, connect_errors) = connect_all(&runtime, plan, thread_index);
     connected.wait();
     started.wait();
     let frame = frame_slot
@@ -410,7 +449,12 @@ fn generator_thread(
                 };
             }
         }
-        local.await;
+        // Cancelled: the LocalSet is dropped with its tasks, whose requests in flight are not
+        // counted; what the recorders hold is kept.
+        tokio::select! {
+            _ = local => {}
+            _ = until_cancelled(cancel.clone()) => {}
+        }
     });
     let cpu_ns = thread_cpu_ns().saturating_sub(cpu_before);
     drop(runtime);
@@ -423,6 +467,29 @@ fn generator_thread(
         cpu_ns,
         window: window_use.get(),
     })
+}
+
+/// This thread's connections of each stream (None where connecting failed), and how many
+/// failed per stream.
+type Connections = (Vec<Vec<Option<Connection>>>, Vec<u64>);
+
+fn connect_all(runtime: &tokio::runtime::Runtime, plan: &LoadPlan, thread_index: usize) -> Connections {
+    let mut connections: Vec<Vec<Option<Connection>>> = Vec::new();
+    let mut connect_errors = vec![0u64; plan.streams.len()];
+    for (s, stream) in plan.streams.iter().enumerate() {
+        let mut mine = Vec::new();
+        for _ in 0..connections_of(stream, thread_index, plan.threads) {
+            match runtime.block_on(Connection::connect(plan.target)) {
+                Ok(c) => mine.push(Some(c)),
+                Err(_) => {
+                    connect_errors[s] += 1;
+                    mine.push(None);
+                }
+            }
+        }
+        connections.push(mine);
+    }
+    (connections, connect_errors)
 }
 
 struct ConnectionWorker {
@@ -529,48 +596,4 @@ pub fn wrong_output_errors(stream: &LoadStream) -> u64 {
         .iter()
         .filter_map(|k| stream.errors.get(*k))
         .sum()
-}
-
-/// One GET on a fresh connection (for `/stats` and endpoint checks): status and body.
-pub fn fetch_once(target: SocketAddr, path: &str, timeout: Duration) -> Result<(u16, Vec<u8>)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot build a tokio runtime")?;
-    let request = PreparedRequest::get(
-        target,
-        path,
-        Expectation {
-            status: 200,
-            body: None,
-        },
-    );
-    runtime.block_on(async {
-        let exchange = async {
-            let mut connection = Connection::connect(target)
-                .await
-                .with_context(|| format!("cannot connect to {target}"))?;
-            let response = connection
-                .exchange(&request.bytes)
-                .await
-                .map_err(|e| anyhow::anyhow!("GET {path}: {}", e.kind()))?;
-            Ok((response.status, response.body.to_vec()))
-        };
-        tokio::time::timeout(timeout, exchange)
-            .await
-            .map_err(|_| anyhow::anyhow!("GET {path}: no response within {timeout:?}"))?
-    })
-}
-
-/// Raises this process's open-file limit to its hard limit: 10k idle connections need 10k
-/// descriptors, and children (the servers) inherit the raised limit.
-pub fn raise_fd_limit() {
-    // SAFETY: rlimit is plain data; getrlimit/setrlimit read and write it.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
 }
