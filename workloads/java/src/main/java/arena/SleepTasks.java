@@ -1,6 +1,9 @@
 // SleepTasks owns the java/threads and java/virtual variants of sleep-tasks: one thread per
 // task (platform or virtual), each counting itself alive, sleeping H ms on its own
-// Thread.sleep, counting itself done and storing its index; ready via a CountDownLatch.
+// Thread.sleep, counting itself done and storing its index; ready via a CountDownLatch. Once
+// all N are alive it runs one full collection (System.gc) and reports the live heap after it
+// in `ready` (heap_live_bytes), so that the heap the tasks hold is stated beside the RSS the
+// harness reads, which also counts whatever garbage the heap's sizing policy left resident.
 // It must not poll, start any task before t0, or wait for started tasks after a thread could
 // not be created (it halts with exit code 3 instead).
 package arena;
@@ -58,10 +61,17 @@ final class SleepTasks {
 
         allAlive.await();
         long spawnNs = System.nanoTime() - start;
+        // Every task is alive and sleeping: what survives a full collection now is what they
+        // hold (their Thread objects, and a virtual thread's stack chunk), plus the program's
+        // own constant live set.
+        System.gc();
+        var runtime = Runtime.getRuntime();
+        long heapLiveBytes = runtime.totalMemory() - runtime.freeMemory();
         Protocol.event("ready")
                 .integer("alive", alive.get())
                 .integer("done", done.get())
                 .integer("spawn_ns", spawnNs)
+                .integer("heap_live_bytes", heapLiveBytes)
                 .emit();
 
         for (var thread : threads) {
