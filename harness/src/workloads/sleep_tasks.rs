@@ -97,8 +97,8 @@ pub struct TaskMemory {
     /// Lack-of-fit test (Welch–James) of the straight line against the repetitions at each N.
     #[serde(default)]
     pub lack_of_fit_p: Option<f64>,
-    /// The same slope over the live heap the program reported after a full collection at
-    /// ready (`heap_live_bytes`; the JVM variants), beside the RSS slope. None elsewhere.
+    /// The same slope over the live heap the program reported after a full collection while
+    /// every task still slept (`heap_live_bytes`; the JVM variants), beside the RSS slope.
     #[serde(default)]
     pub live_heap_bytes_per_task: Option<f64>,
     #[serde(default)]
@@ -344,7 +344,7 @@ impl WorkloadModule for SleepTasks {
     }
 }
 
-const BYTES_PER_TASK_METHOD: &str = "ordinary least-squares slope of ready_tree_rss_bytes over N, every valid repetition a point (the intercept is the idle baseline), with a 95% interval whose variance is estimated at each N from its own repetitions (the t quantile on the fewest degrees of freedom of any N, Hsu's conservative choice), since memory noise grows with N; a Welch-James lack-of-fit test against the repetitions at each N flags memory that is not linear in N (p < 0.01), and a claim gives no verdict on such a slope; each slope holds over the N range its variant reached, stated beside it. JVM variants also report their live heap after a full collection at ready (live_heap_bytes_per_task, the same slope)";
+const BYTES_PER_TASK_METHOD: &str = "ordinary least-squares slope of ready_tree_rss_bytes over N, every valid repetition a point (the intercept is the idle baseline), with a 95% interval whose variance is estimated at each N from its own repetitions (the t quantile on the fewest degrees of freedom of any N, Hsu's conservative choice), since memory noise grows with N; a Welch-James lack-of-fit test against the repetitions at each N flags memory that is not linear in N (p < 0.01), and a claim gives no verdict on such a slope; each slope holds over the N range its variant reached, stated beside it. JVM variants, run with a fixed heap, also report their live heap after a full collection run 100 ms after ready while every task still sleeps (live_heap_bytes_per_task, the same slope)";
 
 fn task_memory(cases: &[&CaseRecord]) -> Vec<TaskMemory> {
     let mut by_variant: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
