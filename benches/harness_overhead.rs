@@ -63,8 +63,8 @@ fn statistics(c: &mut Criterion) {
         .enumerate()
         .map(|(i, v)| ((i % 3) as f64 * 1e4, *v))
         .collect();
-    c.bench_function("stats/ols_slope n=10", |b| {
-        b.iter(|| stats::ols_slope(&points, 0.95))
+    c.bench_function("stats/slope_fit n=10", |b| {
+        b.iter(|| stats::slope_fit(&points, 0.95))
     });
 }
 
