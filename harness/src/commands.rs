@@ -173,6 +173,9 @@ pub(crate) fn new_record(
         derived: Default::default(),
         shard: None,
         merged_from: Vec::new(),
+        harness_time_between_repetitions_median_ns: None,
+        harness_time_between_repetitions_max_ns: None,
+        harness_time_between_repetitions_count: None,
     }
 }
 
@@ -305,6 +308,17 @@ fn run_suite(
         started.elapsed().as_secs_f64(),
         store.dir().display()
     );
+    if let (Some(median), Some(max), Some(n)) = (
+        record.harness_time_between_repetitions_median_ns,
+        record.harness_time_between_repetitions_max_ns,
+        record.harness_time_between_repetitions_count,
+    ) {
+        println!(
+            "harness time between repetitions: median {:.2} ms, max {:.2} ms over {n} repetitions",
+            median as f64 / 1e6,
+            max as f64 / 1e6
+        );
+    }
     if cancel.is_cancelled() {
         eprintln!(
             "interrupted: the results measured so far are in {}; `arena run --resume {}` continues it",

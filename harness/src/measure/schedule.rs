@@ -223,6 +223,7 @@ fn execute_from(
         .sum();
     session.progress.start(planned_jobs);
     let mut rng = StdRng::seed_from_u64(schedule.seed);
+    let mut between = Between::default();
     let rounds = record
         .cases
         .iter()
@@ -242,10 +243,43 @@ fn execute_from(
             if session.cancel.is_cancelled() {
                 break 'rounds;
             }
-            run_repetition(record, index, &cases[index], round, session)?;
+            run_repetition(record, index, &cases[index], round, session, &mut between)?;
         }
     }
-    finish(record, session)
+    finish(record, session, between)
+}
+
+/// The harness's own time between processes: from the return of one execution to the start of
+/// the next (or to the end of the run, its last write included).
+#[derive(Default)]
+struct Between {
+    last_return: Option<std::time::Instant>,
+    gaps_ns: Vec<u64>,
+}
+
+impl Between {
+    fn process_starts(&mut self) {
+        if let Some(returned) = self.last_return.take() {
+            self.gaps_ns.push(returned.elapsed().as_nanos() as u64);
+        }
+    }
+
+    fn process_returned(&mut self) {
+        self.last_return = Some(std::time::Instant::now());
+    }
+
+    /// Median (the lower middle one for an even count) and maximum, into the record.
+    fn record_into(mut self, record: &mut RunRecord) {
+        self.process_starts();
+        if self.gaps_ns.is_empty() {
+            return;
+        }
+        self.gaps_ns.sort_unstable();
+        let n = self.gaps_ns.len();
+        record.harness_time_between_repetitions_median_ns = Some(self.gaps_ns[(n - 1) / 2]);
+        record.harness_time_between_repetitions_max_ns = self.gaps_ns.last().copied();
+        record.harness_time_between_repetitions_count = Some(n as u32);
+    }
 }
 
 /// One repetition of one case: not attempted beyond a known resource limit; otherwise run,
@@ -256,6 +290,7 @@ fn run_repetition(
     planned_case: &PlannedCase,
     round: u32,
     session: &Session,
+    between: &mut Between,
 ) -> Result<()> {
     let Readiness::Ready(launch) = &planned_case.readiness else {
         return Ok(());
@@ -277,7 +312,9 @@ fn run_repetition(
     let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
     let (execution, verdict) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
         Ok(job) => {
+            between.process_starts();
             let execution = session.executor.execute(&job);
+            between.process_returned();
             let expected = record.cases[index].expected_checksum.clone();
             let verdict = judge::judge(spec, &execution, expected.as_deref(), rules);
             (execution, verdict)
@@ -321,7 +358,7 @@ fn run_repetition(
 }
 
 /// Cases still pending were cut by an interrupt: skipped, with how far they got.
-fn finish(record: &mut RunRecord, session: &Session) -> Result<()> {
+fn finish(record: &mut RunRecord, session: &Session, between: Between) -> Result<()> {
     let was_interrupted = session.cancel.is_cancelled();
     for case in record
         .cases
@@ -337,6 +374,7 @@ fn finish(record: &mut RunRecord, session: &Session) -> Result<()> {
     }
     record.complete = !was_interrupted;
     record.finished_at = Some(chrono::Utc::now().to_rfc3339());
+    between.record_into(record);
     session.store.write(record)?;
     session.progress.finish();
     Ok(())
