@@ -253,3 +253,35 @@ fn newer_schema_is_refused_by_every_reader(run: &Path, scratch: &Path) {
     }
     assert_eq!(std::fs::read_to_string(newer.join("results.json")).unwrap(), text);
 }
+
+/// `arena run --dry-run` prints every case, the processes per workload and in total, with the
+/// time stated as an upper bound (no suite states measured seconds per process yet), and
+/// creates no run folder.
+#[test]
+fn a_dry_run_prints_the_plan_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, SUITE).unwrap();
+    let out = dir.path().join("runs");
+    let mut args = run_args(&suite, &out);
+    args.push("--dry-run".into());
+    let text = String::from_utf8(ok(arena().args(&args).output().unwrap()).stdout).unwrap();
+    assert!(
+        text.contains("plan of suite journal-test (seed 11): 4 cases"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cpu-scale/rust/rayon/chunks=4,items=2000,workers=2 ×6"),
+        "{text}"
+    );
+    // 4 cases × 6 processes × 30 s timeout.
+    assert!(
+        text.contains("cpu-scale            4        24  ≤ 720 s (upper bound"),
+        "{text}"
+    );
+    assert!(
+        text.contains("total                4        24  ≤ 720 s (upper bound)"),
+        "{text}"
+    );
+    assert!(!out.exists(), "a dry run creates no run folder");
+}

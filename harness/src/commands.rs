@@ -333,8 +333,7 @@ fn run_planned(
             (store, None, lock)
         }
     };
-    let jobs: u32 = planned
-        .iter()
+    let jobs: u32 = (planned.iter())
         .map(|c| c.spec.repetitions.unwrap_or(run_plan.repetitions))
         .sum();
     eprintln!(
@@ -363,21 +362,11 @@ fn run_planned(
     let summary = write_reports(project, &record, &store, options.charts)?;
     println!("{summary}");
     println!(
-        "wall time of the run: {:.1} s; results: {}",
+        "wall time of the run: {:.1} s; results: {}{}",
         started.elapsed().as_secs_f64(),
-        store.dir().display()
+        store.dir().display(),
+        crate::measure::progress::harness_time_text(&record)
     );
-    if let (Some(median), Some(max), Some(n)) = (
-        record.harness_time_between_repetitions_median_ns,
-        record.harness_time_between_repetitions_max_ns,
-        record.harness_time_between_repetitions_count,
-    ) {
-        println!(
-            "harness time between repetitions: median {:.2} ms, max {:.2} ms over {n} repetitions",
-            median as f64 / 1e6,
-            max as f64 / 1e6
-        );
-    }
     if cancel.is_cancelled() {
         eprintln!(
             "interrupted: the results measured so far are in {}; `arena run --resume {}` continues it",
