@@ -1,6 +1,7 @@
 //! The scheduler, driven through a mock executor: rounds interleave cases, failures stop a case
-//! but not the run, resource limits skip larger N, results.json is rewritten after every
-//! repetition (checked from inside the executor, i.e. while the run is still going), and a
+//! but not the run, resource limits skip larger N, every repetition is in the run's journal
+//! before the next process starts (checked from inside the executor, i.e. while the run is
+//! still going) and results.json is written when it ends, and a
 //! cancelled run (Ctrl-C, SIGTERM) keeps what it measured without blaming the running case; a
 //! resumed run keeps every finished repetition and measures none twice.
 
@@ -76,13 +77,16 @@ impl Executor for MockExecutor {
     fn execute(&self, job: &Job) -> Execution {
         let mut calls = self.calls.lock().unwrap();
         // Everything measured before this call is already on disk.
-        let on_disk: arena_results::RunRecord =
-            serde_json::from_slice(&std::fs::read(&self.results_path).unwrap()).unwrap();
+        let on_disk = RunStore::at(self.results_path.parent().unwrap()).read().unwrap();
+        assert!(
+            !self.results_path.exists(),
+            "results.json is written when the run ends"
+        );
         let recorded: usize = on_disk.cases.iter().map(|c| c.repetitions.len()).sum();
         assert_eq!(
             recorded,
             calls.len(),
-            "results.json lags behind the executed repetitions"
+            "the journal lags behind the executed repetitions"
         );
         calls.push(job.spec.args.join(" "));
 

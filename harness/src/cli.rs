@@ -1,7 +1,7 @@
 //! The command line: clap definitions and their translation into validated config. Clap types
 //! never leave this module; bad flags become errors that name the flag and what to do.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use arena_runners::Workspace;
@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::analyse::claims;
 use crate::analyse::compare::{CompareOptions, DEFAULT_MARGIN};
 use crate::commands;
-use crate::config::{in_ci, parse_filters, parse_target, LoadConfig, Project, RunConfig};
+use crate::config::{in_ci, parse_filters, parse_target, LoadConfig, Project, RunConfig, RunOptions};
 use crate::measure::load::{Expectation, LoadPlan, PreparedRequest, RequestSet, StreamPlan};
 use crate::measure::Cancel;
 use crate::plan::catalog::{build_root, Catalog};
@@ -256,6 +256,9 @@ struct RunArgs {
     /// another machine.
     #[arg(long, requires = "resume")]
     resume_anyway: bool,
+    /// Print the plan (cases, processes, time per workload) and run nothing.
+    #[arg(long, conflicts_with = "resume")]
+    dry_run: bool,
 }
 
 #[derive(Args, Debug)]
@@ -343,6 +346,7 @@ fn noise_run_args(args: NoiseArgs) -> Result<RunArgs> {
         shard: None,
         resume: None,
         resume_anyway: false,
+        dry_run: false,
     })
 }
 
@@ -425,11 +429,12 @@ pub fn main(cancel: Cancel) -> Result<i32> {
     }
 }
 
-/// `arena run --resume DIR`: the interrupted run's own command line, parsed again, gives the
-/// same plan; its recorded seed gives the same order.
+/// `arena run --resume DIR`: the run folder's own plan (cases, parameters, load settings, seed),
+/// never the suite file again; its recorded command line gives the output options. A folder
+/// written before run folders kept their plan is planned again from that command line.
 fn resume(project: &Project, dir: &std::path::Path, anyway: bool, cancel: &Cancel) -> Result<i32> {
     let previous = commands::open_for_resume(dir)?;
-    let recorded = previous.1.harness.command_line.clone();
+    let recorded = previous.record.harness.command_line.clone();
     let parsed = Cli::try_parse_from(&recorded).map_err(|e| {
         anyhow::anyhow!(
             "--resume {}: its recorded command line {recorded:?} does not parse with this harness: {e}",
@@ -442,9 +447,21 @@ fn resume(project: &Project, dir: &std::path::Path, anyway: bool, cancel: &Cance
             dir.display()
         );
     };
-    let mut config = run_config(args, project, recorded)?;
-    config.seed = previous.1.order_seed;
-    commands::resume(project, &config, previous, anyway, cancel)
+    let options = RunOptions {
+        runs_dir: dir.parent().map(Path::to_path_buf).unwrap_or_default(),
+        charts: !args.no_charts,
+        require_all_toolchains: in_ci(),
+        command_line: recorded.clone(),
+    };
+    let plan = match previous.plan.clone() {
+        Some(plan) => plan,
+        None => {
+            let mut config = run_config(args, project, recorded)?;
+            config.seed = previous.record.order_seed;
+            commands::plan_run(project, &config)?
+        }
+    };
+    commands::resume(project, &plan, &options, previous, anyway, cancel)
 }
 
 fn compare_options(args: &CompareArgs) -> Result<CompareOptions> {
@@ -510,6 +527,7 @@ fn run_config(args: RunArgs, project: &Project, command_line: Vec<String>) -> Re
         charts: !args.no_charts,
         require_all_toolchains: in_ci(),
         command_line,
+        dry_run: args.dry_run,
     })
 }
 

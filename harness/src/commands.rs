@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use arena_results::{CaseStatus, RunRecord, RunStore, SCHEMA_VERSION};
+use arena_results::{CaseStatus, RunLock, RunRecord, RunStore, SCHEMA_VERSION};
 use arena_runners::Workspace;
 
 use crate::analyse::compare::CompareOptions;
 use crate::analyse::merge::{self, ShardRecord};
-use crate::config::{LoadConfig, Project, RunConfig};
+use crate::config::{LoadConfig, Project, RunConfig, RunOptions};
 use crate::measure::environment;
 use crate::measure::executor::ProcessExecutor;
 use crate::measure::progress::TerminalProgress;
@@ -17,7 +17,7 @@ use crate::measure::schedule::{self, PlannedCase, Schedule, Session};
 use crate::measure::toolchains::{self, Detected};
 use crate::measure::Cancel;
 use crate::plan::catalog::Catalog;
-use crate::plan::{self, Filters, MachineFacts};
+use crate::plan::{self, Filters, MachineFacts, RunPlan};
 use crate::present::hgrm::StepSelector;
 use crate::present::{self, load_text, markdown};
 use crate::workloads::registry::REGISTRY;
@@ -173,37 +173,93 @@ pub(crate) fn new_record(
         derived: Default::default(),
         shard: None,
         merged_from: Vec::new(),
+        harness_time_between_repetitions_median_ns: None,
+        harness_time_between_repetitions_max_ns: None,
+        harness_time_between_repetitions_count: None,
     }
 }
 
 pub fn run(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
-    run_suite(project, config, cancel, None).map(|(code, _)| code)
+    let plan = plan_run(project, config)?;
+    if config.dry_run {
+        print!("{}", plan.describe());
+        return Ok(0);
+    }
+    run_planned(project, &plan, &config.options(), cancel, None).map(|(code, _)| code)
 }
 
 /// `arena noise`: the noise suite as a normal run, then its noise floor on the terminal.
 pub fn noise(project: &Project, config: &RunConfig, cancel: &Cancel) -> Result<i32> {
-    let (code, record) = run_suite(project, config, cancel, None)?;
+    let plan = plan_run(project, config)?;
+    let (code, record) = run_planned(project, &plan, &config.options(), cancel, None)?;
     println!("\n{}", present::noise::noise_floor_text(&record));
     Ok(code)
 }
 
-/// The run folder and record `arena run --resume` continues.
-pub fn open_for_resume(dir: &Path) -> Result<(RunStore, RunRecord)> {
+/// The resolved plan of a run: the suite's cases admitted by the filters, this shard's part.
+pub fn plan_run(project: &Project, config: &RunConfig) -> Result<RunPlan> {
+    let mut cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
+    if let Some(shard) = config.shard {
+        cases = plan::shard::select(cases, shard)?;
+    }
+    Ok(RunPlan {
+        suite: config.suite.name.clone(),
+        repetitions: config.repetitions,
+        seed: config.seed,
+        shard: config.shard,
+        cases,
+    })
+}
+
+/// Where a run folder keeps the plan it was started with.
+const PLAN_FILE: &str = "plan.json";
+
+/// A run folder taken by `arena run --resume`: locked, its record rebuilt (from the journal
+/// when the run was killed), and the plan it was started with (None for folders written
+/// before run folders kept one).
+pub struct Previous {
+    pub store: RunStore,
+    pub record: RunRecord,
+    pub plan: Option<RunPlan>,
+    _lock: RunLock,
+}
+
+/// Opens the run folder `arena run --resume` continues; fails at once when another harness
+/// holds it.
+pub fn open_for_resume(dir: &Path) -> Result<Previous> {
     let store = open_run(dir).with_context(|| format!("--resume {}", dir.display()))?;
+    let lock = store
+        .lock()
+        .with_context(|| format!("--resume {}", dir.display()))?;
     let record = store.read()?;
-    Ok((store, record))
+    let plan_path = store.dir().join(PLAN_FILE);
+    let plan =
+        match std::fs::read(&plan_path) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).with_context(|| {
+                format!("--resume: {} is not a plan of this harness", plan_path.display())
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", plan_path.display())),
+        };
+    Ok(Previous {
+        store,
+        record,
+        plan,
+        _lock: lock,
+    })
 }
 
 /// `arena run --resume`: refuses another harness commit or machine unless `anyway`, then runs
-/// what is missing into the same folder.
+/// what `plan` (the run folder's own) still lacks into the same folder.
 pub fn resume(
     project: &Project,
-    config: &RunConfig,
-    previous: (RunStore, RunRecord),
+    plan: &RunPlan,
+    options: &RunOptions,
+    previous: Previous,
     anyway: bool,
     cancel: &Cancel,
 ) -> Result<i32> {
-    let (store, record) = &previous;
+    let (store, record) = (&previous.store, &previous.record);
     let here = environment::harness_info(&project.workspace.root, Vec::new());
     let machine = environment::capture(Vec::new());
     let then = &record.environment;
@@ -236,57 +292,62 @@ pub fn resume(
             differences.join("; ")
         );
     }
-    run_suite(project, config, cancel, Some(previous)).map(|(code, _)| code)
+    run_planned(project, plan, options, cancel, Some(previous)).map(|(code, _)| code)
 }
 
-/// Runs the suite (or what a resumed run still lacks), writes every report; returns the exit
+/// Runs the plan (or what a resumed run still lacks), writes every report; returns the exit
 /// code and the record.
-fn run_suite(
+fn run_planned(
     project: &Project,
-    config: &RunConfig,
+    run_plan: &RunPlan,
+    options: &RunOptions,
     cancel: &Cancel,
-    previous: Option<(RunStore, RunRecord)>,
+    previous: Option<Previous>,
 ) -> Result<(i32, RunRecord)> {
     let started = std::time::Instant::now();
     let ws = &project.workspace;
-    let mut cases = plan::plan_suite(&project.catalog, &config.suite, &config.filters, &machine())?;
-    if let Some(shard) = config.shard {
-        cases = plan::shard::select(cases, shard)?;
-    }
     let detected = Detected::all(ws);
-    let planned = toolchains::prepare(cases, &detected, ws, config.require_all_toolchains, &|line| {
-        eprintln!("{line}")
-    })?;
-    let mut record = new_record(&config.suite.name, &detected, ws, config.command_line.clone());
-    record.shard = config.shard;
-    let (store, previous) = match previous {
-        Some((store, previous)) => {
-            record.run_id = previous.run_id.clone();
-            record.started_at = previous.started_at.clone();
-            (store, Some(previous))
+    let planned = toolchains::prepare(
+        run_plan.cases.clone(),
+        &detected,
+        ws,
+        options.require_all_toolchains,
+        &|line| eprintln!("{line}"),
+    )?;
+    let mut record = new_record(&run_plan.suite, &detected, ws, options.command_line.clone());
+    record.shard = run_plan.shard;
+    let (store, previous, _lock) = match previous {
+        Some(previous) => {
+            // The run keeps the identity and provenance of the session that started it.
+            record.run_id = previous.record.run_id.clone();
+            record.started_at = previous.record.started_at.clone();
+            record.harness = previous.record.harness.clone();
+            record.environment = previous.record.environment.clone();
+            (previous.store, Some(previous.record), previous._lock)
         }
         None => {
-            let (store, run_id) = RunStore::create(&config.runs_dir, &record.run_id)?;
+            let (store, run_id) = RunStore::create(&options.runs_dir, &record.run_id)?;
+            let lock = store.lock()?;
             record.run_id = run_id;
-            (store, None)
+            store.write_json(PLAN_FILE, run_plan)?;
+            (store, None, lock)
         }
     };
-    let jobs: u32 = planned
-        .iter()
-        .map(|c| c.spec.repetitions.unwrap_or(config.repetitions))
+    let jobs: u32 = (planned.iter())
+        .map(|c| c.spec.repetitions.unwrap_or(run_plan.repetitions))
         .sum();
     eprintln!(
         "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own){}, results in {}",
         record.run_id,
-        config.suite.name,
+        run_plan.suite,
         planned.len(),
-        config.repetitions,
-        if previous.is_some() { "; resumed: finished repetitions are kept" } else { "" },
+        run_plan.repetitions,
+        if previous.is_some() { "; resumed from the run folder's plan: finished repetitions are kept" } else { "" },
         store.results_path().display()
     );
     let schedule = Schedule {
-        repetitions: config.repetitions,
-        seed: config.seed,
+        repetitions: run_plan.repetitions,
+        seed: run_plan.seed,
     };
     measure(
         &mut record,
@@ -298,12 +359,13 @@ fn run_suite(
     )?;
     // Derived figures are written whether the run finished or was interrupted.
     record.derived = REGISTRY.derive(&record.cases)?;
-    let summary = write_reports(project, &record, &store, config.charts)?;
+    let summary = write_reports(project, &record, &store, options.charts)?;
     println!("{summary}");
     println!(
-        "wall time of the run: {:.1} s; results: {}",
+        "wall time of the run: {:.1} s; results: {}{}",
         started.elapsed().as_secs_f64(),
-        store.dir().display()
+        store.dir().display(),
+        crate::measure::progress::harness_time_text(&record)
     );
     if cancel.is_cancelled() {
         eprintln!(
@@ -415,13 +477,14 @@ pub fn merge(
     }
     record.derived = derive_within_machines(&record)?;
     let store = RunStore::at(out);
-    if store.results_path().exists() {
+    std::fs::create_dir_all(out).with_context(|| format!("--out {}: cannot create it", out.display()))?;
+    let _lock = store.lock().with_context(|| format!("--out {}", out.display()))?;
+    if store.results_path().exists() || store.journal_path().exists() {
         anyhow::bail!(
             "--out {}: it already holds a results.json; choose a new folder",
             out.display()
         );
     }
-    std::fs::create_dir_all(out).with_context(|| format!("--out {}: cannot create it", out.display()))?;
     store.write(&record)?;
     println!("{}", write_reports(project, &record, &store, with_charts)?);
     println!(
@@ -487,6 +550,7 @@ fn run_headlines(record: &RunRecord) -> Result<Vec<(String, Vec<crate::analyse::
 }
 
 pub fn report(project: &Project, run: &Path) -> Result<i32> {
+    let _lock = open_run(run)?.lock()?;
     let (store, record) = read_rederived(run)?;
     println!("{}", write_reports(project, &record, &store, true)?);
     Ok(0)

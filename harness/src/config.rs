@@ -84,6 +84,28 @@ pub struct RunConfig {
     /// In CI a missing toolchain is an error, on a user's machine a skip (README, set-up promise).
     pub require_all_toolchains: bool,
     pub command_line: Vec<String>,
+    /// `--dry-run`: print the plan and run nothing.
+    pub dry_run: bool,
+}
+
+impl RunConfig {
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            runs_dir: self.runs_dir.clone(),
+            charts: self.charts,
+            require_all_toolchains: self.require_all_toolchains,
+            command_line: self.command_line.clone(),
+        }
+    }
+}
+
+/// How a planned run is carried out (for a fresh run and for `--resume` alike).
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub runs_dir: PathBuf,
+    pub charts: bool,
+    pub require_all_toolchains: bool,
+    pub command_line: Vec<String>,
 }
 
 /// Whether this is a CI run (`CI=true`, as set by common CI systems).

@@ -1,13 +1,15 @@
 //! The result layer: the versioned schema of a run and its storage on disk.
 //! It knows nothing of languages, processes or statistics; everything above depends on it.
 
+pub mod journal;
 pub mod load;
 pub mod schema;
 pub mod store;
 
+pub use journal::{Journal, JournalEntry};
 pub use load::*;
 pub use schema::*;
-pub use store::RunStore;
+pub use store::{RunLock, RunStore};
 
 /// The JSON Schema of `RunRecord`, generated from the types (committed as
 /// `results/schema/results.schema.json` and compared by a test).

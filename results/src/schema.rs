@@ -44,6 +44,18 @@ pub struct RunRecord {
     /// schema version 2.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedRun>,
+    /// The harness's own time between two processes of the last session that measured this run
+    /// (`arena run` or its last `--resume`): from the return of one repetition's execution (process
+    /// reaped, samples in) to the start of the next one (or the end of the run): judging,
+    /// summarising, writing the results, the progress line. Median and maximum over the
+    /// repetitions of that session, and how many there were. (Added within schema version 2;
+    /// absent in older files and in runs that measured nothing.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness_time_between_repetitions_median_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness_time_between_repetitions_max_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness_time_between_repetitions_count: Option<u32>,
 }
 
 /// Which part of a suite's planned cases a shard run measured: every workload × variant group

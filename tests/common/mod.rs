@@ -89,6 +89,9 @@ pub fn empty_record(run_id: &str) -> RunRecord {
         derived: Derived::default(),
         shard: None,
         merged_from: Vec::new(),
+        harness_time_between_repetitions_median_ns: None,
+        harness_time_between_repetitions_max_ns: None,
+        harness_time_between_repetitions_count: None,
     }
 }
 

@@ -6,6 +6,8 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use arena_results::RunRecord;
+
 use super::judge::printable;
 use super::schedule::Progress;
 
@@ -86,4 +88,20 @@ impl Progress for SilentProgress {
     fn begin(&self, _: &str) {}
     fn end(&self, _: &str, _: &str) {}
     fn finish(&self) {}
+}
+
+/// The harness's own time between repetitions of this session, as a line to print.
+pub fn harness_time_text(record: &RunRecord) -> String {
+    match (
+        record.harness_time_between_repetitions_median_ns,
+        record.harness_time_between_repetitions_max_ns,
+        record.harness_time_between_repetitions_count,
+    ) {
+        (Some(median), Some(max), Some(n)) => format!(
+            "\nharness time between repetitions: median {:.2} ms, max {:.2} ms over {n} repetitions",
+            median as f64 / 1e6,
+            max as f64 / 1e6
+        ),
+        _ => String::new(),
+    }
 }

@@ -1,14 +1,16 @@
 //! Scheduling: runs the planned cases as whole-process repetitions in rounds; within a round the
 //! cases are shuffled with a recorded seed, so languages interleave and slow drift of this noisy
-//! machine spreads over every variant (docs/methodology.md, "Repetitions"). After every repetition the judged figures are
-//! added and results.json is rewritten, so nothing measured is lost. A failing case stops
-//! repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
+//! machine spreads over every variant (docs/methodology.md, "Repetitions"). Every finished
+//! repetition and every change of a case's status is appended to the run's journal (fsynced)
+//! before the next process starts, so nothing measured is lost even to SIGKILL; results.json is
+//! written once, when the session ends. A failing case stops repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
 use arena_results::{
-    CaseRecord, CaseStatus, DurationList, FailureKind, LaunchRecord, Repetition, RunRecord, RunStore,
+    journal, CaseRecord, CaseStatus, DurationList, FailureKind, Journal, JournalEntry, LaunchRecord,
+    Repetition, RunRecord, RunStore,
 };
 use arena_runners::LaunchSpec;
 use rand::rngs::StdRng;
@@ -178,6 +180,12 @@ fn carry_over(record: &mut RunRecord, previous: &RunRecord) {
             continue;
         };
         case.repetitions = before.repetitions.iter().filter(|r| done(r)).cloned().collect();
+        // Provenance stays that of the process that measured the kept repetitions.
+        if !case.repetitions.is_empty() || matches!(before.status, CaseStatus::Ok | CaseStatus::Failed) {
+            case.launch = before.launch.clone();
+            case.artifact_bytes = before.artifact_bytes;
+            case.artifact_paths = before.artifact_paths.clone();
+        }
         if matches!(before.status, CaseStatus::Ok | CaseStatus::Failed) {
             case.status = before.status;
             case.failure_kind = before.failure_kind;
@@ -194,6 +202,7 @@ fn carry_over(record: &mut RunRecord, previous: &RunRecord) {
                 .map(move |r| format!("{}#{}", c.case_id, r.index))
         })
         .collect();
+    record.finished_at = previous.finished_at.clone();
     record.execution_order = previous
         .execution_order
         .iter()
@@ -214,7 +223,11 @@ fn execute_from(
     if let Some(previous) = previous {
         carry_over(record, previous);
     }
-    session.store.write(record)?;
+    let journal = Journal::begin(session.store.dir(), record)?;
+    let mut books = Books {
+        journal,
+        between: Between::default(),
+    };
     let planned_jobs: u64 = cases
         .iter()
         .zip(&record.cases)
@@ -242,10 +255,61 @@ fn execute_from(
             if session.cancel.is_cancelled() {
                 break 'rounds;
             }
-            run_repetition(record, index, &cases[index], round, session)?;
+            run_repetition(record, index, &cases[index], round, session, &mut books)?;
         }
     }
-    finish(record, session)
+    finish(record, session, books)
+}
+
+/// What a session keeps besides the record: its journal and its own time between processes.
+struct Books {
+    journal: Journal,
+    between: Between,
+}
+
+impl Books {
+    fn case_status(&mut self, case: &CaseRecord) -> Result<()> {
+        self.journal.append(&JournalEntry::CaseStatus {
+            case_id: case.case_id.clone(),
+            status: case.status,
+            failure_kind: case.failure_kind,
+            reason: case.reason.clone(),
+            summary: case.summary.clone().map(Box::new),
+        })
+    }
+}
+
+/// The harness's own time between processes: from the return of one execution to the start of
+/// the next (or to the end of the run, its last write included).
+#[derive(Default)]
+struct Between {
+    last_return: Option<std::time::Instant>,
+    gaps_ns: Vec<u64>,
+}
+
+impl Between {
+    fn process_starts(&mut self) {
+        if let Some(returned) = self.last_return.take() {
+            self.gaps_ns.push(returned.elapsed().as_nanos() as u64);
+        }
+    }
+
+    fn process_returned(&mut self) {
+        self.last_return = Some(std::time::Instant::now());
+    }
+
+    /// Median (the lower middle one for an even count) and maximum, into the record.
+    fn record_into(mut self, record: &mut RunRecord) {
+        self.process_starts();
+        if self.gaps_ns.is_empty() {
+            return;
+        }
+        self.gaps_ns.sort_unstable();
+        let n = self.gaps_ns.len();
+        record.harness_time_between_repetitions_median_ns = Some(self.gaps_ns[(n - 1) / 2]);
+        record.harness_time_between_repetitions_max_ns = self.gaps_ns.last().copied();
+        record.harness_time_between_repetitions_count = Some(n as u32);
+    }
 }
 
 /// One repetition of one case: not attempted beyond a known resource limit; otherwise run,
@@ -256,6 +320,7 @@ fn run_repetition(
     planned_case: &PlannedCase,
     round: u32,
     session: &Session,
+    books: &mut Books,
 ) -> Result<()> {
     let Readiness::Ready(launch) = &planned_case.readiness else {
         return Ok(());
@@ -269,7 +334,7 @@ fn run_repetition(
         case.status = CaseStatus::Failed;
         case.failure_kind = Some(FailureKind::ResourceLimit);
         case.reason = Some(reason);
-        return session.store.write(record);
+        return books.case_status(case);
     }
     let planned = record.cases[index].repetitions_planned;
     let label = format!("{} (rep {}/{planned})", spec.label(), round + 1);
@@ -277,7 +342,9 @@ fn run_repetition(
     let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
     let (execution, verdict) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
         Ok(job) => {
+            books.between.process_starts();
             let execution = session.executor.execute(&job);
+            books.between.process_returned();
             let expected = record.cases[index].expected_checksum.clone();
             let verdict = judge::judge(spec, &execution, expected.as_deref(), rules);
             (execution, verdict)
@@ -292,7 +359,12 @@ fn run_repetition(
     record
         .execution_order
         .push(format!("{}#{}", spec.case_id, round + 1));
+    books.journal.append(&JournalEntry::Repetition {
+        case_id: spec.case_id.clone(),
+        repetition: Box::new(repetition.clone()),
+    })?;
     let case = &mut record.cases[index];
+    let status_before = case.status;
     // An interrupted repetition is kept for the record but is not the workload's fault:
     // the case stays pending and becomes `skipped` when the run stops.
     let interrupted = repetition.failure_kind == Some(FailureKind::Interrupted);
@@ -315,29 +387,43 @@ fn run_repetition(
         case.status = CaseStatus::Ok;
         case.summary = summary::summarize(&case.repetitions);
     }
-    session.store.write(record)?;
+    if case.status != status_before {
+        books.case_status(case)?;
+    }
     session.progress.end(&label, &outcome);
     Ok(())
 }
 
-/// Cases still pending were cut by an interrupt: skipped, with how far they got.
-fn finish(record: &mut RunRecord, session: &Session) -> Result<()> {
+/// Cases still pending were cut by an interrupt: skipped, with how far they got. The record
+/// is then written whole to results.json and the journal, no longer needed, removed.
+fn finish(record: &mut RunRecord, session: &Session, mut books: Books) -> Result<()> {
     let was_interrupted = session.cancel.is_cancelled();
-    for case in record
-        .cases
-        .iter_mut()
-        .filter(|c| c.status == CaseStatus::Pending)
-    {
+    let measured_now = !books.between.gaps_ns.is_empty() || books.between.last_return.is_some();
+    for index in 0..record.cases.len() {
+        let case = &mut record.cases[index];
+        if case.status != CaseStatus::Pending {
+            continue;
+        }
         case.status = CaseStatus::Skipped;
         let completed = case.repetitions.iter().filter(|r| r.valid).count();
         case.reason = Some(format!(
             "run interrupted (Ctrl-C or SIGTERM) after {completed} of {} repetitions",
             case.repetitions_planned
         ));
+        books.case_status(case)?;
     }
     record.complete = !was_interrupted;
-    record.finished_at = Some(chrono::Utc::now().to_rfc3339());
+    // A resume that ran nothing keeps the end of the session that measured the run.
+    if measured_now || record.finished_at.is_none() {
+        record.finished_at = Some(chrono::Utc::now().to_rfc3339());
+    }
+    books.journal.append(&JournalEntry::End {
+        finished_at: record.finished_at.clone(),
+        complete: record.complete,
+    })?;
+    books.between.record_into(record);
     session.store.write(record)?;
+    journal::retire(session.store.dir())?;
     session.progress.finish();
     Ok(())
 }

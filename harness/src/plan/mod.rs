@@ -1,7 +1,8 @@
 //! Planning: catalogue × suite × filters → the list of cases, each with every parameter and
 //! knob resolved to a concrete value, and where a server and its load generator run. Pure data:
 //! no processes; it reads only the catalogue and suite files. Nothing here may import
-//! measurement (`crate::measure`) or a workload module (`crate::workloads`).
+//! measurement (`crate::measure`) or a workload module (`crate::workloads`). A resolved plan
+//! (`RunPlan`) is serialisable, so a run folder keeps the plan it was started with.
 
 pub mod catalog;
 pub mod placement;
@@ -14,16 +15,75 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use arena_runners::{Language, LaunchRequest};
+use serde::{Deserialize, Serialize};
 
 use catalog::{Catalog, VariantSpec};
 use placement::Placement;
 use suite::{ParamSets, ParamValues, Suite};
 
+/// Everything a run measures, resolved: what `arena run` starts with and what `--resume` reads
+/// back from the run folder (`plan.json`), never the suite file again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunPlan {
+    pub suite: String,
+    /// The default process-level repetitions of a case (a case may set its own).
+    pub repetitions: u32,
+    /// The seed of the random order of every round.
+    pub seed: u64,
+    pub shard: Option<arena_results::ShardInfo>,
+    /// In plan order (the order the seed shuffles).
+    pub cases: Vec<CaseSpec>,
+}
+
+impl RunPlan {
+    /// `arena run --dry-run`: every case with its processes, and per workload and in total the
+    /// processes and an upper bound of the time (each process at its timeout: the suites state
+    /// no measured seconds per process yet).
+    pub fn describe(&self) -> String {
+        let mut per_workload: BTreeMap<&str, (usize, u64, f64)> = BTreeMap::new();
+        let mut lines = Vec::new();
+        for case in &self.cases {
+            let processes = case.repetitions.unwrap_or(self.repetitions) as u64;
+            let entry = per_workload.entry(case.workload.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += processes;
+            entry.2 += processes as f64 * case.timeout.as_secs_f64();
+            lines.push(format!("  {} ×{processes}", case.case_id));
+        }
+        let mut out = format!(
+            "plan of suite {} (seed {}{}): {} cases\n{}\n\n{:<16} {:>5} {:>9}  estimated time\n",
+            self.suite,
+            self.seed,
+            self.shard
+                .map(|s| format!(", shard {}/{}", s.index, s.count))
+                .unwrap_or_default(),
+            self.cases.len(),
+            lines.join("\n"),
+            "workload",
+            "cases",
+            "processes"
+        );
+        let (mut cases, mut processes, mut seconds) = (0, 0, 0.0);
+        for (workload, (n, p, s)) in &per_workload {
+            out.push_str(&format!(
+                "{workload:<16} {n:>5} {p:>9}  ≤ {s:.0} s (upper bound: every process at its timeout)\n"
+            ));
+            (cases, processes, seconds) = (cases + n, processes + p, seconds + s);
+        }
+        out.push_str(&format!(
+            "{:<16} {cases:>5} {processes:>9}  ≤ {seconds:.0} s (upper bound)\n",
+            "total"
+        ));
+        out
+    }
+}
+
 /// One case: a workload variant at one parameter set, repeated as whole processes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseSpec {
     pub case_id: String,
     pub workload: String,
+    #[serde(with = "language_id")]
     pub language: Language,
     pub model: String,
     pub params: BTreeMap<String, u64>,
@@ -39,19 +99,34 @@ pub struct CaseSpec {
     pub size_param: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerSetup {
     pub load: ServerLoad,
     pub placement: Placement,
 }
 
 /// What to run against a ready server; its workload's module turns it into a driver.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ServerLoad {
     /// `arena verify`: every endpoint once, bodies compared byte for byte.
     Verify,
     /// The suite's `load` table (None: the workload's defaults).
     Suite(Option<toml::Value>),
+}
+
+/// A language as its id (`python`, `go`...) in a serialised plan.
+mod language_id {
+    use arena_runners::Language;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(language: &Language, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(language.id())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Language, D::Error> {
+        let id = String::deserialize(input)?;
+        Language::parse(&id).ok_or_else(|| serde::de::Error::custom(format!("no such language {id:?}")))
+    }
 }
 
 /// Which workloads, languages and variants to include; `None` means all. Built from the

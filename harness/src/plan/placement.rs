@@ -6,7 +6,7 @@
 use anyhow::{bail, Result};
 
 /// Which CPUs the generator and the server get. Both empty: nothing pinned (one CPU only).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     pub generator_cpus: Vec<usize>,
     pub server_cpus: Vec<usize>,
