@@ -173,6 +173,7 @@ pub(crate) fn new_record(
         derived: Default::default(),
         shard: None,
         merged_from: Vec::new(),
+        claims: Vec::new(),
     }
 }
 

@@ -89,6 +89,7 @@ pub fn empty_record(run_id: &str) -> RunRecord {
         derived: Derived::default(),
         shard: None,
         merged_from: Vec::new(),
+        claims: Vec::new(),
     }
 }
 

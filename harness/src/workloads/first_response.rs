@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::{server_driver, WorkloadModule};
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
 use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::judge::Params;
@@ -271,7 +271,7 @@ impl WorkloadModule for FirstResponse {
         claim: &FirstResponseClaim,
         rows: &Vec<FirstResponseRow>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let FirstResponseClaim::FirstResponseRatioAtLeast {
             variants,
             versus,

@@ -8,7 +8,7 @@ use arena_results::{CaseRecord, Estimate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Verdict};
+use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Judgement};
 use crate::analyse::stats::{estimate, proportion_interval};
 use crate::analyse::warmup::{
     classify, classify_variant, ProcessClassification, ProcessLabel, VariantLabel, WarmupSettings,
@@ -116,7 +116,7 @@ pub(super) fn judge_slow_then_fast(
     pairs: &[[String; 2]],
     first_ratio: f64,
     speedup: f64,
-) -> (Verdict, Vec<String>) {
+) -> Judgement {
     let mut checks = BoundChecks::new();
     let find = |name: &str| variants.iter().find(|v| v.variant == name);
     for [jit, interpreter] in pairs {
@@ -136,11 +136,7 @@ pub(super) fn judge_slow_then_fast(
     checks.verdict()
 }
 
-pub(super) fn judge_warmup_share(
-    variants: &[WarmupVariant],
-    names: &[String],
-    share: f64,
-) -> (Verdict, Vec<String>) {
+pub(super) fn judge_warmup_share(variants: &[WarmupVariant], names: &[String], share: f64) -> Judgement {
     let mut checks = BoundChecks::new();
     let chosen: Vec<&WarmupVariant> = variants.iter().filter(|v| names.contains(&v.variant)).collect();
     if chosen.len() < names.len() {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::cpu_scale;
 use super::module::{load_settings, server_driver, WorkloadModule};
-use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Interval, Judgement, Unit};
 use crate::measure::judge::Params;
 use crate::measure::serve::Driver;
 use crate::measure::verify::EndpointCheck;
@@ -139,7 +139,7 @@ impl WorkloadModule for LoopBlocking {
         claim: &LoopBlockingClaim,
         figures: &Vec<LoopBlockingFigures>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let LoopBlockingClaim::PingStall {
             variants,
             versus,
@@ -150,70 +150,72 @@ impl WorkloadModule for LoopBlocking {
 }
 
 /// Decided on the p99 of the repetitions that passed the pacing gate (min and max over them) at
-/// the highest /cpu rate.
+/// the highest /cpu rate: every `variants` entry at or above `fraction` × one /cpu request,
+/// every `versus` entry below it (one family: `BoundChecks`).
 fn ping_stall(
     figures: &[LoopBlockingFigures],
     variants: &[String],
     versus: &[String],
     fraction: f64,
-) -> (Verdict, Vec<String>) {
-    let mut evidence = Vec::new();
-    let mut spans = |names: &[String]| -> Option<Vec<(f64, f64, f64)>> {
-        let mut out = Vec::new();
-        for name in names {
-            let found = figures.iter().find(|f| &f.variant == name);
-            let top = found.and_then(|f| {
-                let point = f
-                    .points
-                    .iter()
-                    .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
-                Some((point, f.cpu_ms_median?))
-            });
-            let Some((point, cpu_ms)) = top else {
-                evidence.push(format!("{name}: no valid run"));
-                return None;
-            };
-            let (Some(min), Some(max)) = (point.ping_p99_ns_min_paced, point.ping_p99_ns_max_paced) else {
-                evidence.push(format!(
-                    "{name}: no repetition with a paced /ping p99 ({} of {} failed the pacing gate or had too few samples)",
-                    point.repetitions - point.paced_repetitions,
-                    point.repetitions
-                ));
-                return None;
-            };
-            // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
-            // repetitions that passed the pacing gate count.
-            let n = point.paced_repetitions;
-            let level = 1.0 - 2f64.powi(1 - n as i32);
-            evidence.push(format!(
-                "{name}: /ping p99 {:.1}–{:.1} ms over {n} paced of {} repetitions ({:.0}% interval) at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
-                min / 1e6,
-                max / 1e6,
-                point.repetitions,
-                level * 100.0,
-                point.cpu_rate_per_s
+) -> Judgement {
+    let mut checks = BoundChecks::new();
+    let ms = Unit {
+        name: "ms",
+        per: 1e6,
+        decimals: 1,
+    };
+    let wanted = variants
+        .iter()
+        .map(|v| (v, true))
+        .chain(versus.iter().map(|v| (v, false)));
+    for (name, stalls) in wanted {
+        let found = figures.iter().find(|f| &f.variant == name);
+        let top = found.and_then(|f| {
+            let point = f
+                .points
+                .iter()
+                .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
+            Some((point, f.cpu_ms_median?))
+        });
+        let Some((point, cpu_ms)) = top else {
+            checks.missing(format!("{name}: no valid run"));
+            continue;
+        };
+        let (Some(min), Some(max), Some(median)) = (
+            point.ping_p99_ns_min_paced,
+            point.ping_p99_ns_max_paced,
+            point.ping_p99_ns_median,
+        ) else {
+            checks.missing(format!(
+                "{name}: no repetition with a paced /ping p99 ({} of {} failed the pacing gate or had too few samples)",
+                point.repetitions - point.paced_repetitions,
+                point.repetitions
             ));
-            if level < VERDICT_LEVEL {
-                evidence.push(format!("{name}: {}", too_weak(level)));
-                return None;
-            }
-            out.push((min / 1e6, max / 1e6, cpu_ms));
-        }
-        Some(out)
-    };
-    let (Some(stalled), Some(offloaded)) = (spans(variants), spans(versus)) else {
-        return (Verdict::NotEnoughEvidence, evidence);
-    };
-    evidence.push(format!("threshold: {fraction} × one /cpu request"));
-    let all_stalled = stalled.iter().all(|(min, _, cpu)| *min >= fraction * cpu);
-    let all_fast = offloaded.iter().all(|(_, max, cpu)| *max < fraction * cpu);
-    let some_unstalled = stalled.iter().any(|(_, max, cpu)| *max < fraction * cpu);
-    let verdict = if all_stalled && all_fast {
-        Verdict::Supported
-    } else if some_unstalled {
-        Verdict::Contradicted
-    } else {
-        Verdict::NotEnoughEvidence
-    };
-    (verdict, evidence)
+            continue;
+        };
+        // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
+        // repetitions that passed the pacing gate count.
+        let n = point.paced_repetitions;
+        let threshold_ns = fraction * cpu_ms * 1e6;
+        checks.interval(
+            format!(
+                "{name}: /ping p99 at {:.0} /cpu per s (median of all {} repetitions; interval: min–max of the {n} paced; one /cpu ≈ {cpu_ms:.1} ms, threshold {fraction} of it)",
+                point.cpu_rate_per_s, point.repetitions
+            ),
+            Interval {
+                median,
+                low: min,
+                high: max,
+                level: 1.0 - 2f64.powi(1 - n as i32),
+                n,
+            },
+            if stalls {
+                Bound::AtLeast(threshold_ns)
+            } else {
+                Bound::Below(threshold_ns)
+            },
+            ms,
+        );
+    }
+    checks.verdict()
 }
