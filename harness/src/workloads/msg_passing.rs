@@ -489,5 +489,23 @@ mod tests {
             MsgPassing.judge_claim(&claim(20.0), &rows, &ctx).verdict,
             Verdict::Contradicted
         );
+        let MsgPassingClaim::HopRatioAtLeast { mut faster, .. } = claim(2.0);
+        faster.push("go/buffered".into());
+        let unmeasured = MsgPassingClaim::HopRatioAtLeast {
+            phase: Phase::Ring,
+            slower: vec![REFERENCE.into()],
+            faster,
+            factor: 2.0,
+        };
+        let judged = MsgPassing.judge_claim(&unmeasured, &rows, &ctx);
+        assert_eq!(
+            judged.verdict,
+            Verdict::NotEnoughEvidence,
+            "go/buffered did not run"
+        );
+        assert!(judged
+            .evidence
+            .iter()
+            .any(|e| e.contains("go/buffered") && e.contains("no ratio")));
     }
 }

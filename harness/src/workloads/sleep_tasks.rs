@@ -476,6 +476,10 @@ fn linearity(m: &TaskMemory) -> String {
 }
 
 #[cfg(test)]
+#[path = "sleep_tasks_claim_tests.rs"]
+mod claim_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::measure::protocol::parse_line;

@@ -36,7 +36,10 @@ impl Family {
 
     /// The evidence's last line: how many checks, and what each verdict needed.
     pub fn text(&self) -> String {
-        if self.checks <= 1 {
+        if self.checks == 0 {
+            return "no check could be made: not enough evidence".into();
+        }
+        if self.checks == 1 {
             return format!(
                 "one check: its {} interval decides (family-wise error ≤ {})",
                 percent(self.support_level),

@@ -189,3 +189,78 @@ fn capacity_near(
     }
     checks.verdict()
 }
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::analyse::claims::Verdict;
+    use arena_results::Estimate;
+
+    fn figures(variant: &str, capacity: Option<(f64, f64, f64)>, n: u32, level: f64) -> HttpIoFigures {
+        HttpIoFigures {
+            variant: variant.into(),
+            bytes_per_idle_connection: None,
+            idle_points: vec![],
+            peak_json_rate_per_s: None,
+            peak_server_cpu_ns_per_request: None,
+            peak_generator_bound_repetitions: 0,
+            io_capacity_per_s: capacity.map(|(median, ci_low, ci_high)| Estimate {
+                median,
+                ci_low,
+                ci_high,
+                ci_level: level,
+                n,
+                outliers: 0,
+            }),
+            first_saturated_target_per_s: Some(4000.0),
+            sweep_delay_ms: Some(50.0),
+            sweep: vec![],
+        }
+    }
+
+    fn verdict(pool: (f64, f64, f64), other: (f64, f64, f64), n: u32, level: f64) -> Verdict {
+        let figures = [
+            figures("java/pool", Some(pool), n, level),
+            figures("go/net-http", Some(other), n, level),
+        ];
+        capacity_near(&figures, "java/pool", 4000.0, 0.2, &["go/net-http".into()]).verdict
+    }
+
+    #[test]
+    fn capacity_near_supports_contradicts_or_needs_more_evidence() {
+        let (far_above, in_band) = ((9000.0, 8800.0, 9200.0), (3950.0, 3900.0, 4050.0));
+        // 8 repetitions: [min, max] covers 99.2%, enough for a family of two (97.5%).
+        assert_eq!(verdict(in_band, far_above, 8, 0.992), Verdict::Supported);
+        assert_eq!(
+            verdict((2000.0, 1900.0, 2100.0), far_above, 8, 0.992),
+            Verdict::Contradicted,
+            "the pool saturates far below Little's law"
+        );
+        assert_eq!(
+            verdict(in_band, in_band, 8, 0.992),
+            Verdict::Contradicted,
+            "another server saturates in the band too"
+        );
+        assert_eq!(
+            verdict((3500.0, 3000.0, 4500.0), far_above, 8, 0.992),
+            Verdict::NotEnoughEvidence,
+            "the interval straddles the band's edge"
+        );
+        assert_eq!(
+            verdict((2000.0, 1900.0, 2100.0), far_above, 6, 0.969),
+            Verdict::NotEnoughEvidence,
+            "96.9% cannot contradict a family of two"
+        );
+        assert_eq!(verdict(in_band, far_above, 3, 0.75), Verdict::NotEnoughEvidence);
+        let missing = [
+            figures("java/pool", Some(in_band), 8, 0.992),
+            figures("go/net-http", None, 8, 0.992),
+        ];
+        let judged = capacity_near(&missing, "java/pool", 4000.0, 0.2, &["go/net-http".into()]);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(judged
+            .evidence
+            .iter()
+            .any(|e| e.contains("go/net-http: no /io capacity")));
+    }
+}

@@ -219,3 +219,71 @@ fn ping_stall(
     }
     checks.verdict()
 }
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::analyse::claims::Verdict;
+
+    /// One variant whose /ping p99 at the top /cpu rate spans `low_ms`–`high_ms` over `paced`
+    /// repetitions; one /cpu request costs 10 ms.
+    fn figures(variant: &str, low_ms: f64, high_ms: f64, paced: u32) -> LoopBlockingFigures {
+        let point = |rate: f64, low: f64, high: f64| figures::PingPoint {
+            cpu_rate_per_s: rate,
+            ping_p50_ns_median: Some(low * 1e6),
+            ping_p99_ns_median: Some((low + high) / 2.0 * 1e6),
+            ping_p99_ns_min: Some(low * 1e6),
+            ping_p99_ns_max: Some(high * 1e6),
+            ping_p99_ns_min_paced: Some(low * 1e6),
+            ping_p99_ns_max_paced: Some(high * 1e6),
+            paced_repetitions: paced,
+            ping_max_ns_median: Some(high * 1e6),
+            ping_p99_ns_pooled: None,
+            ping_p999_ns_pooled: None,
+            cpu_achieved_rate_per_s_median: Some(rate),
+            repetitions: paced,
+            unpaced_repetitions: 0,
+        };
+        LoopBlockingFigures {
+            variant: variant.into(),
+            cpu_ms_median: Some(10.0),
+            points: vec![point(0.0, 0.1, 0.2), point(20.0, low_ms, high_ms)],
+        }
+    }
+
+    fn verdict(inline: (f64, f64), offloaded: (f64, f64), paced: u32) -> Verdict {
+        let figures = [
+            figures("node/inline", inline.0, inline.1, paced),
+            figures("node/workers", offloaded.0, offloaded.1, paced),
+        ];
+        ping_stall(&figures, &["node/inline".into()], &["node/workers".into()], 0.5).verdict
+    }
+
+    #[test]
+    fn ping_stall_supports_contradicts_or_needs_more_evidence() {
+        // Threshold: 0.5 × 10 ms. 8 paced repetitions: [min, max] covers 99.2%.
+        assert_eq!(verdict((8.0, 12.0), (0.2, 0.9), 8), Verdict::Supported);
+        assert_eq!(
+            verdict((0.3, 1.0), (0.2, 0.9), 8),
+            Verdict::Contradicted,
+            "the inline loop never stalls /ping"
+        );
+        assert_eq!(
+            verdict((3.0, 9.0), (0.2, 0.9), 8),
+            Verdict::NotEnoughEvidence,
+            "the span straddles the threshold"
+        );
+        assert_eq!(
+            verdict((8.0, 12.0), (0.2, 0.9), 3),
+            Verdict::NotEnoughEvidence,
+            "3 paced repetitions cover 75%"
+        );
+        let judged = ping_stall(&[], &["node/inline".into()], &[], 0.5);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(
+            judged.evidence[0].contains("no valid run"),
+            "{:?}",
+            judged.evidence
+        );
+    }
+}
