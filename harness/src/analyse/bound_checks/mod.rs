@@ -357,21 +357,7 @@ struct JudgedCheck {
 /// One check against its family's levels.
 fn judge_check(check: &Check, family: &Family) -> JudgedCheck {
     let (narrow, wide) = match &check.source {
-        Source::Decided { level, pass, fail } => {
-            let outcome = decided_outcome(*level, *pass, *fail, family);
-            let evidence = match outcome {
-                CheckOutcome::TooFew => format!("{} — {}", check.what, too_weak(*level)),
-                _ if *fail && outcome != CheckOutcome::Fails => {
-                    format!("{} — {}", check.what, too_weak_to_fail(*level, family))
-                }
-                _ => check.what.clone(),
-            };
-            return JudgedCheck {
-                outcome,
-                evidence,
-                interval: None,
-            };
-        }
+        Source::Decided { level, pass, fail } => return judge_decided(check, *level, *pass, *fail, family),
         Source::Values(values) => (
             median_interval(values, family.support_level),
             median_interval(values, family.contradict_level),
@@ -401,6 +387,36 @@ fn judge_check(check: &Check, family: &Family) -> JudgedCheck {
             interval: None,
         };
     };
+    judge_interval(check, family, narrow, wide, n, bound)
+}
+
+/// A check whose bounds the caller compared (`BoundChecks::check`).
+fn judge_decided(check: &Check, level: f64, pass: bool, fail: bool, family: &Family) -> JudgedCheck {
+    let outcome = decided_outcome(level, pass, fail, family);
+    let evidence = match outcome {
+        CheckOutcome::TooFew => format!("{} — {}", check.what, too_weak(level)),
+        _ if fail && outcome != CheckOutcome::Fails => {
+            format!("{} — {}", check.what, too_weak_to_fail(level, family))
+        }
+        _ => check.what.clone(),
+    };
+    JudgedCheck {
+        outcome,
+        evidence,
+        interval: None,
+    }
+}
+
+/// A check with its interval at the support level and, where the values allow it, at the
+/// contradiction level.
+fn judge_interval(
+    check: &Check,
+    family: &Family,
+    narrow: Interval,
+    wide: Option<Interval>,
+    n: u32,
+    bound: String,
+) -> JudgedCheck {
     let holds = check.bound.holds(narrow.low, narrow.high);
     let fails = wide.is_some_and(|w| check.bound.fails(w.low, w.high));
     let outcome = if holds {
