@@ -99,7 +99,7 @@ pub fn claims_table(records: &[arena_results::ClaimRecord]) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "| claim | workload | verdict | checks | contradiction needs | holds / fails / undecided |"
+        "| claim | workload | verdict | checks | contradiction needs | hold / fail / undecided or too few |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     for r in records {
@@ -118,7 +118,9 @@ pub fn claims_table(records: &[arena_results::ClaimRecord]) -> String {
             },
             count(arena_results::CheckOutcome::Holds),
             count(arena_results::CheckOutcome::Fails),
-            count(arena_results::CheckOutcome::Undecided) + count(arena_results::CheckOutcome::TooFew),
+            (r.family_checks as usize).saturating_sub(
+                count(arena_results::CheckOutcome::Holds) + count(arena_results::CheckOutcome::Fails)
+            ),
         );
     }
     let _ = writeln!(
