@@ -1,6 +1,8 @@
 //! The CI publish path run here, where GitHub is not: two smoke shards per "commit", twice,
 //! through scripts/publish-site (the script the workflow runs): a merged latest run, a history
-//! of two runs, a trend page drawn from it and opened in headless Chromium like the report.
+//! of two runs, a trend page drawn from it (with every claim's verdict per run) and opened in
+//! headless Chromium like the report; the claims stored in results.json and printed by
+//! `arena claims`.
 
 mod common;
 
@@ -91,6 +93,29 @@ fn shards_merge_publish_and_draw_a_trend_of_two_runs() {
         trend.contains("commit-1") && trend.contains("commit-2"),
         "each run named by its commit"
     );
+    // Verdicts are data: stored in results.json, printed by `arena claims`, and one row per
+    // claim on the trend page.
+    let claims = latest["claims"].as_array().expect("results.json has the claims");
+    let scale = claims
+        .iter()
+        .find(|c| c["claim_id"] == "compiled-scale")
+        .expect("compiled-scale judged");
+    assert!(
+        scale["verdict"].is_string() && scale["family_level"] == 0.95,
+        "{scale}"
+    );
+    assert!(trend.contains("Claims: the verdict in each run") && trend.contains("compiled-scale"));
+    let out = arena()
+        .args(["claims", "--json"])
+        .arg(site.join("latest"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed.len(), claims.len(), "the same claims as results.json");
+    let table = arena().arg("claims").arg(site.join("latest")).output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("| compiled-scale | cpu-scale |"), "{table}");
     // The same name twice is refused rather than overwritten.
     let again = Command::new(repo().join("scripts/publish-site"))
         .args([tmp.path().join("shards-commit-1"), site.clone(), history.clone()])

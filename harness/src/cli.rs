@@ -60,8 +60,10 @@ enum Command {
     /// Join the run folders of `arena run --shard K/N` into one run: one results.json, report
     /// and summary, figures derived again over all cases, every shard's machine kept.
     Merge(MergeArgs),
-    /// A trend page (one HTML file) of each variant's CPU time across runs, e.g. the merged
-    /// runs of successive commits; runs are ordered by their start time.
+    /// A trend page (one HTML file) across runs, e.g. the merged runs of successive commits,
+    /// ordered by their start time: each claim's verdict per run (judged again on each run's
+    /// re-derived figures, a verdict that moved marked), each workload's headline figures with
+    /// their intervals, and each variant's CPU time against its first run.
     Trend {
         /// Run folders (or their results.json), at least one.
         #[arg(required = true, num_args = 1..)]
@@ -74,6 +76,16 @@ enum Command {
     /// the cases: regressed, improved, equivalent (within --margin) or not detected, and the
     /// smallest change it could detect; exit code 1 when a case regressed.
     Compare(CompareArgs),
+    /// Every claim's verdict on a run, judged again on its re-derived figures: a table, or with
+    /// --json the records results.json stores (verdict, evidence, intervals and their levels,
+    /// the family's size and level).
+    Claims {
+        /// A run folder (results/runs/<id>) or its results.json.
+        run: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Re-render the charts, the HTML report and the Markdown summary of a run folder.
     Report {
         /// A run folder (results/runs/<id>) or its results.json.
@@ -368,18 +380,15 @@ pub fn main(cancel: Cancel) -> Result<i32> {
         Command::Compare(args) if !args.run_both => {
             return commands::compare(&args.base, &args.new, compare_options(&args)?, args.json)
         }
-        Command::Trend { runs, out } => return commands::trend(&runs, &out),
         _ => {}
     }
     let project = project(cli.root, cli.jdk)?;
     match cli.command {
-        Command::Load(_)
-        | Command::Selftest { .. }
-        | Command::TestServer { .. }
-        | Command::Hgrm(_)
-        | Command::Trend { .. } => {
+        Command::Load(_) | Command::Selftest { .. } | Command::TestServer { .. } | Command::Hgrm(_) => {
             unreachable!("handled above")
         }
+        Command::Trend { runs, out } => commands::trend(&project, &runs, &out),
+        Command::Claims { run, json } => commands::claims(&project, &run, json),
         Command::Doctor { json } => commands::doctor(&project.workspace, json),
         Command::List { json } => commands::list(&project.catalog, json),
         Command::Verify(sel) => {

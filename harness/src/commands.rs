@@ -176,6 +176,7 @@ pub(crate) fn new_record(
         harness_time_between_repetitions_median_ns: None,
         harness_time_between_repetitions_max_ns: None,
         harness_time_between_repetitions_count: None,
+        claims: Vec::new(),
     }
 }
 
@@ -385,7 +386,10 @@ pub(crate) fn write_reports(
     store: &RunStore,
     with_charts: bool,
 ) -> Result<String> {
-    let report = REGISTRY.report(record, &project.catalog, &project.claims)?;
+    // The claims are judged again with the figures, into the record that results.json holds.
+    let mut record = record.clone();
+    record.claims = claim_records(project, &record);
+    let report = REGISTRY.report(&record, &project.catalog, &project.claims)?;
     // Every exporter gets its chance (a full disk may still take the small files), and a
     // failure says where the measurements are and how to write the reports again.
     let mut failed = Vec::new();
@@ -509,8 +513,30 @@ pub fn compare(base: &Path, new: &Path, options: CompareOptions, json: bool) -> 
     Ok(if comparison.regressions() > 0 { 1 } else { 0 })
 }
 
+/// Every claim judged on a run's figures, as results.json stores them.
+fn claim_records(project: &Project, record: &RunRecord) -> Vec<arena_results::ClaimRecord> {
+    REGISTRY
+        .judge_claims(&project.claims, record)
+        .iter()
+        .map(crate::analyse::claims::Judged::record)
+        .collect()
+}
+
+/// `arena claims RUN`: every claim's verdict on the run, judged again on its re-derived figures,
+/// as a table or as the JSON results.json stores.
+pub fn claims(project: &Project, run: &Path, json: bool) -> Result<i32> {
+    let (_, record) = read_rederived(run)?;
+    let records = claim_records(project, &record);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&records)?);
+    } else {
+        print!("{}", markdown::claims_table(&records));
+    }
+    Ok(0)
+}
+
 /// `arena trend`: the runs, oldest first, as one trend page.
-pub fn trend(runs: &[std::path::PathBuf], out: &Path) -> Result<i32> {
+pub fn trend(project: &Project, runs: &[std::path::PathBuf], out: &Path) -> Result<i32> {
     let mut records = runs
         .iter()
         .map(|run| open_run(run)?.read())
@@ -519,13 +545,24 @@ pub fn trend(runs: &[std::path::PathBuf], out: &Path) -> Result<i32> {
     let headlines = records.iter().map(run_headlines).collect::<Result<Vec<_>>>()?;
     let headlines = crate::analyse::trend::headline_trends(&headlines);
     let trends = crate::analyse::trend::trends(&records);
-    let html = present::trend::page(&records, &headlines, &trends).into_string();
+    let verdicts: Vec<Vec<arena_results::ClaimRecord>> = records
+        .iter()
+        .map(|record| {
+            let mut record = record.clone();
+            record.derived = REGISTRY.derive(&record.cases)?;
+            Ok(claim_records(project, &record))
+        })
+        .collect::<Result<_>>()?;
+    let verdicts = crate::analyse::trend::verdict_trends(&verdicts);
+    let html = present::trend::page(&records, &headlines, &trends, &verdicts).into_string();
     std::fs::write(out, html).with_context(|| format!("--out {}: cannot write it", out.display()))?;
     println!(
-        "trend of {} runs, {} workloads, {} headline figures: {}",
+        "trend of {} runs, {} workloads, {} headline figures, {} claims ({} moved between runs): {}",
         records.len(),
         trends.len(),
         headlines.len(),
+        verdicts.len(),
+        verdicts.iter().filter(|v| v.moved()).count(),
         out.display()
     );
     Ok(0)

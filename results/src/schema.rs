@@ -56,6 +56,94 @@ pub struct RunRecord {
     pub harness_time_between_repetitions_max_ns: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub harness_time_between_repetitions_count: Option<u32>,
+    /// Every claim of harness/claims/claims.toml judged on this run's figures, re-derived with
+    /// them by `arena report` and `arena merge`. (Added within schema version 2; absent in
+    /// older files and in the files written while a run is still going.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<ClaimRecord>,
+}
+
+/// A claim's verdict: decided on interval bounds, never on a point estimate alone.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimVerdict {
+    Supported,
+    Contradicted,
+    NotEnoughEvidence,
+    /// Its workload did not run, or has no module yet.
+    NotMeasured,
+}
+
+impl ClaimVerdict {
+    /// As the reports print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimVerdict::Supported => "supported",
+            ClaimVerdict::Contradicted => "contradicted",
+            ClaimVerdict::NotEnoughEvidence => "not enough evidence",
+            ClaimVerdict::NotMeasured => "not measured",
+        }
+    }
+}
+
+/// One claim judged on one run. The verdict rests on a family of checks, one interval each:
+/// "supported" needs every check's interval at `support_level` to hold (an intersection–union
+/// test: its error is at most 1 − `support_level` without correction), "contradicted" needs one
+/// check's interval at `contradict_level` (Bonferroni: 1 − (1 − `family_level`) / checks) to
+/// fail, so each verdict's family-wise error is at most 1 − `family_level`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ClaimRecord {
+    pub claim_id: String,
+    pub workload: String,
+    pub statement: String,
+    pub verdict: ClaimVerdict,
+    /// One line per check, then how the family was judged.
+    pub evidence: Vec<String>,
+    /// Checks in the family (0 when nothing could be checked).
+    pub family_checks: u32,
+    /// 1 − the family-wise error each verdict allows (0.95).
+    pub family_level: f64,
+    pub support_level: f64,
+    pub contradict_level: f64,
+    pub intervals: Vec<ClaimInterval>,
+}
+
+/// What one check found of one figure: its median with the interval a support rests on and,
+/// where the values allow it, the wider one a contradiction needs, in `unit`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ClaimInterval {
+    /// The figure and the variants it compares, as the evidence names them.
+    pub figure: String,
+    /// The unit of `median`, the bounds and `bound` ("×", "ms", "cores", "req/s").
+    pub unit: String,
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The coverage `low`–`high` has (order statistics: the level they achieve, not a nominal one).
+    pub level: f64,
+    /// The interval at the family's contradiction level; None when its values are too few.
+    pub wide_low: Option<f64>,
+    pub wide_high: Option<f64>,
+    pub wide_level: Option<f64>,
+    /// Values the interval rests on (rounds or processes).
+    pub n: u32,
+    /// What the claim needs of the median, e.g. "≥ 1.50" or "within 1.20–1.80".
+    pub bound: String,
+    pub outcome: CheckOutcome,
+}
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// Its support-level interval lies inside the bound.
+    Holds,
+    /// Its contradiction-level interval lies outside the bound.
+    Fails,
+    /// Neither: the interval straddles the bound, or it is too weak to fail at the family's level.
+    Undecided,
+    /// Too few values for an interval at the support level.
+    TooFew,
 }
 
 /// Which part of a suite's planned cases a shard run measured: every workload × variant group

@@ -92,6 +92,7 @@ pub fn empty_record(run_id: &str) -> RunRecord {
         harness_time_between_repetitions_median_ns: None,
         harness_time_between_repetitions_max_ns: None,
         harness_time_between_repetitions_count: None,
+        claims: Vec::new(),
     }
 }
 

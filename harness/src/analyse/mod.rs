@@ -5,6 +5,7 @@
 //! trends across runs, and the warmup classification of per-iteration times.
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
+pub mod bound_checks;
 pub mod claims;
 pub mod compare;
 pub mod histogram;

@@ -3,11 +3,12 @@
 //! ...) across runs, with the interval each run recorded. Then, for each workload and variant,
 //! the CPU time of its largest case in every run, as a ratio to its first run: CPU time because
 //! it is the figure this host's noise moves least (the A/A noise floor, docs/methodology.md).
+//! Last, each claim's verdict per run (`VerdictTrend`), so that a verdict that moves is seen.
 //! Pure: it must not read files, render, or know a workload.
 
 use std::collections::BTreeMap;
 
-use arena_results::{CaseStatus, Estimate, RunRecord};
+use arena_results::{CaseStatus, ClaimRecord, ClaimVerdict, Estimate, RunRecord};
 
 /// One run's point: the median CPU time and its interval, divided by the first run's median.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +161,58 @@ pub fn headline_trends(
         .collect()
 }
 
+/// One claim's verdict in every run (None: the run did not judge it), oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictTrend {
+    pub claim_id: String,
+    pub statement: String,
+    pub verdicts: Vec<Option<ClaimVerdict>>,
+}
+
+impl VerdictTrend {
+    /// The verdict differs between two runs that judged it.
+    pub fn moved(&self) -> bool {
+        let judged: Vec<ClaimVerdict> = self.verdicts.iter().flatten().copied().collect();
+        judged.windows(2).any(|w| w[0] != w[1])
+    }
+
+    /// It went between supported and contradicted: a verdict that flipped, not one that moved
+    /// to or from "not enough evidence".
+    pub fn flipped(&self) -> bool {
+        let decided: Vec<ClaimVerdict> = self
+            .verdicts
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| matches!(v, ClaimVerdict::Supported | ClaimVerdict::Contradicted))
+            .collect();
+        decided.windows(2).any(|w| w[0] != w[1])
+    }
+}
+
+/// Each claim's verdicts across runs (each run's claim records, oldest first), in the order the
+/// claims first appear.
+pub fn verdict_trends(per_run: &[Vec<ClaimRecord>]) -> Vec<VerdictTrend> {
+    let mut out: Vec<VerdictTrend> = Vec::new();
+    for (index, run) in per_run.iter().enumerate() {
+        for claim in run {
+            let position = match out.iter().position(|t| t.claim_id == claim.claim_id) {
+                Some(p) => p,
+                None => {
+                    out.push(VerdictTrend {
+                        claim_id: claim.claim_id.clone(),
+                        statement: claim.statement.clone(),
+                        verdicts: vec![None; per_run.len()],
+                    });
+                    out.len() - 1
+                }
+            };
+            out[position].verdicts[index] = Some(claim.verdict);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +272,50 @@ mod tests {
         // A variant that first appears in run 2 starts at 1.0 there.
         let rust = lines.iter().find(|l| l.variant == "rust/y").unwrap();
         assert_eq!((rust.points[0].run, rust.points[0].ratio), (2, 1.0));
+    }
+
+    #[test]
+    fn verdicts_line_up_by_claim_and_a_flip_is_seen() {
+        let record = |id: &str, verdict| ClaimRecord {
+            claim_id: id.into(),
+            workload: "w".into(),
+            statement: format!("{id} holds"),
+            verdict,
+            evidence: vec![],
+            family_checks: 1,
+            family_level: 0.95,
+            support_level: 0.95,
+            contradict_level: 0.95,
+            intervals: vec![],
+        };
+        use ClaimVerdict::*;
+        let runs = vec![
+            vec![record("a", Supported), record("b", Supported)],
+            vec![
+                record("a", NotEnoughEvidence),
+                record("b", Supported),
+                record("c", Contradicted),
+            ],
+            vec![record("a", Contradicted), record("b", Supported)],
+        ];
+        let trends = verdict_trends(&runs);
+        assert_eq!(trends.len(), 3);
+        let a = &trends[0];
+        assert_eq!(
+            a.verdicts,
+            vec![Some(Supported), Some(NotEnoughEvidence), Some(Contradicted)]
+        );
+        assert!(a.moved() && a.flipped(), "supported, then contradicted");
+        assert!(!trends[1].moved() && !trends[1].flipped());
+        let c = &trends[2];
+        assert_eq!(c.verdicts, vec![None, Some(Contradicted), None]);
+        assert!(!c.moved(), "judged in one run only");
+        let mut near = a.clone();
+        near.verdicts[2] = Some(Supported);
+        assert!(
+            near.moved() && !near.flipped(),
+            "to not enough evidence and back is no flip"
+        );
     }
 
     #[test]

@@ -30,10 +30,17 @@ impl ParamValues {
         match self {
             ParamValues::List(values) if !values.is_empty() => Ok(values.clone()),
             ParamValues::List(_) => bail!("an empty list of values"),
+            // Powers of two up to twice the cores, and the cores themselves where they are not a
+            // power of two: the scaling claims are judged at W = cores.
             ParamValues::Rule(rule) if rule == "pow2-to-2x-cores" => {
-                Ok(std::iter::successors(Some(1u64), |w| Some(w * 2))
-                    .take_while(|w| *w <= 2 * cores.max(1))
-                    .collect())
+                let cores = cores.max(1);
+                let mut values: Vec<u64> = std::iter::successors(Some(1u64), |w| Some(w * 2))
+                    .take_while(|w| *w <= 2 * cores)
+                    .chain(std::iter::once(cores))
+                    .collect();
+                values.sort_unstable();
+                values.dedup();
+                Ok(values)
             }
             ParamValues::Rule(rule) => bail!("unknown rule {rule:?} (known: \"pow2-to-2x-cores\")"),
         }
@@ -358,6 +365,12 @@ mod tests {
         let rule = ParamValues::Rule("pow2-to-2x-cores".into());
         assert_eq!(rule.expand(2).unwrap(), vec![1, 2, 4]);
         assert_eq!(rule.expand(8).unwrap(), vec![1, 2, 4, 8, 16]);
+        assert_eq!(
+            rule.expand(6).unwrap(),
+            vec![1, 2, 4, 6, 8],
+            "W = cores is always planned"
+        );
+        assert_eq!(rule.expand(3).unwrap(), vec![1, 2, 3, 4]);
         assert!(ParamValues::Rule("many".into()).expand(2).is_err());
     }
 

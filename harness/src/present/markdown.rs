@@ -108,6 +108,42 @@ pub fn summary(report: &Report) -> String {
     md
 }
 
+/// `arena claims RUN`: one row per claim, its verdict and the family it rests on.
+pub fn claims_table(records: &[arena_results::ClaimRecord]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "| claim | workload | verdict | checks | contradiction needs | hold / fail / undecided or too few |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for r in records {
+        let count = |o| r.intervals.iter().filter(|i| i.outcome == o).count();
+        let _ = writeln!(
+            md,
+            "| {} | {} | **{}** | {} | {} | {} / {} / {} |",
+            r.claim_id,
+            r.workload,
+            r.verdict.label(),
+            r.family_checks,
+            if r.family_checks == 0 {
+                "–".to_string()
+            } else {
+                format!("{:.2}% each", r.contradict_level * 100.0)
+            },
+            count(arena_results::CheckOutcome::Holds),
+            count(arena_results::CheckOutcome::Fails),
+            (r.family_checks as usize).saturating_sub(
+                count(arena_results::CheckOutcome::Holds) + count(arena_results::CheckOutcome::Fails)
+            ),
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nFamily-wise level 95%: supported when every check's 95% interval holds; contradicted when one check's interval at 1 − 5% / checks fails. `arena claims RUN --json` gives the evidence and intervals."
+    );
+    md
+}
+
 fn claims(md: &mut String, report: &Report) {
     let _ = writeln!(md, "## Claims, judged on this machine (on interval bounds)\n");
     let _ = writeln!(md, "| claim | verdict | evidence |");

@@ -1,4 +1,5 @@
-//! The trend page (`arena trend`, published by CI beside the latest report): first one chart
+//! The trend page (`arena trend`, published by CI beside the latest report): each claim's
+//! verdict per run, a verdict that moved marked; then one chart
 //! per headline figure of each workload (its module names them) across runs, the interval each
 //! run recorded as a band; then one chart per workload of each variant's CPU time across runs,
 //! as a ratio to its first run; the runs (commit, date, machine) in a table. One self-contained HTML file like the
@@ -13,7 +14,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::chart_model::{Chart, Line};
 use super::html::{chart_img, STYLE};
 use super::table::{interval_level_text, level_percent};
-use crate::analyse::trend::{HeadlineLine, TrendLine};
+use crate::analyse::trend::{HeadlineLine, TrendLine, VerdictTrend};
 
 /// Chart ids are `&'static str` (they name chart files and HTML ids); a trend page has one per
 /// workload of its runs, built once per process, so leaking these few strings is harmless.
@@ -108,10 +109,44 @@ pub fn charts(trends: &BTreeMap<String, Vec<TrendLine>>) -> Vec<Chart> {
 
 const METHOD: &str = "For each workload and variant, its largest case present in the most runs: the median CPU time (user + system) of its valid repetitions divided by the median of the first run that has it; the band is the interval each run recorded (order statistics of the repetitions, at the level its row states). CPU time, because on a shared host it moves far less than wall time (see the A/A noise floor of `arena noise`). Runs from different machines are not comparable: the table says which machine measured each.";
 
+const VERDICT_METHOD: &str = "Each claim of harness/claims/claims.toml judged again on each run's figures, re-derived from its cases by this build: a verdict that moved between runs is marked, \"flipped\" when it went between supported and contradicted. Each verdict holds its family-wise error at 5% (`arena claims RUN` gives the evidence).";
+
+/// One row per claim: its verdict in each run, and whether it moved.
+fn verdict_rows(runs: usize, verdicts: &[VerdictTrend]) -> Markup {
+    html! {
+        table {
+            tr {
+                th { "claim" }
+                @for index in 1..=runs { th { "#" (index) } }
+                th { "moved?" }
+            }
+            @for trend in verdicts {
+                tr {
+                    td { (trend.claim_id) br; span.muted { (trend.statement) } }
+                    @for verdict in &trend.verdicts {
+                        td {
+                            @match verdict {
+                                Some(v) => span class={ "verdict " (v.label().replace(' ', "-")) } { (v.label()) },
+                                None => span.muted { "–" },
+                            }
+                        }
+                    }
+                    td {
+                        @if trend.flipped() { strong { "flipped" } }
+                        @else if trend.moved() { "moved" }
+                        @else { span.muted { "no" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn page(
     runs: &[RunRecord],
     headlines: &HeadlineTrends,
     trends: &BTreeMap<String, Vec<TrendLine>>,
+    verdicts: &[VerdictTrend],
 ) -> Markup {
     let caption = format!("{} runs, oldest first", runs.len());
     html! {
@@ -124,7 +159,7 @@ pub fn page(
             }
             body {
                 h1 { "runtime-arena: figures across runs" }
-                p.muted { "Each workload's headline figures across runs, then each variant's CPU time against its first run; the runs below, oldest first, with the commit and machine that made each." }
+                p.muted { "Each claim's verdict per run, each workload's headline figures across runs, then each variant's CPU time against its first run; the runs below, oldest first, with the commit and machine that made each." }
                 h2 { "Runs" }
                 table {
                     tr { th { "#" } th { "run" } th { "suite" } th { "harness commit" } th { "started" } th { "machine" } }
@@ -139,6 +174,9 @@ pub fn page(
                         }
                     }
                 }
+                h2 { "Claims: the verdict in each run" }
+                p.muted { (VERDICT_METHOD) }
+                (verdict_rows(runs.len(), verdicts))
                 h2 { "Headline figures" }
                 p.muted { (HEADLINE_METHOD) }
                 @for (chart, ((workload, figure), lines)) in headline_charts(headlines).iter().zip(headlines) {

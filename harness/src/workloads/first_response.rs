@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::{server_driver, WorkloadModule};
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
 use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::judge::Params;
@@ -274,7 +274,7 @@ impl WorkloadModule for FirstResponse {
         claim: &FirstResponseClaim,
         rows: &Vec<FirstResponseRow>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let FirstResponseClaim::FirstResponseRatioAtLeast {
             variants,
             versus,
@@ -322,6 +322,7 @@ const IDLE_RSS_METHOD: &str = "first-response idle RSS: the server tree's reside
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
     use crate::analyse::phases::fixtures;
 
     #[test]
@@ -342,6 +343,51 @@ mod tests {
             "the invalid 1 ns is left out"
         );
         assert_eq!(row.idle_tree_rss_bytes.unwrap().median, (8 << 20) as f64);
+    }
+
+    fn row(variant: &str, times_ms: &[f64]) -> FirstResponseRow {
+        let ns: Vec<f64> = times_ms.iter().map(|t| t * 1e6).collect();
+        FirstResponseRow {
+            variant: variant.into(),
+            time_to_first_response_ns: estimate(&ns),
+            idle_tree_rss_bytes: None,
+            cpu_to_first_response_ns: None,
+            ready_line_ns: None,
+            time_to_first_response_rounds: ns.iter().enumerate().map(|(i, v)| (i as u32 + 1, *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_claim_is_judged_on_paired_ratios_with_its_family() {
+        let claim: FirstResponseClaim = toml::from_str(
+            "kind = \"first_response_ratio_at_least\"\nvariants = [\"java/default\"]\nversus = [\"go/default\", \"rust/default\"]\nfactor = 3.0",
+        )
+        .unwrap();
+        let ctx = ClaimContext { logical_cores: 2 };
+        let judge = |java: &[f64]| {
+            let rows = vec![
+                row("java/default", java),
+                row("go/default", &[10.0, 11.0, 10.5, 10.2, 10.8, 10.1, 10.3, 10.6]),
+                row("rust/default", &[5.0, 5.5, 5.2, 5.1, 5.4, 5.3, 5.05, 5.25]),
+            ];
+            FirstResponse.judge_claim(&claim, &rows, &ctx)
+        };
+        let judged = judge(&[100.0, 110.0, 105.0, 102.0, 108.0, 101.0, 103.0, 106.0]);
+        assert_eq!(judged.verdict, Verdict::Supported, "{:?}", judged.evidence);
+        assert_eq!(judged.family.checks, 2);
+        assert_eq!(
+            judge(&[20.0, 21.0, 20.5, 20.2, 20.8, 20.1, 20.3, 20.6]).verdict,
+            Verdict::Contradicted,
+            "2× a Go server, with 8 rounds (99.2% ≥ the 97.5% a family of two needs)"
+        );
+        assert_eq!(
+            judge(&[20.0, 60.0, 25.0, 40.0, 35.0, 30.0, 45.0, 50.0]).verdict,
+            Verdict::NotEnoughEvidence,
+            "the ratio to Go straddles 3×"
+        );
+        let rows = vec![row("java/default", &[100.0; 6])];
+        let judged = FirstResponse.judge_claim(&claim, &rows, &ctx);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence, "go and rust missing");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::analyse::claims::{ClaimContext, ClaimSpec, Verdict};
+use crate::analyse::claims::{ClaimContext, ClaimSpec, Judgement};
 use crate::analyse::trend::Headline;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{CaseRules, Invariant, Params};
@@ -68,12 +68,7 @@ pub trait WorkloadModule: Send + Sync + 'static {
     fn cite(&self, figures: &Self::Figures, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
     /// The variants a claim names (checked against the catalogue).
     fn claim_variants(&self, claim: &Self::Claim) -> Vec<String>;
-    fn judge_claim(
-        &self,
-        claim: &Self::Claim,
-        figures: &Self::Figures,
-        ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>);
+    fn judge_claim(&self, claim: &Self::Claim, figures: &Self::Figures, ctx: &ClaimContext) -> Judgement;
 }
 
 /// A workload as the stages see it (object-safe; figures as JSON).
@@ -94,7 +89,7 @@ pub trait Workload: CaseRules + Sync {
         claim: &ClaimSpec,
         figures: &serde_json::Value,
         ctx: &ClaimContext,
-    ) -> Result<(Verdict, Vec<String>)>;
+    ) -> Result<Judgement>;
     fn figures_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
 }
 
@@ -165,7 +160,7 @@ impl<T: WorkloadModule> Workload for T {
         claim: &ClaimSpec,
         figures: &serde_json::Value,
         ctx: &ClaimContext,
-    ) -> Result<(Verdict, Vec<String>)> {
+    ) -> Result<Judgement> {
         let test = claim_of(self, claim)?;
         Ok(WorkloadModule::judge_claim(
             self,

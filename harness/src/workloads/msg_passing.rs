@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
 use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
@@ -354,7 +354,7 @@ impl WorkloadModule for MsgPassing {
         claim: &MsgPassingClaim,
         rows: &Vec<HandOffCase>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let MsgPassingClaim::HopRatioAtLeast {
             phase,
             slower,
@@ -410,6 +410,7 @@ const METHOD: &str = "msg-passing: ring = P tasks pass one integer token M hops,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
     use crate::analyse::phases::fixtures::{case, repetition};
     use arena_results::CaseStatus;
 
@@ -486,12 +487,30 @@ mod tests {
         };
         let ctx = ClaimContext { logical_cores: 2 };
         assert_eq!(
-            MsgPassing.judge_claim(&claim(2.0), &rows, &ctx).0,
+            MsgPassing.judge_claim(&claim(2.0), &rows, &ctx).verdict,
             Verdict::Supported
         );
         assert_eq!(
-            MsgPassing.judge_claim(&claim(20.0), &rows, &ctx).0,
+            MsgPassing.judge_claim(&claim(20.0), &rows, &ctx).verdict,
             Verdict::Contradicted
         );
+        let MsgPassingClaim::HopRatioAtLeast { mut faster, .. } = claim(2.0);
+        faster.push("go/buffered".into());
+        let unmeasured = MsgPassingClaim::HopRatioAtLeast {
+            phase: Phase::Ring,
+            slower: vec![REFERENCE.into()],
+            faster,
+            factor: 2.0,
+        };
+        let judged = MsgPassing.judge_claim(&unmeasured, &rows, &ctx);
+        assert_eq!(
+            judged.verdict,
+            Verdict::NotEnoughEvidence,
+            "go/buffered did not run"
+        );
+        assert!(judged
+            .evidence
+            .iter()
+            .any(|e| e.contains("go/buffered") && e.contains("no ratio")));
     }
 }

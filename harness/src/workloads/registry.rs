@@ -10,7 +10,7 @@ use arena_results::{CaseRecord, Derived, RunRecord};
 
 use super::module::Workload;
 use super::ALL;
-use crate::analyse::claims::{ClaimContext, ClaimSpec, Judged, Verdict, NOT_YET};
+use crate::analyse::claims::{ClaimContext, ClaimSpec, Judged, Judgement, Verdict, NOT_YET};
 use crate::measure::environment::generic_methods;
 use crate::measure::judge::{CaseRules, Rulebook};
 use crate::plan::catalog::Catalog;
@@ -149,24 +149,12 @@ impl Registry {
         };
         claims
             .iter()
-            .map(|claim| {
-                let (verdict, evidence) = self.judge_claim(claim, record, &ctx);
-                Judged {
-                    claim: claim.clone(),
-                    verdict,
-                    evidence,
-                }
-            })
+            .map(|claim| Judged::new(claim, self.judge_claim(claim, record, &ctx)))
             .collect()
     }
 
-    fn judge_claim(
-        &self,
-        claim: &ClaimSpec,
-        record: &RunRecord,
-        ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
-        let not_measured = |why: String| (Verdict::NotMeasured, vec![why]);
+    fn judge_claim(&self, claim: &ClaimSpec, record: &RunRecord, ctx: &ClaimContext) -> Judgement {
+        let not_measured = |why: String| Judgement::without_checks(Verdict::NotMeasured, vec![why]);
         let Some(module) = self.get(&claim.workload).filter(|_| claim.kind != NOT_YET) else {
             return not_measured(format!("workload `{}` is not implemented yet", claim.workload));
         };
@@ -175,7 +163,7 @@ impl Registry {
         };
         module
             .judge_claim(claim, figures, ctx)
-            .unwrap_or_else(|e| (Verdict::NotEnoughEvidence, vec![format!("{e:#}")]))
+            .unwrap_or_else(|e| Judgement::without_checks(Verdict::NotEnoughEvidence, vec![format!("{e:#}")]))
     }
 
     /// The report model: a section per workload that ran, in catalogue order, the machine's

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{too_weak, ClaimContext, Judgement, Verdict, VERDICT_LEVEL};
 use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
@@ -334,7 +334,7 @@ impl WorkloadModule for SleepTasks {
         claim: &SleepTasksClaim,
         memory: &Vec<TaskMemory>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let SleepTasksClaim::MemoryRatioAtLeast {
             variants,
             versus,
@@ -441,12 +441,7 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
     })
 }
 
-fn memory_ratio(
-    memory: &[TaskMemory],
-    variants: &[String],
-    versus: &[String],
-    factor: f64,
-) -> (Verdict, Vec<String>) {
+fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], factor: f64) -> Judgement {
     let mut evidence = Vec::new();
     let mut bounds = |names: &[String]| -> Option<Vec<(f64, f64)>> {
         let mut out = Vec::new();
@@ -491,7 +486,7 @@ fn memory_ratio(
         Some(out)
     };
     let (Some(dear), Some(cheap)) = (bounds(variants), bounds(versus)) else {
-        return (Verdict::NotEnoughEvidence, evidence);
+        return (Verdict::NotEnoughEvidence, evidence).into();
     };
     let dear_low = dear.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
     let dear_high = dear.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
@@ -507,7 +502,7 @@ fn memory_ratio(
     } else {
         Verdict::NotEnoughEvidence
     };
-    (verdict, evidence)
+    (verdict, evidence).into()
 }
 
 /// ", not linear in N (lack of fit p = …)" when the straight line does not fit.

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
 use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
@@ -210,12 +210,7 @@ impl WorkloadModule for Startup {
         variants.iter().chain(versus).cloned().collect()
     }
 
-    fn judge_claim(
-        &self,
-        claim: &StartupClaim,
-        rows: &Vec<StartupRow>,
-        _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    fn judge_claim(&self, claim: &StartupClaim, rows: &Vec<StartupRow>, _ctx: &ClaimContext) -> Judgement {
         let StartupClaim::ExitRatioAtLeast {
             variants,
             versus,
@@ -242,12 +237,7 @@ fn row_of(case: &CaseRecord) -> Option<StartupRow> {
 }
 
 /// Every (slower, faster) pair's time-to-exit ratio against `factor`.
-pub fn judge_ratios(
-    rows: &[StartupRow],
-    slower: &[String],
-    faster: &[String],
-    factor: f64,
-) -> (Verdict, Vec<String>) {
+pub fn judge_ratios(rows: &[StartupRow], slower: &[String], faster: &[String], factor: f64) -> Judgement {
     let mut checks = BoundChecks::new();
     round_ratios_at_least(&mut checks, "time to exit", (slower, faster), factor, |v| {
         rows.iter()
@@ -283,6 +273,7 @@ const RATIO_METHOD: &str = "startup ratio: median over rounds of time to exit (A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
     use crate::analyse::claims::VERDICT_LEVEL;
 
     fn row(variant: &str, ms: &[f64]) -> StartupRow {
@@ -314,8 +305,9 @@ mod tests {
             "go/default",
             &(0..20).map(|i| 1.0 + i as f64 * 0.01).collect::<Vec<_>>(),
         );
-        let v =
-            |rows: &[StartupRow]| judge_ratios(rows, &["java/default".into()], &["go/default".into()], 2.0).0;
+        let v = |rows: &[StartupRow]| {
+            judge_ratios(rows, &["java/default".into()], &["go/default".into()], 2.0).verdict
+        };
         assert_eq!(v(&[java.clone(), go.clone()]), Verdict::Supported);
         assert_eq!(v(&[java.clone(), slow_go]), Verdict::Contradicted);
         assert_eq!(

@@ -28,6 +28,13 @@ pub struct SpeedupPoint {
     pub speedup_ci_level: f64,
     /// Rounds in which both processes were valid.
     pub pairs: u32,
+    /// The per-round ratios behind `speedup`, in round order: a claim recomputes its interval
+    /// at the level its family needs from them. (Empty in files written before they were kept.)
+    #[serde(default)]
+    pub speedup_by_round: Vec<f64>,
+    /// The per-round ratios behind `work_speedup`.
+    #[serde(default)]
+    pub work_speedup_by_round: Vec<f64>,
     /// The same paired ratio of the in-process work time (`work_ns`): start-up excluded.
     pub work_speedup: Option<Estimate>,
     /// CPU time / wall time of each process of this case (median and interval over its
@@ -88,6 +95,14 @@ fn point(base: &CaseRecord, case: &CaseRecord) -> Option<SpeedupPoint> {
     let work = |r: &Repetition| r.self_reported.get("work_ns").map(|v| *v as f64);
     let wall_pairs = paired(base, case, wall);
     let speedup = stats::paired_ratio(&wall_pairs)?;
+    let work_pairs = paired(base, case, work);
+    let ratios = |pairs: &[(f64, f64)]| {
+        pairs
+            .iter()
+            .filter(|(_, b)| *b > 0.0)
+            .map(|(a, b)| a / b)
+            .collect::<Vec<f64>>()
+    };
     let cores = valid_values(case, |r| {
         (r.wall_ns > 0).then(|| (r.user_cpu_ns + r.sys_cpu_ns) as f64 / r.wall_ns as f64)
     });
@@ -100,7 +115,9 @@ fn point(base: &CaseRecord, case: &CaseRecord) -> Option<SpeedupPoint> {
         speedup_ci_high: speedup.ci_high,
         speedup_ci_level: speedup.ci_level,
         pairs: wall_pairs.len() as u32,
-        work_speedup: stats::paired_ratio(&paired(base, case, work)),
+        speedup_by_round: ratios(&wall_pairs),
+        work_speedup_by_round: ratios(&work_pairs),
+        work_speedup: stats::paired_ratio(&work_pairs),
         cores_in_use: (!cores.is_empty()).then(|| stats::estimate(&cores)),
         wall_ns_median: summary.wall_ns.median,
         cpu_ns_median: summary.cpu_ns.median,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::module::WorkloadModule;
 use super::reference::chunk_hash::checksum;
-use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Judgement, TIMES};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line, ReferenceLine};
@@ -25,42 +25,19 @@ pub const ID: &str = "cpu-scale";
 /// Speedup vs workers, one line per variant.
 pub const SPEEDUP_CHART: &str = "cpu-scale-speedup";
 
-/// The claim tests (`workers = 0` means the machine's logical cores). Each compares the
-/// interval of one figure per variant at W = `workers` with `threshold`.
+/// The claim tests, all at W = the machine's logical cores (always planned: the
+/// `pow2-to-2x-cores` rule adds it). Each variant is checked twice, on the paired speedup by
+/// wall time and by in-process work time; the cores each process kept busy are shown beside.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CpuScaleClaim {
-    /// The paired wall-time speedup is at most `threshold`.
-    SpeedupAtMost {
-        variants: Vec<String>,
-        workers: u64,
-        threshold: f64,
-    },
-    /// The paired wall-time speedup is at least `threshold`.
+    /// The speedup is at most `threshold` (it does not speed up).
+    SpeedupAtMost { variants: Vec<String>, threshold: f64 },
+    /// The speedup is at least `share_of_cores` × the cores (it scales to the core count).
     SpeedupAtLeast {
         variants: Vec<String>,
-        workers: u64,
-        threshold: f64,
+        share_of_cores: f64,
     },
-    /// The cores a process keeps busy are at most `threshold`.
-    CoresInUseAtMost {
-        variants: Vec<String>,
-        workers: u64,
-        threshold: f64,
-    },
-    /// The cores a process keeps busy are at least `threshold`.
-    CoresInUseAtLeast {
-        variants: Vec<String>,
-        workers: u64,
-        threshold: f64,
-    },
-}
-
-/// Which figure a claim reads.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Figure {
-    Speedup,
-    CoresInUse,
 }
 
 pub struct CpuScale;
@@ -234,7 +211,10 @@ impl WorkloadModule for CpuScale {
     }
 
     fn claim_variants(&self, claim: &CpuScaleClaim) -> Vec<String> {
-        claim_parts(claim).0.clone()
+        match claim {
+            CpuScaleClaim::SpeedupAtMost { variants, .. }
+            | CpuScaleClaim::SpeedupAtLeast { variants, .. } => variants.clone(),
+        }
     }
 
     fn judge_claim(
@@ -242,37 +222,22 @@ impl WorkloadModule for CpuScale {
         claim: &CpuScaleClaim,
         points: &Vec<SpeedupPoint>,
         ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
-        let (variants, workers, threshold, at_least, figure) = claim_parts(claim);
-        let workers = if workers == 0 { ctx.logical_cores } else { workers };
-        judge_points(points, variants, workers, threshold, at_least, figure)
-    }
-}
-
-/// (variants, workers, threshold, at least?, figure) of a claim.
-fn claim_parts(claim: &CpuScaleClaim) -> (&Vec<String>, u64, f64, bool, Figure) {
-    use CpuScaleClaim::*;
-    match claim {
-        SpeedupAtMost {
-            variants,
-            workers,
-            threshold,
-        } => (variants, *workers, *threshold, false, Figure::Speedup),
-        SpeedupAtLeast {
-            variants,
-            workers,
-            threshold,
-        } => (variants, *workers, *threshold, true, Figure::Speedup),
-        CoresInUseAtMost {
-            variants,
-            workers,
-            threshold,
-        } => (variants, *workers, *threshold, false, Figure::CoresInUse),
-        CoresInUseAtLeast {
-            variants,
-            workers,
-            threshold,
-        } => (variants, *workers, *threshold, true, Figure::CoresInUse),
+    ) -> Judgement {
+        let cores = ctx.logical_cores;
+        match claim {
+            CpuScaleClaim::SpeedupAtMost { variants, threshold } => {
+                judge_points(points, variants, cores, Bound::AtMost(*threshold))
+            }
+            CpuScaleClaim::SpeedupAtLeast {
+                variants,
+                share_of_cores,
+            } => judge_points(
+                points,
+                variants,
+                cores,
+                Bound::AtLeast(share_of_cores * cores as f64),
+            ),
+        }
     }
 }
 
@@ -347,45 +312,35 @@ fn cores_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citation
     })
 }
 
-fn judge_points(
-    points: &[SpeedupPoint],
-    variants: &[String],
-    workers: u64,
-    threshold: f64,
-    at_least: bool,
-    figure: Figure,
-) -> (Verdict, Vec<String>) {
+/// Each variant at W = `cores`: its paired speedup by wall time and by work time against `bound`,
+/// the cores in use named beside (they show spinning or runtime threads, not progress).
+fn judge_points(points: &[SpeedupPoint], variants: &[String], cores: u64, bound: Bound) -> Judgement {
     let mut checks = BoundChecks::new();
     for variant in variants {
-        let found = points
+        let Some(p) = points
             .iter()
-            .find(|p| &p.variant == variant && p.workers == workers);
-        let bounds = found.and_then(|p| match figure {
-            Figure::Speedup => Some((p.speedup, p.speedup_ci_low, p.speedup_ci_high, p.speedup_ci_level)),
-            Figure::CoresInUse => p
-                .cores_in_use
-                .as_ref()
-                .map(|e| (e.median, e.ci_low, e.ci_high, e.ci_level)),
-        });
-        let Some((median, low, high, level)) = bounds else {
-            checks.missing(format!("{variant} at W={workers}: no valid measurement"));
+            .find(|p| &p.variant == variant && p.workers == cores)
+        else {
+            checks.missing(format!(
+                "{variant} at W = {cores} (the cores): no valid measurement (the suite must plan W = cores; its `pow2-to-2x-cores` rule does)"
+            ));
             continue;
         };
-        let (name, context) = match (figure, found) {
-            (Figure::CoresInUse, Some(p)) => ("cores in use", format!("; wall speedup {:.2}×", p.speedup)),
-            _ => ("speedup (wall, paired rounds)", String::new()),
-        };
-        let evidence = format!(
-            "{variant} at W={workers}: {name} {median:.2} ({:.0}% interval {low:.2}–{high:.2}); threshold {} {threshold:.2}{context}",
-            level * 100.0,
-            if at_least { "≥" } else { "≤" }
-        );
-        let (pass, fail) = if at_least {
-            (low >= threshold, high < threshold)
-        } else {
-            (high <= threshold, low > threshold)
-        };
-        checks.check(level, pass, fail, evidence);
+        let busy = p
+            .cores_in_use
+            .as_ref()
+            .map_or("cores in use unknown".into(), |e| {
+                format!("cores in use {}", interval_text(e, ""))
+            });
+        for (clock, ratios) in [("wall", &p.speedup_by_round), ("work", &p.work_speedup_by_round)] {
+            let what =
+                format!("{variant} at W = {cores} cores ({busy}): speedup by {clock} time, rounds paired");
+            if ratios.is_empty() {
+                checks.missing(format!("{what}: no paired round"));
+            } else {
+                checks.values(what, ratios.clone(), bound, TIMES);
+            }
+        }
     }
     checks.verdict()
 }
@@ -393,6 +348,7 @@ fn judge_points(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
     use crate::measure::protocol::parse_line;
 
     #[test]
@@ -437,15 +393,18 @@ mod tests {
         ));
     }
 
-    fn point(variant: &str, workers: u64, speedup: f64, lo: f64, hi: f64) -> SpeedupPoint {
+    fn point(variant: &str, workers: u64, ratios: &[f64]) -> SpeedupPoint {
+        let e = crate::analyse::stats::estimate(ratios);
         SpeedupPoint {
             variant: variant.into(),
             workers,
-            speedup,
-            speedup_ci_low: lo,
-            speedup_ci_high: hi,
-            speedup_ci_level: 0.969,
-            pairs: 6,
+            speedup: e.median,
+            speedup_ci_low: e.ci_low,
+            speedup_ci_high: e.ci_high,
+            speedup_ci_level: e.ci_level,
+            pairs: ratios.len() as u32,
+            speedup_by_round: ratios.to_vec(),
+            work_speedup_by_round: ratios.iter().map(|r| r * 1.01).collect(),
             work_speedup: None,
             cores_in_use: None,
             wall_ns_median: 1.0,
@@ -455,29 +414,59 @@ mod tests {
         }
     }
 
+    fn judge(claim: &str, points: &[SpeedupPoint], cores: u64) -> Judgement {
+        let claim: CpuScaleClaim = toml::from_str(claim).unwrap();
+        CpuScale.judge_claim(&claim, &points.to_vec(), &ClaimContext { logical_cores: cores })
+    }
+
+    const SCALES: &str = "kind = \"speedup_at_least\"\nvariants = [\"x/y\"]\nshare_of_cores = 0.75";
+    const FLAT: &str = "kind = \"speedup_at_most\"\nvariants = [\"x/y\"]\nthreshold = 1.15";
+
     #[test]
-    fn speedup_verdicts_follow_the_interval_and_its_level() {
-        let v = |p: SpeedupPoint, at_least| {
-            judge_points(&[p], &["x/y".into()], 2, 1.3, at_least, Figure::Speedup).0
+    fn scaling_is_judged_on_speedup_at_w_equal_cores_relative_to_the_cores() {
+        let near = |c: f64| {
+            [
+                c - 0.05,
+                c - 0.02,
+                c,
+                c + 0.02,
+                c + 0.05,
+                c + 0.01,
+                c - 0.01,
+                c + 0.03,
+            ]
         };
-        assert_eq!(v(point("x/y", 2, 1.8, 1.6, 1.9), true), Verdict::Supported);
-        assert_eq!(v(point("x/y", 2, 1.1, 1.0, 1.2), true), Verdict::Contradicted);
-        assert_eq!(
-            v(point("x/y", 2, 1.35, 1.2, 1.5), true),
-            Verdict::NotEnoughEvidence
-        );
-        assert_eq!(v(point("x/y", 2, 1.0, 0.9, 1.1), false), Verdict::Supported);
-        assert_eq!(
-            v(point("x/y", 4, 1.0, 0.9, 1.1), false),
-            Verdict::NotEnoughEvidence,
-            "W=2 missing"
-        );
-        let mut three = point("x/y", 2, 1.8, 1.6, 1.9);
-        three.speedup_ci_level = 0.75;
-        assert_eq!(
-            v(three, true),
-            Verdict::NotEnoughEvidence,
-            "a 75% interval decides nothing"
-        );
+        // 6 cores, a share of 0.75: needs 4.5×; W = 6 is judged, not W = 4 or 8.
+        let six = [
+            point("x/y", 4, &near(3.9)),
+            point("x/y", 6, &near(5.6)),
+            point("x/y", 8, &near(1.0)),
+        ];
+        assert_eq!(judge(SCALES, &six, 6).verdict, Verdict::Supported);
+        // The same 5.6× on 8 cores needs 6×: contradicted, by wall and by work time.
+        let eight = [point("x/y", 8, &near(5.6))];
+        let judged = judge(SCALES, &eight, 8);
+        assert_eq!(judged.verdict, Verdict::Contradicted, "{:?}", judged.evidence);
+        assert_eq!(judged.family.checks, 2, "wall and work");
+        // Straddling the threshold: not enough evidence.
+        let close = [point("x/y", 2, &[1.3, 1.6, 1.45, 1.55, 1.4, 1.62, 1.35, 1.58])];
+        assert_eq!(judge(SCALES, &close, 2).verdict, Verdict::NotEnoughEvidence);
+        // No case at W = cores: not enough evidence, and it says why.
+        let judged = judge(SCALES, &[point("x/y", 4, &near(3.9))], 6);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(judged.evidence[0].contains("W = cores"), "{:?}", judged.evidence);
+    }
+
+    #[test]
+    fn threads_that_do_not_speed_up_are_judged_on_speedup_too() {
+        let flat = [point("x/y", 2, &[0.98, 1.01, 0.99, 1.02, 1.0, 0.97])];
+        assert_eq!(judge(FLAT, &flat, 2).verdict, Verdict::Supported);
+        let fast = [point("x/y", 2, &[1.8, 1.9, 1.85, 1.95, 1.7, 1.88, 1.92, 1.83])];
+        assert_eq!(judge(FLAT, &fast, 2).verdict, Verdict::Contradicted);
+        // Three rounds cover 75% at most: no verdict.
+        let few = [point("x/y", 2, &[0.98, 1.01, 0.99])];
+        let judged = judge(FLAT, &few, 2);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(judged.evidence[0].contains("too few"), "{:?}", judged.evidence);
     }
 }

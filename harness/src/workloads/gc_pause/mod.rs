@@ -1,7 +1,8 @@
 //! gc-pause: stop-the-world pauses under a paced allocation load with a live set of R records
 //! (workloads/README.md, "Workload `gc-pause`"). Owns the reference checksum (`reference`), the
 //! invariants, the figures per case and the paired comparisons (`figures`), the tables and the
-//! percentile charts (`present`), `cite` and the `pause_below` and `hiccups_below` claims. The
+//! percentile charts (`present`), `cite` and the `pause_below` and
+//! `hiccup_excess_above_control` claims. The
 //! pauses are measured two ways in the same process, the workload's own hiccup meter and what
 //! the runtime reports, and shown side by side. Must not compare cases of different live sets
 //! except on the max-pause-against-live-set chart.
@@ -11,8 +12,7 @@ use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use serde::Deserialize;
 
 use super::module::WorkloadModule;
-use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
-use crate::analyse::stats::ratio_by_round;
+use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Judgement, MS_FROM_NS};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::Chart;
@@ -40,13 +40,13 @@ pub enum GcPauseClaim {
         #[serde(default)]
         min_records: u64,
     },
-    /// `figure` of `control` is below that of every other variant measured at the same live set:
-    /// the ratio other / control, paired by round, must reach `factor`.
-    HiccupsBelow {
-        control: String,
-        figure: PauseFigure,
-        factor: f64,
-    },
+    /// `control` (a runtime without a collector) stalls less than every runtime that collects:
+    /// per process, the worst hiccup above the process's own median hiccup (its timer floor),
+    /// the other variant's minus the control's, paired by round, at every live set the control
+    /// ran, is above zero (a tie does not pass). A variant counts when its runtime logged at
+    /// least one collection in the median process; one that logged none (GOGC=off, a runtime
+    /// that frees by reference counting) is named and left out.
+    HiccupExcessAboveControl { control: String },
 }
 
 pub struct GcPause;
@@ -208,16 +208,11 @@ impl WorkloadModule for GcPause {
     fn claim_variants(&self, claim: &GcPauseClaim) -> Vec<String> {
         match claim {
             GcPauseClaim::PauseBelow { variants, .. } => variants.clone(),
-            GcPauseClaim::HiccupsBelow { control, .. } => vec![control.clone()],
+            GcPauseClaim::HiccupExcessAboveControl { control } => vec![control.clone()],
         }
     }
 
-    fn judge_claim(
-        &self,
-        claim: &GcPauseClaim,
-        figures: &GcPauseFigures,
-        _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    fn judge_claim(&self, claim: &GcPauseClaim, figures: &GcPauseFigures, _ctx: &ClaimContext) -> Judgement {
         let mut checks = BoundChecks::new();
         match claim {
             GcPauseClaim::PauseBelow {
@@ -226,11 +221,9 @@ impl WorkloadModule for GcPause {
                 bound_ms,
                 min_records,
             } => pause_below(&mut checks, figures, variants, *figure, *bound_ms, *min_records),
-            GcPauseClaim::HiccupsBelow {
-                control,
-                figure,
-                factor,
-            } => hiccups_below(&mut checks, figures, control, *figure, *factor),
+            GcPauseClaim::HiccupExcessAboveControl { control } => {
+                hiccup_excess_above_control(&mut checks, figures, control)
+            }
         }
         checks.verdict()
     }
@@ -259,69 +252,68 @@ fn pause_below(
             let paused = row.runtime_count.as_ref().is_some_and(|c| c.median >= 1.0);
             if figure == PauseFigure::RuntimeMax && !paused {
                 checks.missing(format!(
-                    "{variant} at {} records: the runtime reported no pause in the window (median count {}): nothing to judge at this load",
+                    "{variant} at {} records: the runtime logged no GC pause in the window (median count {}): nothing to judge at this load",
                     row.records,
                     row.runtime_count.as_ref().map_or(0.0, |c| c.median)
                 ));
                 continue;
             }
-            let Some(e) = figure.of(row) else {
-                checks.missing(format!(
-                    "{variant} at {} records: no {}",
-                    row.records,
-                    figure.label()
-                ));
+            let values: Vec<f64> = figure.rounds(row).into_iter().map(|(_, v)| v).collect();
+            let what = format!("{variant} at {} records: {}", row.records, figure.statistic());
+            if values.is_empty() {
+                checks.missing(format!("{what}: no value"));
                 continue;
-            };
-            let bound_ns = bound_ms * 1e6;
-            checks.check(
-                e.ci_level,
-                e.ci_high < bound_ns,
-                e.ci_low >= bound_ns,
-                format!(
-                    "{variant} at {} records: {} {} ms ({:.0}% interval {}–{} ms, {} processes); needs < {bound_ms} ms",
-                    row.records,
-                    figure.label(),
-                    present::ms(e.median),
-                    e.ci_level * 100.0,
-                    present::ms(e.ci_low),
-                    present::ms(e.ci_high),
-                    e.n
-                ),
-            );
+            }
+            checks.values(what, values, Bound::Below(bound_ms * 1e6), MS_FROM_NS);
         }
     }
 }
 
-fn hiccups_below(
-    checks: &mut BoundChecks,
-    figures: &GcPauseFigures,
-    control: &str,
-    figure: PauseFigure,
-    factor: f64,
-) {
+/// Per round: the worst hiccup above the median hiccup of the same process (ns).
+fn excess_rounds(row: &PauseCase) -> Vec<(u32, f64)> {
+    row.max_rounds
+        .iter()
+        .filter_map(|(round, max)| {
+            let (_, floor) = row.p50_rounds.iter().find(|(r, _)| r == round)?;
+            Some((*round, max - floor))
+        })
+        .collect()
+}
+
+fn hiccup_excess_above_control(checks: &mut BoundChecks, figures: &GcPauseFigures, control: &str) {
     let controls: Vec<&PauseCase> = figures.cases.iter().filter(|r| r.variant == control).collect();
     if controls.is_empty() {
         checks.missing(format!("{control}: no valid case"));
     }
     for base in controls {
+        let floor = excess_rounds(base);
         for other in figures
             .cases
             .iter()
             .filter(|r| r.variant != control && r.records == base.records)
         {
-            let ratio = ratio_by_round(&figure.rounds(other), &figure.rounds(base));
-            crate::analyse::claims::ratio_at_least(
-                checks,
-                &format!(
-                    "{} {} / {control} at {} records",
-                    figure.label(),
-                    other.variant,
-                    base.records
-                ),
-                ratio.as_ref(),
-                factor,
+            let collected = other.runtime_count.as_ref().is_some_and(|c| c.median >= 1.0);
+            if !collected {
+                // Named, not judged: it is not a collected runtime at this load.
+                checks.note(format!(
+                    "{} at {} records: not counted, its runtime logged no collection in the median process",
+                    other.variant, other.records
+                ));
+                continue;
+            }
+            let differences: Vec<f64> = excess_rounds(other)
+                .iter()
+                .filter_map(|(round, x)| floor.iter().find(|(r, _)| r == round).map(|(_, y)| x - y))
+                .collect();
+            let what = format!(
+                "{} − {control} at {} records: worst hiccup above the process's median hiccup, rounds paired",
+                other.variant, base.records
             );
+            if differences.is_empty() {
+                checks.missing(format!("{what}: no shared round"));
+            } else {
+                checks.values(what, differences, Bound::Above(0.0), MS_FROM_NS);
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 use arena_results::{CaseRecord, CaseStatus, DurationList};
 
 use super::*;
+use crate::analyse::claims::Verdict;
 use crate::analyse::histogram;
 use crate::analyse::phases::fixtures::{case, repetition};
 
@@ -55,11 +56,13 @@ fn pause_case(
 }
 
 fn judge(claim: GcPauseClaim, cases: &[CaseRecord]) -> Verdict {
+    judged(claim, cases).verdict
+}
+
+fn judged(claim: GcPauseClaim, cases: &[CaseRecord]) -> crate::analyse::claims::Judgement {
     let refs: Vec<&CaseRecord> = cases.iter().collect();
     let figures = GcPause.derive(&refs);
-    GcPause
-        .judge_claim(&claim, &figures, &ClaimContext { logical_cores: 2 })
-        .0
+    GcPause.judge_claim(&claim, &figures, &ClaimContext { logical_cores: 2 })
 }
 
 #[test]
@@ -161,20 +164,56 @@ fn pause_below_rests_on_intervals_and_live_set_size() {
 }
 
 #[test]
-fn hiccups_below_compares_the_control_with_every_other_variant() {
-    let claim = GcPauseClaim::HiccupsBelow {
+fn the_control_is_compared_with_collected_runtimes_on_pauses_above_their_floor() {
+    let claim = GcPauseClaim::HiccupExcessAboveControl {
         control: "rust/default".into(),
-        figure: PauseFigure::HiccupMax,
-        factor: 1.0,
     };
-    let rust = pause_case("rust/default", 1000, 0.2, None, 6);
-    let java = pause_case("java/g1-fixed", 1000, 5.0, Some(5.0), 6);
-    let calm = pause_case("go/gogc-100", 1000, 0.1, Some(0.05), 6);
+    // Eight processes: a family of two checks needs 97.5% to contradict, [min, max] of 8 has 99.2%.
+    let rust = pause_case("rust/default", 1000, 0.2, None, 8);
+    let java = pause_case("java/g1-fixed", 1000, 5.0, Some(5.0), 8);
+    let calm = pause_case("go/gogc-100", 1000, 0.1, Some(0.05), 8);
     assert_eq!(
         judge(claim.clone(), &[rust.clone(), java.clone()]),
         Verdict::Supported
     );
-    assert_eq!(judge(claim, &[rust, java, calm]), Verdict::Contradicted);
+    assert_eq!(
+        judge(claim.clone(), &[rust.clone(), java.clone(), calm]),
+        Verdict::Contradicted,
+        "a collected runtime that stalls less than the control"
+    );
+    // A runtime that logged no collection is named and not counted, whatever its hiccups.
+    let mut off = pause_case("go/gogc-off", 1000, 0.1, Some(0.05), 8);
+    for r in &mut off.repetitions {
+        r.runtime_pauses = Some(list(&[], Some("a log")));
+    }
+    let j = judged(claim.clone(), &[rust.clone(), java.clone(), off]);
+    assert_eq!(j.verdict, Verdict::Supported, "{:?}", j.evidence);
+    assert!(j
+        .evidence
+        .iter()
+        .any(|e| e.contains("go/gogc-off") && e.contains("not counted")));
+    // A tie does not pass: the same stalls as the control.
+    let twin = pause_case("node/default", 1000, 0.2, Some(0.1), 8);
+    assert_eq!(judge(claim.clone(), &[rust.clone(), twin]), Verdict::Contradicted);
+    // Three processes: 75% intervals, no verdict.
+    let few = [
+        pause_case("rust/default", 1000, 0.2, None, 3),
+        pause_case("java/g1-fixed", 1000, 5.0, Some(5.0), 3),
+    ];
+    assert_eq!(judge(claim, &few), Verdict::NotEnoughEvidence);
+}
+
+#[test]
+fn pause_claims_say_which_statistic_they_judge() {
+    let claim = GcPauseClaim::PauseBelow {
+        variants: vec!["java/zgc".into()],
+        figure: PauseFigure::RuntimeMax,
+        bound_ms: 1.0,
+        min_records: 0,
+    };
+    let j = judged(claim, &[pause_case("java/zgc", 1000, 3.0, Some(0.2), 6)]);
+    assert!(j.evidence[0].contains("per-process maximum"), "{:?}", j.evidence);
+    assert_eq!(j.intervals[0].unit, "ms");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
 use super::module::{load_settings, server_driver, WorkloadModule};
-use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Interval, Judgement, Unit};
 use crate::measure::judge::Params;
 use crate::measure::load::testserver::{io_body, JSON_BODY};
 use crate::measure::serve::Driver;
@@ -140,7 +140,7 @@ impl WorkloadModule for HttpIo {
         claim: &HttpIoClaim,
         figures: &Vec<HttpIoFigures>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let HttpIoClaim::CapacityNear {
             variant,
             expected_per_s,
@@ -151,65 +151,116 @@ impl WorkloadModule for HttpIo {
     }
 }
 
-/// Decided on the capacity's interval over repetitions: inside the band, above it, or straddling.
+/// Decided on the capacity's interval over repetitions: the pool's inside the band, every other
+/// variant's above it (one family: `BoundChecks`).
 fn capacity_near(
     figures: &[HttpIoFigures],
     variant: &str,
     expected: f64,
     tolerance: f64,
     versus: &[String],
-) -> (Verdict, Vec<String>) {
+) -> Judgement {
     let (low_band, high_band) = (expected * (1.0 - tolerance), expected * (1.0 + tolerance));
-    let mut evidence = vec![format!(
-        "band: {expected:.0}/s ± {:.0}% = {low_band:.0}–{high_band:.0}/s",
-        tolerance * 100.0
-    )];
-    let capacity = |name: &str, evidence: &mut Vec<String>| {
-        let found = figures.iter().find(|f| f.variant == name)?;
-        let cap = found.io_capacity_per_s.as_ref()?;
-        let saturated = found
+    let per_s = Unit {
+        name: "req/s",
+        per: 1.0,
+        decimals: 0,
+    };
+    let mut checks = BoundChecks::new();
+    let wanted = std::iter::once((variant, Bound::Within(low_band, high_band)))
+        .chain(versus.iter().map(|v| (v.as_str(), Bound::Above(high_band))));
+    for (name, bound) in wanted {
+        let found = figures.iter().find(|f| f.variant == name);
+        let Some((f, cap)) = found.and_then(|f| Some((f, f.io_capacity_per_s.as_ref()?))) else {
+            checks.missing(format!("{name}: no /io capacity (no valid sweep)"));
+            continue;
+        };
+        let saturated = f
             .first_saturated_target_per_s
             .map_or("never saturated in the sweep".to_string(), |t| {
                 format!("saturated at {t:.0}/s")
             });
-        evidence.push(format!(
-            "{name}: capacity {:.0}/s ({:.0}% interval {:.0}–{:.0} over {} repetitions), {saturated}",
-            cap.median,
-            cap.ci_level * 100.0,
-            cap.ci_low,
-            cap.ci_high,
-            cap.n
-        ));
-        if cap.ci_level < VERDICT_LEVEL {
-            evidence.push(format!("{name}: {}", too_weak(cap.ci_level)));
-            return None;
-        }
-        Some((cap.ci_low, cap.ci_high))
-    };
-    let Some((lo, hi)) = capacity(variant, &mut evidence) else {
-        evidence.push(format!("{variant}: no capacity a verdict can rest on"));
-        return (Verdict::NotEnoughEvidence, evidence);
-    };
-    let mut others = Vec::new();
-    for name in versus {
-        match capacity(name, &mut evidence) {
-            Some(bounds) => others.push(bounds),
-            None => {
-                evidence.push(format!("{name}: no capacity a verdict can rest on"));
-                return (Verdict::NotEnoughEvidence, evidence);
-            }
+        checks.interval(
+            format!("{name}: /io capacity ({saturated})"),
+            Interval::of(cap),
+            bound,
+            per_s,
+        );
+    }
+    checks.verdict()
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::analyse::claims::Verdict;
+    use arena_results::Estimate;
+
+    fn figures(variant: &str, capacity: Option<(f64, f64, f64)>, n: u32, level: f64) -> HttpIoFigures {
+        HttpIoFigures {
+            variant: variant.into(),
+            bytes_per_idle_connection: None,
+            idle_points: vec![],
+            peak_json_rate_per_s: None,
+            peak_server_cpu_ns_per_request: None,
+            peak_generator_bound_repetitions: 0,
+            io_capacity_per_s: capacity.map(|(median, ci_low, ci_high)| Estimate {
+                median,
+                ci_low,
+                ci_high,
+                ci_level: level,
+                n,
+                outliers: 0,
+            }),
+            first_saturated_target_per_s: Some(4000.0),
+            sweep_delay_ms: Some(50.0),
+            sweep: vec![],
         }
     }
-    let inside = lo >= low_band && hi <= high_band;
-    let outside = hi < low_band || lo > high_band;
-    let others_above = others.iter().all(|(lo, _)| *lo > high_band);
-    let some_other_inside = others.iter().any(|(_, hi)| *hi <= high_band);
-    let verdict = if inside && others_above {
-        Verdict::Supported
-    } else if outside || some_other_inside {
-        Verdict::Contradicted
-    } else {
-        Verdict::NotEnoughEvidence
-    };
-    (verdict, evidence)
+
+    fn verdict(pool: (f64, f64, f64), other: (f64, f64, f64), n: u32, level: f64) -> Verdict {
+        let figures = [
+            figures("java/pool", Some(pool), n, level),
+            figures("go/net-http", Some(other), n, level),
+        ];
+        capacity_near(&figures, "java/pool", 4000.0, 0.2, &["go/net-http".into()]).verdict
+    }
+
+    #[test]
+    fn capacity_near_supports_contradicts_or_needs_more_evidence() {
+        let (far_above, in_band) = ((9000.0, 8800.0, 9200.0), (3950.0, 3900.0, 4050.0));
+        // 8 repetitions: [min, max] covers 99.2%, enough for a family of two (97.5%).
+        assert_eq!(verdict(in_band, far_above, 8, 0.992), Verdict::Supported);
+        assert_eq!(
+            verdict((2000.0, 1900.0, 2100.0), far_above, 8, 0.992),
+            Verdict::Contradicted,
+            "the pool saturates far below Little's law"
+        );
+        assert_eq!(
+            verdict(in_band, in_band, 8, 0.992),
+            Verdict::Contradicted,
+            "another server saturates in the band too"
+        );
+        assert_eq!(
+            verdict((3500.0, 3000.0, 4500.0), far_above, 8, 0.992),
+            Verdict::NotEnoughEvidence,
+            "the interval straddles the band's edge"
+        );
+        assert_eq!(
+            verdict((2000.0, 1900.0, 2100.0), far_above, 6, 0.969),
+            Verdict::NotEnoughEvidence,
+            "96.9% cannot contradict a family of two"
+        );
+        assert_eq!(verdict(in_band, far_above, 3, 0.75), Verdict::NotEnoughEvidence);
+        let missing = [
+            figures("java/pool", Some(in_band), 8, 0.992),
+            figures("go/net-http", None, 8, 0.992),
+        ];
+        let judged = capacity_near(&missing, "java/pool", 4000.0, 0.2, &["go/net-http".into()]);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(judged
+            .evidence
+            .iter()
+            .any(|e| e.contains("go/net-http: no /io capacity")));
+    }
 }

@@ -9,7 +9,7 @@ use arena_results::{CaseRecord, Estimate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Verdict};
+use crate::analyse::claims::{ratio_at_least, round_ratios_at_least, BoundChecks, Judgement};
 use crate::analyse::stats::{estimate, proportion_interval};
 use crate::analyse::warmup::{
     classify, classify_pair, classify_variant, PairClass, ProcessClassification, ProcessLabel, VariantLabel,
@@ -140,7 +140,7 @@ pub(super) fn judge_slow_then_fast(
     pairs: &[[String; 2]],
     first_ratio: f64,
     speedup: f64,
-) -> (Verdict, Vec<String>) {
+) -> Judgement {
     let mut checks = BoundChecks::new();
     let find = |name: &str| variants.iter().find(|v| v.variant == name);
     for [jit, interpreter] in pairs {
@@ -170,7 +170,7 @@ pub(super) fn judge_warmup_share(
     vms: &[String],
     benchmarks: &[String],
     share: f64,
-) -> (Verdict, Vec<String>) {
+) -> Judgement {
     let mut checks = BoundChecks::new();
     let mut pairs: Vec<&WarmupVariant> = Vec::new();
     let mut absent = Vec::new();

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::module::WorkloadModule;
 use super::reference::benchmarks_game;
-use crate::analyse::claims::{ClaimContext, Verdict};
+use crate::analyse::claims::{ClaimContext, Judgement};
 use crate::analyse::warmup::VariantLabel;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
@@ -300,7 +300,7 @@ impl WorkloadModule for JitWarmup {
         claim: &JitWarmupClaim,
         variants: &Vec<WarmupVariant>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         match claim {
             JitWarmupClaim::StartsSlowThenFast {
                 pairs,
@@ -348,6 +348,7 @@ const STEADY_METHOD: &str = "steady state: the first iteration of the steady seg
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
     use crate::analyse::stats::estimate;
     use crate::analyse::warmup::{classify, ProcessLabel, WarmupSettings};
     use crate::measure::protocol::parse_line;
@@ -395,7 +396,8 @@ mod tests {
             .collect();
         let mut classification = classify(&series, &WarmupSettings::default());
         classification.label = label;
-        let processes: Vec<WarmupProcess> = (1..=6)
+        // Eight processes: a family of two checks needs 97.5% to contradict, [min, max] of 8 has 99.2%.
+        let processes: Vec<WarmupProcess> = (1..=8)
             .map(|round| WarmupProcess {
                 round,
                 first_ns: first_ms * 1e6,
@@ -432,10 +434,16 @@ mod tests {
         let pairs = vec![["java/default".to_string(), "java/xint".to_string()]];
         let jit = variant("java/default", 10.0, 1.0, ProcessLabel::Warmup);
         let xint = variant("java/xint", 20.0, 20.0, ProcessLabel::Flat);
-        let v = |vs: &[WarmupVariant]| judge_slow_then_fast(vs, &pairs, 2.0, 3.0).0;
+        let v = |vs: &[WarmupVariant]| judge_slow_then_fast(vs, &pairs, 2.0, 3.0).verdict;
         assert_eq!(v(&[jit.clone(), xint.clone()]), Verdict::Supported);
         let flat_jit = variant("java/default", 1.0, 1.0, ProcessLabel::Flat);
-        assert_eq!(v(&[flat_jit, xint.clone()]), Verdict::Contradicted, "no fall");
+        let judged = judge_slow_then_fast(&[flat_jit, xint.clone()], &pairs, 2.0, 3.0);
+        assert_eq!(
+            judged.verdict,
+            Verdict::Contradicted,
+            "no fall: {:?}",
+            judged.evidence
+        );
         let fast_xint = variant("java/xint", 1.5, 1.5, ProcessLabel::Flat);
         assert_eq!(
             v(&[jit.clone(), fast_xint]),
@@ -475,7 +483,7 @@ mod tests {
         // 4 VMs × 3 benchmarks = 12 pairs: 0 of 12 classical has a 95% upper bound of 0.26.
         let vms: Vec<String> = (0..4).map(|i| format!("x/c{i}")).collect();
         let none = pairs(&vms, |_| vec![Warmup, Slowdown]);
-        assert_eq!(judge(&none, &vms).0, Verdict::Supported);
+        assert_eq!(judge(&none, &vms).verdict, Verdict::Supported);
         // Every pair classical (consistent warm-up, or good inconsistent): 12 of 12.
         let all = pairs(&vms, |i| {
             if i % 2 == 0 {
@@ -484,7 +492,9 @@ mod tests {
                 vec![Flat, Warmup]
             }
         });
-        let (verdict, evidence) = judge(&all, &vms);
+        let crate::analyse::bound_checks::Judgement {
+            verdict, evidence, ..
+        } = judge(&all, &vms);
         assert_eq!(verdict, Verdict::Contradicted, "{evidence:?}");
         assert!(
             evidence[0].contains("12 of 12 (VM, benchmark) pairs"),
@@ -498,18 +508,18 @@ mod tests {
                 vec![NoSteadyState]
             }
         });
-        assert_eq!(judge(&half, &vms).0, Verdict::NotEnoughEvidence);
+        assert_eq!(judge(&half, &vms).verdict, Verdict::NotEnoughEvidence);
         // Few pairs cannot decide: 1 VM × 3 benchmarks, none classical, upper bound 0.71.
         let one = pairs(&vms[..1], |_| vec![Slowdown]);
-        assert_eq!(judge(&one, &vms[..1]).0, Verdict::NotEnoughEvidence);
+        assert_eq!(judge(&one, &vms[..1]).verdict, Verdict::NotEnoughEvidence);
         // A pair that was not measured leaves the verdict undecided, however clear the rest.
-        assert_eq!(judge(&none[1..], &vms).0, Verdict::NotEnoughEvidence);
+        assert_eq!(judge(&none[1..], &vms).verdict, Verdict::NotEnoughEvidence);
         // Processes are not pairs: 72 processes of 12 pairs, 1 of 6 processes warm-up per
         // pair, are 0 of 12 classical pairs (each pair mixes warm-up and slowdown).
         let mixed = pairs(&vms, |_| {
             vec![Warmup, Slowdown, Slowdown, Slowdown, Slowdown, Slowdown]
         });
-        assert!(judge(&mixed, &vms).1[0].contains("0 of 12"));
+        assert!(judge(&mixed, &vms).evidence[0].contains("0 of 12"));
     }
 
     #[test]

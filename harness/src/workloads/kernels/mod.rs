@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
 use super::reference::benchmarks_game;
-use crate::analyse::claims::{BoundChecks, ClaimContext, Verdict};
+use crate::analyse::claims::{ratios_by_round, Bound, BoundChecks, ClaimContext, Judgement, TIMES};
 use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
@@ -266,12 +266,7 @@ impl WorkloadModule for Kernels {
             .collect()
     }
 
-    fn judge_claim(
-        &self,
-        claim: &KernelsClaim,
-        rows: &Vec<KernelCase>,
-        _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    fn judge_claim(&self, claim: &KernelsClaim, rows: &Vec<KernelCase>, _ctx: &ClaimContext) -> Judgement {
         let KernelsClaim::SpeedRatioNear {
             slower,
             faster,
@@ -287,26 +282,22 @@ impl WorkloadModule for Kernels {
                     .filter(|r| r.language == language && &r.kernel == kernel)
                     .max_by_key(|r| r.n)
             };
-            let ratio = match (case(slower), case(faster)) {
-                (Some(a), Some(b)) if a.n == b.n => ratio_by_round(&a.work_ns_rounds, &b.work_ns_rounds),
-                _ => None,
+            let ratios = match (case(slower), case(faster)) {
+                (Some(a), Some(b)) if a.n == b.n => ratios_by_round(&a.work_ns_rounds, &b.work_ns_rounds),
+                _ => Vec::new(),
             };
-            let Some(r) = ratio else {
+            if ratios.is_empty() {
                 checks.missing(format!("{kernel}: no {slower} and {faster} cases at one n"));
                 continue;
-            };
-            checks.check(
-                r.ci_level,
-                r.ci_low >= low_bound && r.ci_high <= high_bound,
-                r.ci_high < low_bound || r.ci_low > high_bound,
+            }
+            checks.values(
                 format!(
-                    "{kernel}: {slower} / {faster} work time {:.2}× ({:.0}% interval {:.2}–{:.2}); claimed {expected:.2}× ± {:.0}% ({low_bound:.2}–{high_bound:.2})",
-                    r.median,
-                    r.ci_level * 100.0,
-                    r.ci_low,
-                    r.ci_high,
+                    "{kernel}: {slower} / {faster} work time, rounds paired (claimed {expected:.2}× ± {:.0}%)",
                     tolerance * 100.0
                 ),
+                ratios,
+                Bound::Within(low_bound, high_bound),
+                TIMES,
             );
         }
         checks.verdict()
@@ -349,6 +340,7 @@ const RATIO_METHOD: &str = "kernel ratio: median over rounds of work_ns(language
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::claims::Verdict;
 
     fn case(language: &str, kernel: &str, n: u64, work_ms: &[f64]) -> KernelCase {
         let ns: Vec<f64> = work_ms.iter().map(|m| m * 1e6).collect();
@@ -403,7 +395,7 @@ mod tests {
         let v = |kernels: &[&str]| {
             Kernels
                 .judge_claim(&claim(kernels), &rows, &ClaimContext { logical_cores: 2 })
-                .0
+                .verdict
         };
         assert_eq!(v(&["nbody"]), Verdict::Supported);
         assert_eq!(
@@ -416,7 +408,7 @@ mod tests {
         let other_n = vec![rust("nbody"), case("go", "nbody", 20, &[150.0; 8])];
         let judged = Kernels.judge_claim(&claim(&["nbody"]), &other_n, &ClaimContext { logical_cores: 2 });
         assert_eq!(
-            judged.0,
+            judged.verdict,
             Verdict::NotEnoughEvidence,
             "different sizes are never compared"
         );

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::module::{load_settings, server_driver, WorkloadModule};
 use super::reference::chunk_hash;
-use crate::analyse::claims::{too_weak, ClaimContext, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Interval, Judgement, Unit};
 use crate::measure::judge::Params;
 use crate::measure::serve::Driver;
 use crate::measure::verify::EndpointCheck;
@@ -139,7 +139,7 @@ impl WorkloadModule for LoopBlocking {
         claim: &LoopBlockingClaim,
         figures: &Vec<LoopBlockingFigures>,
         _ctx: &ClaimContext,
-    ) -> (Verdict, Vec<String>) {
+    ) -> Judgement {
         let LoopBlockingClaim::PingStall {
             variants,
             versus,
@@ -150,70 +150,140 @@ impl WorkloadModule for LoopBlocking {
 }
 
 /// Decided on the p99 of the repetitions that passed the pacing gate (min and max over them) at
-/// the highest /cpu rate.
+/// the highest /cpu rate: every `variants` entry at or above `fraction` × one /cpu request,
+/// every `versus` entry below it (one family: `BoundChecks`).
 fn ping_stall(
     figures: &[LoopBlockingFigures],
     variants: &[String],
     versus: &[String],
     fraction: f64,
-) -> (Verdict, Vec<String>) {
-    let mut evidence = Vec::new();
-    let mut spans = |names: &[String]| -> Option<Vec<(f64, f64, f64)>> {
-        let mut out = Vec::new();
-        for name in names {
-            let found = figures.iter().find(|f| &f.variant == name);
-            let top = found.and_then(|f| {
-                let point = f
-                    .points
-                    .iter()
-                    .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
-                Some((point, f.cpu_ms_median?))
-            });
-            let Some((point, cpu_ms)) = top else {
-                evidence.push(format!("{name}: no valid run"));
-                return None;
-            };
-            let (Some(min), Some(max)) = (point.ping_p99_ns_min_paced, point.ping_p99_ns_max_paced) else {
-                evidence.push(format!(
-                    "{name}: no repetition with a paced /ping p99 ({} of {} failed the pacing gate or had too few samples)",
-                    point.repetitions - point.paced_repetitions,
-                    point.repetitions
-                ));
-                return None;
-            };
-            // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
-            // repetitions that passed the pacing gate count.
-            let n = point.paced_repetitions;
-            let level = 1.0 - 2f64.powi(1 - n as i32);
-            evidence.push(format!(
-                "{name}: /ping p99 {:.1}–{:.1} ms over {n} paced of {} repetitions ({:.0}% interval) at {:.0} /cpu per s (one /cpu ≈ {cpu_ms:.1} ms)",
-                min / 1e6,
-                max / 1e6,
-                point.repetitions,
-                level * 100.0,
-                point.cpu_rate_per_s
+) -> Judgement {
+    let mut checks = BoundChecks::new();
+    let ms = Unit {
+        name: "ms",
+        per: 1e6,
+        decimals: 1,
+    };
+    let wanted = variants
+        .iter()
+        .map(|v| (v, true))
+        .chain(versus.iter().map(|v| (v, false)));
+    for (name, stalls) in wanted {
+        let found = figures.iter().find(|f| &f.variant == name);
+        let top = found.and_then(|f| {
+            let point = f
+                .points
+                .iter()
+                .max_by(|a, b| a.cpu_rate_per_s.total_cmp(&b.cpu_rate_per_s))?;
+            Some((point, f.cpu_ms_median?))
+        });
+        let Some((point, cpu_ms)) = top else {
+            checks.missing(format!("{name}: no valid run"));
+            continue;
+        };
+        let (Some(min), Some(max), Some(median)) = (
+            point.ping_p99_ns_min_paced,
+            point.ping_p99_ns_max_paced,
+            point.ping_p99_ns_median,
+        ) else {
+            checks.missing(format!(
+                "{name}: no repetition with a paced /ping p99 ({} of {} failed the pacing gate or had too few samples)",
+                point.repetitions - point.paced_repetitions,
+                point.repetitions
             ));
-            if level < VERDICT_LEVEL {
-                evidence.push(format!("{name}: {}", too_weak(level)));
-                return None;
-            }
-            out.push((min / 1e6, max / 1e6, cpu_ms));
+            continue;
+        };
+        // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
+        // repetitions that passed the pacing gate count.
+        let n = point.paced_repetitions;
+        let threshold_ns = fraction * cpu_ms * 1e6;
+        checks.interval(
+            format!(
+                "{name}: /ping p99 at {:.0} /cpu per s (median of all {} repetitions; interval: min–max of the {n} paced; one /cpu ≈ {cpu_ms:.1} ms, threshold {fraction} of it)",
+                point.cpu_rate_per_s, point.repetitions
+            ),
+            Interval {
+                median,
+                low: min,
+                high: max,
+                level: 1.0 - 2f64.powi(1 - n as i32),
+                n,
+            },
+            if stalls {
+                Bound::AtLeast(threshold_ns)
+            } else {
+                Bound::Below(threshold_ns)
+            },
+            ms,
+        );
+    }
+    checks.verdict()
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::analyse::claims::Verdict;
+
+    /// One variant whose /ping p99 at the top /cpu rate spans `low_ms`–`high_ms` over `paced`
+    /// repetitions; one /cpu request costs 10 ms.
+    fn figures(variant: &str, low_ms: f64, high_ms: f64, paced: u32) -> LoopBlockingFigures {
+        let point = |rate: f64, low: f64, high: f64| figures::PingPoint {
+            cpu_rate_per_s: rate,
+            ping_p50_ns_median: Some(low * 1e6),
+            ping_p99_ns_median: Some((low + high) / 2.0 * 1e6),
+            ping_p99_ns_min: Some(low * 1e6),
+            ping_p99_ns_max: Some(high * 1e6),
+            ping_p99_ns_min_paced: Some(low * 1e6),
+            ping_p99_ns_max_paced: Some(high * 1e6),
+            paced_repetitions: paced,
+            ping_max_ns_median: Some(high * 1e6),
+            ping_p99_ns_pooled: None,
+            ping_p999_ns_pooled: None,
+            cpu_achieved_rate_per_s_median: Some(rate),
+            repetitions: paced,
+            unpaced_repetitions: 0,
+        };
+        LoopBlockingFigures {
+            variant: variant.into(),
+            cpu_ms_median: Some(10.0),
+            points: vec![point(0.0, 0.1, 0.2), point(20.0, low_ms, high_ms)],
         }
-        Some(out)
-    };
-    let (Some(stalled), Some(offloaded)) = (spans(variants), spans(versus)) else {
-        return (Verdict::NotEnoughEvidence, evidence);
-    };
-    evidence.push(format!("threshold: {fraction} × one /cpu request"));
-    let all_stalled = stalled.iter().all(|(min, _, cpu)| *min >= fraction * cpu);
-    let all_fast = offloaded.iter().all(|(_, max, cpu)| *max < fraction * cpu);
-    let some_unstalled = stalled.iter().any(|(_, max, cpu)| *max < fraction * cpu);
-    let verdict = if all_stalled && all_fast {
-        Verdict::Supported
-    } else if some_unstalled {
-        Verdict::Contradicted
-    } else {
-        Verdict::NotEnoughEvidence
-    };
-    (verdict, evidence)
+    }
+
+    fn verdict(inline: (f64, f64), offloaded: (f64, f64), paced: u32) -> Verdict {
+        let figures = [
+            figures("node/inline", inline.0, inline.1, paced),
+            figures("node/workers", offloaded.0, offloaded.1, paced),
+        ];
+        ping_stall(&figures, &["node/inline".into()], &["node/workers".into()], 0.5).verdict
+    }
+
+    #[test]
+    fn ping_stall_supports_contradicts_or_needs_more_evidence() {
+        // Threshold: 0.5 × 10 ms. 8 paced repetitions: [min, max] covers 99.2%.
+        assert_eq!(verdict((8.0, 12.0), (0.2, 0.9), 8), Verdict::Supported);
+        assert_eq!(
+            verdict((0.3, 1.0), (0.2, 0.9), 8),
+            Verdict::Contradicted,
+            "the inline loop never stalls /ping"
+        );
+        assert_eq!(
+            verdict((3.0, 9.0), (0.2, 0.9), 8),
+            Verdict::NotEnoughEvidence,
+            "the span straddles the threshold"
+        );
+        assert_eq!(
+            verdict((8.0, 12.0), (0.2, 0.9), 3),
+            Verdict::NotEnoughEvidence,
+            "3 paced repetitions cover 75%"
+        );
+        let judged = ping_stall(&[], &["node/inline".into()], &[], 0.5);
+        assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
+        assert!(
+            judged.evidence[0].contains("no valid run"),
+            "{:?}",
+            judged.evidence
+        );
+    }
 }

@@ -102,7 +102,8 @@ fn memory(variant: &str, bytes: f64, half_width: f64, lack_of_fit_p: Option<f64>
 
 fn judge(dear: &TaskMemory, cheap: &TaskMemory) -> (Verdict, Vec<String>) {
     let all = [dear.clone(), cheap.clone()];
-    memory_ratio(&all, &["a".into()], &["b".into()], 3.0)
+    let judged = memory_ratio(&all, &["a".into()], &["b".into()], 3.0);
+    (judged.verdict, judged.evidence)
 }
 
 #[test]

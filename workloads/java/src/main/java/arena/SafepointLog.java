@@ -1,7 +1,10 @@
 // SafepointLog owns gc-pause's "what the runtime reports" for Java: HotSpot's safepoint log,
 // which the runner asks for with -Xlog:safepoint=info:file=<path with %p>. It finds that flag
 // among the JVM's own input arguments, notes the file's length just before t0, and afterwards parses
-// the complete lines written since, taking each safepoint's "Total: N ns"; then deletes the file.
+// the complete lines written since, taking the "Total: N ns" of each safepoint whose operation is a
+// collector's (G1..., Z(Mark|Relocate|Rendezvous)..., Parallel..., Serial..., Gen..., Shenandoah...,
+// CollectFor...); other safepoints (Cleanup, handshakes, deoptimisation, ...) are not GC pauses and
+// are left out. Then it deletes the file.
 // It must not turn logging on or off itself (the runner owns JVM flags): without the flag there
 // is no log and gc-pause prints no gc_pauses event.
 package arena;
@@ -19,7 +22,8 @@ import java.util.regex.Pattern;
 final class SafepointLog {
 
     /** The gc_pauses event's {@code source} field. */
-    static final String SOURCE = "HotSpot safepoint log (-Xlog:safepoint): Total per safepoint";
+    static final String SOURCE =
+            "HotSpot safepoint log (-Xlog:safepoint): Total per GC safepoint (a collector's operation; other safepoints left out)";
 
     private static final String XLOG = "-Xlog:";
     private static final String SAFEPOINT_TAG = "safepoint";
@@ -29,7 +33,18 @@ final class SafepointLog {
     // [0.647s][info][safepoint] Safepoint "G1CollectForAllocation", Time since last: 619647355 ns,
     //   Reaching safepoint: 5431 ns, At safepoint: 8367570 ns, Leaving safepoint: 16383 ns,
     //   Total: 8389384 ns, Threads: 0 runnable, 10 total
-    private static final Pattern TOTAL = Pattern.compile("Safepoint \".*, Total: ([0-9]+) ns");
+    private static final Pattern TOTAL = Pattern.compile("Safepoint \"([^\"]*)\", .*Total: ([0-9]+) ns");
+
+    // The VM operations of HotSpot's collectors, by name (vmOperation.hpp, JDK 17 to 25):
+    // G1CollectForAllocation, G1CollectFull, G1PauseRemark, G1PauseCleanup, G1TryInitiateConcMark,
+    // G1Concurrent; ZMarkStart(Young(AndOld)), ZMarkEnd(Young|Old), ZRelocateStart(Young|Old),
+    // ZMarkFlushOperation, ZRendezvousGCThreads; ParallelCollectForAllocation, ParallelGCCollect,
+    // ParallelGCFailedAllocation, ParallelGCSystemGC; SerialCollectForAllocation, SerialGCCollect;
+    // GenCollectFull, GenCollectForAllocation; Shenandoah...; CollectForMetadataAllocation,
+    // CollectForCodeCacheAllocation. Not ZVerify... (a debug check) nor ZombieAll (code cache).
+    private static final Pattern COLLECTION = Pattern.compile(
+            "G1[A-Z]\\w*|Z(Mark|Relocate|Rendezvous)\\w*|Parallel(GC|Collect)\\w*|Serial(GC|Collect)\\w*"
+                    + "|GenCollect\\w*|Shenandoah\\w*|CollectFor\\w*");
 
     private final Path file;
     private long startOffset;
@@ -104,7 +119,7 @@ final class SafepointLog {
     }
 
     /**
-     * The Total of every safepoint logged since {@link #markStart()}, in order. Only complete
+     * The Total of every GC safepoint logged since {@link #markStart()}, in order. Only complete
      * lines count: a line the VM thread is still writing belongs after the interval.
      */
     long[] pausesSinceOpened() throws IOException {
@@ -128,13 +143,21 @@ final class SafepointLog {
         return totals(new String(bytes, 0, complete, StandardCharsets.UTF_8));
     }
 
-    /** Each safepoint line's "Total: N ns", in order; other lines are skipped. */
+    /**
+     * The "Total: N ns" of each safepoint line whose operation is a collector's, in order; other
+     * safepoints and other lines are skipped.
+     */
     static long[] totals(String lines) {
         return lines.lines()
                 .map(TOTAL::matcher)
-                .filter(matcher -> matcher.find())
-                .mapToLong(matcher -> Long.parseLong(matcher.group(1)))
+                .filter(matcher -> matcher.find() && isCollection(matcher.group(1)))
+                .mapToLong(matcher -> Long.parseLong(matcher.group(2)))
                 .toArray();
+    }
+
+    /** Whether a safepoint's VM operation is one of a collector's (a GC pause). */
+    static boolean isCollection(String operation) {
+        return COLLECTION.matcher(operation).matches();
     }
 
     /** Deletes the log file: the contract makes the program clean up after itself. */

@@ -124,11 +124,30 @@ class GcPauseTest {
     }
 
     @Test
-    void takesEachSafepointsTotal() {
+    void takesEachGcSafepointsTotal() {
         var lines = SAMPLE_LINE + "\n[0.700s][info][safepoint] something else\n"
-                + SAMPLE_LINE.replace("Total: 8389384 ns", "Total: 17 ns") + "\n";
-        assertEquals("[8389384, 17]", Arrays.toString(SafepointLog.totals(lines)));
+                + SAMPLE_LINE.replace("Total: 8389384 ns", "Total: 17 ns") + "\n"
+                // Not a collection: a safepoint for a handshake or a cleanup is not a GC pause.
+                + SAMPLE_LINE.replace("G1CollectForAllocation", "HandshakeAllThreads").replace("8389384", "99") + "\n"
+                + SAMPLE_LINE.replace("G1CollectForAllocation", "Cleanup").replace("8389384", "98") + "\n"
+                + SAMPLE_LINE.replace("G1CollectForAllocation", "ZMarkStartYoung").replace("8389384", "5") + "\n";
+        assertEquals("[8389384, 17, 5]", Arrays.toString(SafepointLog.totals(lines)));
         assertEquals(0, SafepointLog.totals("").length);
+    }
+
+    @Test
+    void onlyCollectorsOperationsArePauses() {
+        for (var gc : List.of("G1CollectForAllocation", "G1CollectFull", "G1PauseRemark", "G1PauseCleanup",
+                "G1TryInitiateConcMark", "G1Concurrent", "ZMarkStart", "ZMarkStartYoungAndOld", "ZMarkEndOld",
+                "ZRelocateStartYoung", "ZRendezvousGCThreads", "ParallelCollectForAllocation", "ParallelGCCollect",
+                "ParallelGCFailedAllocation", "SerialCollectForAllocation", "GenCollectForAllocation",
+                "ShenandoahInitMark", "CollectForMetadataAllocation", "CollectForCodeCacheAllocation")) {
+            assertTrue(SafepointLog.isCollection(gc), gc);
+        }
+        for (var other : List.of("Cleanup", "HandshakeAllThreads", "ICBufferFull", "ThreadDump", "Deoptimize",
+                "ZombieAll", "ZVerifyOld", "RedefineClasses", "GC_HeapInspection", "None", "")) {
+            assertFalse(SafepointLog.isCollection(other), other);
+        }
     }
 
     @Test
