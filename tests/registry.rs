@@ -112,3 +112,17 @@ kind = "speedup_at_most""#,
     let err = error(REGISTRY.check_claims(&not_yet, &catalog));
     assert!(err.contains("real test"), "{err}");
 }
+
+#[test]
+fn cite_help_names_every_workload_figure() {
+    let help = arena_harness::workloads::registry::REGISTRY.cite_metric_help();
+    for module in arena_harness::workloads::registry::REGISTRY.all() {
+        for metric in module.cite_metrics() {
+            assert!(help.contains(metric), "{} lacks {metric}", module.id());
+        }
+    }
+    assert!(
+        help.contains("hiccup_max") && help.contains("ns_per_hop"),
+        "{help}"
+    );
+}

@@ -98,8 +98,8 @@ enum Command {
         /// A case id (see results.json `case_id`) or a part of it that matches one case.
         case: String,
         /// What to cite: the list is made from the registry of workload modules
-        /// (`cite_metric_help`), so it names every workload's figures.
-        #[arg(help = cite_metric_help())]
+        /// (`Registry::cite_metric_help`), so it names every workload's figures.
+        #[arg(help = crate::workloads::registry::REGISTRY.cite_metric_help())]
         metric: String,
     },
     /// A load step's corrected latency histogram as .hgrm text (HdrHistogram's percentile
@@ -569,37 +569,4 @@ fn project(root: Option<PathBuf>, jdk: Option<PathBuf>) -> Result<Project> {
         catalog,
         claims,
     })
-}
-
-/// The METRIC help of `arena cite`: every per-case summary field, the self-reported ones, and
-/// each workload module's own figures, from the registry (never a hand-kept list).
-fn cite_metric_help() -> String {
-    let modules: Vec<String> = crate::workloads::registry::REGISTRY
-        .all()
-        .iter()
-        .filter(|m| !m.cite_metrics().is_empty())
-        .map(|m| format!("{} ({})", m.cite_metrics().join(", "), m.id()))
-        .collect();
-    format!(
-        "A per-case figure ({}), a self-reported one (work_ns, spawn_ns, ...), or a workload's own: {}",
-        crate::present::cite::SUMMARY_METRICS.join(", "),
-        modules.join("; ")
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cite_help_names_every_workload_figure() {
-        let help = super::cite_metric_help();
-        for module in crate::workloads::registry::REGISTRY.all() {
-            for metric in module.cite_metrics() {
-                assert!(help.contains(metric), "{} lacks {metric}", module.id());
-            }
-        }
-        assert!(
-            help.contains("hiccup_max") && help.contains("ns_per_hop"),
-            "{help}"
-        );
-    }
 }

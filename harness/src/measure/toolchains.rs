@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 use arena_results::{FailureKind, ToolchainRecord};
-use arena_runners::{runner, BuildOutcome, Detection, Language, Workspace};
+use arena_runners::{runner, BuildOutcome, Detection, Language, Toolchain, Workspace};
 
 use super::schedule::{PlannedCase, Readiness};
 use crate::plan::CaseSpec;
@@ -63,29 +63,7 @@ pub fn prepare(
             Detection::Found(tc) => found.push((*language, tc)),
         }
     }
-    // The languages build at once: a compiler (go, cargo) and a package manager waiting on its
-    // registry (npm, Maven) overlap, so a fresh clone's builds take about as long as the slowest.
-    let outcomes: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = found
-            .iter()
-            .map(|(language, tc)| {
-                (
-                    *language,
-                    *tc,
-                    scope.spawn(move || runner(*language).build(tc, ws)),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(language, tc, handle)| {
-                let outcome = handle
-                    .join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the build of {language} panicked")));
-                (language, tc, outcome)
-            })
-            .collect()
-    });
+    let outcomes = build_at_once(&found, ws);
     let mut builds: BTreeMap<Language, Result<(), String>> = BTreeMap::new();
     for (language, tc, outcome) in outcomes {
         match &outcome {
@@ -115,4 +93,33 @@ pub fn prepare(
             PlannedCase { spec, readiness }
         })
         .collect())
+}
+
+/// Builds the found languages at once: a compiler (go, cargo) and a package manager waiting on
+/// its registry (npm, Maven) overlap, so a fresh clone's builds take about as long as the slowest.
+fn build_at_once<'a>(
+    found: &[(Language, &'a Toolchain)],
+    ws: &Workspace,
+) -> Vec<(Language, &'a Toolchain, Result<BuildOutcome>)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = found
+            .iter()
+            .map(|(language, tc)| {
+                (
+                    *language,
+                    *tc,
+                    scope.spawn(move || runner(*language).build(tc, ws)),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(language, tc, handle)| {
+                let outcome = handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the build of {language} panicked")));
+                (language, tc, outcome)
+            })
+            .collect()
+    })
 }

@@ -203,6 +203,22 @@ impl Registry {
         })
     }
 
+    /// The METRIC help of `arena cite`: every per-case summary field, the self-reported ones, and
+    /// each workload module's own figures (never a hand-kept list).
+    pub fn cite_metric_help(&self) -> String {
+        let modules: Vec<String> = self
+            .all
+            .iter()
+            .filter(|m| !m.cite_metrics().is_empty())
+            .map(|m| format!("{} ({})", m.cite_metrics().join(", "), m.id()))
+            .collect();
+        format!(
+            "A per-case figure ({}), a self-reported one (work_ns, spawn_ns, ...), or a workload's own: {}",
+            cite::SUMMARY_METRICS.join(", "),
+            modules.join("; ")
+        )
+    }
+
     /// `arena cite RUN CASE METRIC` as text.
     pub fn cite(&self, record: &RunRecord, case_query: &str, metric: &str) -> Result<String> {
         let case = cite::find_case(record, case_query)?;
