@@ -29,7 +29,7 @@ func TestRuntimeCostModelsInDispatcher(t *testing.T) {
 	}{
 		{"startup", "default", []string{"seed"}},
 		{"first-response", "default", []string{"port"}},
-		{"jit-warmup", "default", []string{"iterations", "n"}},
+		{"jit-warmup", "default-nbody", []string{"iterations", "n"}},
 		{"kernels", "nbody", []string{"n"}},
 		{"kernels", "spectral-norm", []string{"n"}},
 		{"kernels", "fannkuch-redux", []string{"n"}},

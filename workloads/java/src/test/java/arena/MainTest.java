@@ -36,7 +36,7 @@ class MainTest {
         "kernels spectral-norm n=10                      | Kernels SpectralNorm",
         "kernels fannkuch-redux n=5                      | Kernels FannkuchRedux",
         "kernels binary-trees n=4                        | Kernels BinaryTrees",
-        "jit-warmup default iterations=1 n=10            | JitWarmup NBody",
+        "jit-warmup default-nbody iterations=1 n=10      | JitWarmup NBody",
         "first-response default port=0 train=1           | FirstResponse Startup",
         "cpu-scale threads workers=1 chunks=1 items=1    | CpuScale Kernel",
         "sleep-tasks virtual tasks=1 hold_ms=1           | SleepTasks",
