@@ -255,8 +255,8 @@ fn newer_schema_is_refused_by_every_reader(run: &Path, scratch: &Path) {
 }
 
 /// `arena run --dry-run` prints every case, the processes per workload and in total, with the
-/// time stated as an upper bound (no suite states measured seconds per process yet), and
-/// creates no run folder.
+/// time stated as an upper bound where the suite states no measured seconds per process, an
+/// estimate from them where it does, and creates no run folder.
 #[test]
 fn a_dry_run_prints_the_plan_and_runs_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -284,4 +284,21 @@ fn a_dry_run_prints_the_plan_and_runs_nothing() {
         "{text}"
     );
     assert!(!out.exists(), "a dry run creates no run folder");
+
+    // The same suite stating its measured seconds: 24 processes × 0.5 s, the rayon ones 2 s.
+    let measured = SUITE.replace(
+        "timeout_s = 30\n",
+        "timeout_s = 30\nexpected_s_per_process = 0.5\n",
+    ) + "[workloads.cpu-scale.override.\"rust/rayon\"]\nexpected_s_per_process = 2.0\n";
+    std::fs::write(&suite, measured).unwrap();
+    let text = String::from_utf8(ok(arena().args(&args).output().unwrap()).stdout).unwrap();
+    // 12 rayon processes at 2 s, 12 others at 0.5 s.
+    assert!(
+        text.contains("cpu-scale            4        24  ≈ 30 s (the suite's measured seconds per process)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("total                4        24  ≈ 30 s, without builds"),
+        "{text}"
+    );
 }

@@ -127,6 +127,7 @@ fn sleep_case(program: &str, tasks: u64) -> PlannedCase {
         repetitions: None,
         server: None,
         size_param: Some("tasks".into()),
+        expected_s_per_process: None,
     };
     let args = ["sleep-tasks".to_string(), program.to_string()]
         .into_iter()

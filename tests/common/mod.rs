@@ -36,6 +36,7 @@ pub fn fixture_case(name: &str, timeout: Duration, env: BTreeMap<String, String>
         repetitions: None,
         server: None,
         size_param: None,
+        expected_s_per_process: None,
     };
     let launch = LaunchSpec {
         program: PathBuf::from("/bin/sh"),

@@ -41,8 +41,13 @@ pub struct PlannedCase {
 /// Reports progress to the user; the CLI shows a bar, tests stay silent.
 pub trait Progress {
     fn start(&self, total_jobs: u64);
+    /// Every planned job's workload and the suite's measured seconds per process of its case,
+    /// for the time left (`progress::TimeLeft`).
+    fn expect(&self, _jobs: &[(String, Option<f64>)]) {}
     fn begin(&self, what: &str);
     fn end(&self, what: &str, outcome: &str);
+    /// A job of `workload` took `seconds` on the harness's clock, spawn to the next job.
+    fn took(&self, _workload: &str, _seconds: f64) {}
     fn finish(&self);
 }
 
@@ -235,6 +240,16 @@ fn execute_from(
         .map(|(_, r)| r.repetitions_planned.saturating_sub(r.repetitions.len() as u32) as u64)
         .sum();
     session.progress.start(planned_jobs);
+    let expected: Vec<(String, Option<f64>)> = cases
+        .iter()
+        .zip(&record.cases)
+        .filter(|(c, r)| matches!(c.readiness, Readiness::Ready(_)) && r.status == CaseStatus::Pending)
+        .flat_map(|(c, r)| {
+            let left = r.repetitions_planned.saturating_sub(r.repetitions.len() as u32) as usize;
+            std::iter::repeat_n((c.spec.workload.clone(), c.spec.expected_s_per_process), left)
+        })
+        .collect();
+    session.progress.expect(&expected);
     let mut rng = StdRng::seed_from_u64(schedule.seed);
     let rounds = record
         .cases
@@ -339,6 +354,7 @@ fn run_repetition(
     let planned = record.cases[index].repetitions_planned;
     let label = format!("{} (rep {}/{planned})", spec.label(), round + 1);
     session.progress.begin(&label);
+    let job_started = std::time::Instant::now();
     let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
     let (execution, verdict) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
         Ok(job) => {
@@ -352,10 +368,7 @@ fn run_repetition(
         Err(e) => not_started(format!("{e:#}")),
     };
     let repetition = to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
-    let outcome = match &repetition.failure_kind {
-        None => format!("ok {:.3} s", repetition.wall_ns as f64 / 1e9),
-        Some(kind) => format!("FAILED {kind:?}: {}", repetition.reason.as_deref().unwrap_or("")),
-    };
+    let outcome = outcome_text(&repetition);
     record
         .execution_order
         .push(format!("{}#{}", spec.case_id, round + 1));
@@ -390,8 +403,19 @@ fn run_repetition(
     if case.status != status_before {
         books.case_status(case)?;
     }
+    session
+        .progress
+        .took(&spec.workload, job_started.elapsed().as_secs_f64());
     session.progress.end(&label, &outcome);
     Ok(())
+}
+
+/// The progress line's word on a repetition: "ok 1.234 s" or "FAILED <kind>: <reason>".
+fn outcome_text(repetition: &Repetition) -> String {
+    match &repetition.failure_kind {
+        None => format!("ok {:.3} s", repetition.wall_ns as f64 / 1e9),
+        Some(kind) => format!("FAILED {kind:?}: {}", repetition.reason.as_deref().unwrap_or("")),
+    }
 }
 
 /// Cases still pending were cut by an interrupt: skipped, with how far they got. The record

@@ -37,17 +37,22 @@ pub struct RunPlan {
 
 impl RunPlan {
     /// `arena run --dry-run`: every case with its processes, and per workload and in total the
-    /// processes and an upper bound of the time (each process at its timeout: the suites state
-    /// no measured seconds per process yet).
+    /// processes and the estimated time: the suite's measured seconds per process where it
+    /// states them (`expected_s_per_process`), else each process at its timeout (an upper bound).
     pub fn describe(&self) -> String {
-        let mut per_workload: BTreeMap<&str, (usize, u64, f64)> = BTreeMap::new();
+        // workload → (cases, processes, estimated seconds, every case measured)
+        let mut per_workload: BTreeMap<&str, (usize, u64, f64, bool)> = BTreeMap::new();
         let mut lines = Vec::new();
         for case in &self.cases {
             let processes = case.repetitions.unwrap_or(self.repetitions) as u64;
-            let entry = per_workload.entry(case.workload.as_str()).or_default();
+            let entry = per_workload
+                .entry(case.workload.as_str())
+                .or_insert((0, 0, 0.0, true));
             entry.0 += 1;
             entry.1 += processes;
-            entry.2 += processes as f64 * case.timeout.as_secs_f64();
+            let per_process = case.expected_s_per_process.unwrap_or(case.timeout.as_secs_f64());
+            entry.2 += processes as f64 * per_process;
+            entry.3 &= case.expected_s_per_process.is_some();
             lines.push(format!("  {} ×{processes}", case.case_id));
         }
         let mut out = format!(
@@ -63,17 +68,23 @@ impl RunPlan {
             "cases",
             "processes"
         );
-        let (mut cases, mut processes, mut seconds) = (0, 0, 0.0);
-        for (workload, (n, p, s)) in &per_workload {
-            out.push_str(&format!(
-                "{workload:<16} {n:>5} {p:>9}  ≤ {s:.0} s (upper bound: every process at its timeout)\n"
-            ));
+        let (mut cases, mut processes, mut seconds, mut measured) = (0, 0, 0.0, true);
+        for (workload, (n, p, s, all_measured)) in &per_workload {
+            let how = if *all_measured {
+                format!("≈ {s:.0} s (the suite's measured seconds per process)")
+            } else {
+                format!("≤ {s:.0} s (upper bound: a process without a measured time at its timeout)")
+            };
+            out.push_str(&format!("{workload:<16} {n:>5} {p:>9}  {how}\n"));
             (cases, processes, seconds) = (cases + n, processes + p, seconds + s);
+            measured &= all_measured;
         }
-        out.push_str(&format!(
-            "{:<16} {cases:>5} {processes:>9}  ≤ {seconds:.0} s (upper bound)\n",
-            "total"
-        ));
+        let total = if measured {
+            format!("≈ {seconds:.0} s, without builds")
+        } else {
+            format!("≤ {seconds:.0} s (upper bound), without builds")
+        };
+        out.push_str(&format!("{:<16} {cases:>5} {processes:>9}  {total}\n", "total"));
         out
     }
 }
@@ -97,6 +108,10 @@ pub struct CaseSpec {
     /// The catalog's `size_param` of the workload: larger sizes are not attempted once a
     /// resource limit was hit at a smaller one.
     pub size_param: Option<String>,
+    /// The suite's measured seconds per process of this case (`expected_s_per_process`), for
+    /// the dry run's estimate and the progress bar's time left; `None`: not stated.
+    #[serde(default)]
+    pub expected_s_per_process: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,6 +236,7 @@ pub fn plan_suite(
                     load.clone(),
                 )?;
                 case.repetitions = suite_workload.repetitions_for(variant);
+                case.expected_s_per_process = suite_workload.expected_s_for(variant);
                 case.size_param = spec.size_param.clone();
                 cases.push(case);
             }
@@ -324,6 +340,7 @@ fn resolve_case(
         timeout,
         repetitions: None,
         size_param: None,
+        expected_s_per_process: None,
         server: load.map(|load| ServerSetup {
             load,
             placement: machine.placement.clone(),

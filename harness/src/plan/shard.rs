@@ -76,6 +76,7 @@ mod tests {
             repetitions: None,
             server: None,
             size_param: None,
+            expected_s_per_process: None,
         }
     }
 

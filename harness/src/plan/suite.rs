@@ -71,6 +71,10 @@ pub struct SuiteWorkload {
     /// Process-level repetitions of this workload's cases (default: the suite's).
     #[serde(default)]
     pub repetitions: Option<u32>,
+    /// Seconds one process of this workload took, measured in a named run (say which in a
+    /// comment): the dry run's estimate and the prior of the progress bar's time left.
+    #[serde(default)]
+    pub expected_s_per_process: Option<f64>,
     /// Expanded as a cartesian product ...
     #[serde(default)]
     pub params: BTreeMap<String, ParamValues>,
@@ -135,6 +139,9 @@ pub struct Override {
     /// that no claim judges may run fewer in `quick` (their intervals state the lower level).
     #[serde(default)]
     pub repetitions: Option<u32>,
+    /// Seconds one process of these variants took, instead of the workload's.
+    #[serde(default)]
+    pub expected_s_per_process: Option<f64>,
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamValues>,
 }
@@ -184,6 +191,19 @@ impl SuiteWorkload {
         .iter()
         .find_map(|key| self.r#override.get(key)?.repetitions)
         .or(self.repetitions)
+    }
+
+    /// The measured seconds per process of one variant, found as `repetitions_for` finds its
+    /// repetitions.
+    pub fn expected_s_for(&self, variant: &VariantSpec) -> Option<f64> {
+        [
+            variant.name(),
+            variant.lang.clone(),
+            format!("*/{}", variant.model),
+        ]
+        .iter()
+        .find_map(|key| self.r#override.get(key)?.expected_s_per_process)
+        .or(self.expected_s_per_process)
     }
 }
 
