@@ -126,3 +126,77 @@ fn cite_help_names_every_workload_figure() {
         "{help}"
     );
 }
+
+/// Two shards that split a claim family (cpu-scale's python/threads and python/processes on two
+/// machines), merged with --allow-cross-machine: every cpu-scale claim is refused as "not
+/// comparable: different machines", and a workload kept on one shard is judged as usual.
+#[test]
+fn a_merge_never_judges_a_claim_family_split_across_shards() {
+    use arena_harness::analyse::merge::{merge, ShardRecord};
+    let shard = |run_id: &str, cpu: &str, cases: &[(&str, &str)]| -> ShardRecord {
+        let cases: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|(workload, variant)| {
+                serde_json::json!({
+                    "case_id": format!("{workload}/{variant}/workers=2"), "workload": workload,
+                    "variant": variant, "language": variant.split('/').next().unwrap(),
+                    "model": variant.split('/').nth(1).unwrap(), "params": {"workers": 2},
+                    "launch": { "program": "p", "args": [], "env": {}, "cwd": "c", "timeout_ms": 1 },
+                    "status": "ok", "repetitions_planned": 6, "repetitions": []
+                })
+            })
+            .collect();
+        let record = serde_json::from_value(serde_json::json!({
+            "schema_version": arena_results::SCHEMA_VERSION, "run_id": run_id, "suite": "quick",
+            "started_at": "2026-12-07T10:00:00Z", "finished_at": "2026-12-07T11:00:00Z",
+            "complete": true,
+            "harness": { "version": "t", "git_commit": "abc", "git_dirty": false, "command_line": [] },
+            "environment": { "cpu_model": cpu, "logical_cores": 2, "memory_total_bytes": 1,
+                "kernel": "k", "os": "o", "pid_max": null, "threads_max": null,
+                "page_size_bytes": 4096, "cpu_pinning": "p", "toolchains": [] },
+            "methods": {}, "order_seed": 7, "execution_order": [], "cases": cases, "derived": {}
+        }))
+        .unwrap();
+        ShardRecord {
+            source: format!("runs/{run_id}"),
+            record,
+        }
+    };
+    let shards = || {
+        vec![
+            shard("a", "cpu A", &[("cpu-scale", "python/threads")]),
+            shard(
+                "b",
+                "cpu B",
+                &[("cpu-scale", "python/processes"), ("startup", "go/default")],
+            ),
+        ]
+    };
+    let refused = merge(shards(), false).unwrap_err().to_string();
+    assert!(refused.contains("different machines"), "{refused}");
+    let merged = merge(shards(), true).unwrap();
+    let claims = claims::load(&build_root()).unwrap();
+    let judged = REGISTRY.judge_claims(&claims, &merged);
+    let cpu_scale: Vec<_> = judged
+        .iter()
+        .filter(|j| j.record().workload == "cpu-scale")
+        .collect();
+    assert!(!cpu_scale.is_empty());
+    for j in cpu_scale {
+        let record = j.record();
+        assert_eq!(
+            record.verdict,
+            arena_results::ClaimVerdict::NotEnoughEvidence,
+            "{}",
+            record.claim_id
+        );
+        assert!(
+            record.evidence[0].starts_with("not comparable: different machines"),
+            "{}: {:?}",
+            record.claim_id,
+            record.evidence
+        );
+    }
+    let startup = judged.iter().find(|j| j.record().workload == "startup").unwrap();
+    assert!(!startup.record().evidence[0].contains("different machines"));
+}

@@ -158,6 +158,16 @@ impl Registry {
         let Some(module) = self.get(&claim.workload).filter(|_| claim.kind != NOT_YET) else {
             return not_measured(format!("workload `{}` is not implemented yet", claim.workload));
         };
+        // A merge across machines (`--allow-cross-machine`) judges nothing on a split workload.
+        if crate::analyse::merge::workloads_across_machines(record).contains(&claim.workload) {
+            return Judgement::without_checks(
+                Verdict::NotEnoughEvidence,
+                vec![format!(
+                    "not comparable: different machines ({} was measured by more than one shard of this merged run, so nothing is judged on it)",
+                    claim.workload
+                )],
+            );
+        }
         let Some(figures) = record.derived.get(module.id()) else {
             return not_measured(format!("workload `{}` did not run in this run", claim.workload));
         };
