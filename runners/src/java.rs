@@ -209,7 +209,12 @@ impl Runner for JavaRunner {
                 artifacts.display()
             );
         }
-        startup_archives(tc, &jar, &artifacts)?;
+        startup_archives(
+            tc,
+            &jar,
+            &ws.sources(Language::Java).join(TRAINING_ARGS),
+            &artifacts,
+        )?;
         Ok(outcome)
     }
 
@@ -232,21 +237,41 @@ impl Runner for JavaRunner {
     }
 }
 
-/// The start-up archives of the `startup` workloads' java/cds and java/aot variants, made from
-/// one training run of the jar (`first-response default port=0 train=1`: the server answers
-/// itself once, then the `startup` path runs; workloads/README.md): a dynamic AppCDS archive
+/// The arguments of the start-up archives' training run, one a line, in the Java workloads'
+/// folder: which workload trains is the workloads' knowledge, not the runner's.
+const TRAINING_ARGS: &str = "startup-training.args";
+
+/// The start-up archives of the java/cds and java/aot variants, made from one training run of
+/// the jar with the arguments of `startup-training.args` (today the first-response server, which
+/// answers itself once and then runs the startup path; workloads/README.md): a dynamic AppCDS archive
 /// (`-XX:ArchiveClassesAtExit`, JDK 13+) and, on a JDK with JEP 483 (24+), an AOT cache
 /// (`-XX:AOTMode=record`, then `create`). Training runs with the G1 flag of the catalogue's
 /// JVM flags, since a cache made under another collector is refused. Remade whenever the jar
 /// or the JDK changes; a JDK without JEP 483 gets no AOT cache, and the java/aot cases fail
 /// with the JVM's own message.
-fn startup_archives(tc: &Toolchain, jar: &Path, artifacts: &Path) -> anyhow::Result<()> {
+fn startup_archives(
+    tc: &Toolchain,
+    jar: &Path,
+    training_args: &Path,
+    artifacts: &Path,
+) -> anyhow::Result<()> {
     let jar_hash = blake3::hash(&fs::read(jar).with_context(|| format!("cannot read {}", jar.display()))?);
+    let args_text = fs::read_to_string(training_args).with_context(|| {
+        format!(
+            "cannot read {} (the training run's arguments, one a line)",
+            training_args.display()
+        )
+    })?;
+    let args: Vec<&str> = args_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     // CDS checks the jar's modification time too, so a rebuilt jar with the same bytes still
     // needs new archives.
     let modified = fs::metadata(jar).and_then(|m| m.modified()).ok();
     let hash = format!(
-        "{} {} {} {modified:?}",
+        "{} {} {} {modified:?} {args:?}",
         tc.version,
         tc.executable.display(),
         jar_hash.to_hex()
@@ -254,13 +279,12 @@ fn startup_archives(tc: &Toolchain, jar: &Path, artifacts: &Path) -> anyhow::Res
     let major = version_parts(&tc.version).first().copied().unwrap_or(0);
     let training = |flags: &[String]| {
         let mut cmd = Command::new(&tc.executable);
-        cmd.arg("-XX:+UseG1GC").args(flags).arg("-cp").arg(jar).args([
-            MAIN_CLASS,
-            "first-response",
-            "default",
-            "port=0",
-            "train=1",
-        ]);
+        cmd.arg("-XX:+UseG1GC")
+            .args(flags)
+            .arg("-cp")
+            .arg(jar)
+            .arg(MAIN_CLASS)
+            .args(&args);
         cmd
     };
     let path = |name: &str| artifacts.join(name).display().to_string();

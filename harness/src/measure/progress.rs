@@ -82,8 +82,9 @@ impl TimeLeft {
     pub fn text(&self) -> String {
         match self.seconds() {
             Some(s) if s >= 90.0 => format!("about {:.0} min left", s / 60.0),
-            Some(s) => format!("about {s:.0} s left"),
-            None => String::new(),
+            Some(s) if s >= 0.5 => format!("about {s:.0} s left"),
+            // Nothing left (an empty sum of f64 is -0.0), or nothing known.
+            _ => String::new(),
         }
     }
 }
@@ -241,5 +242,6 @@ mod tests {
         left.done("b", 6.0);
         left.done("b", 6.0);
         assert_eq!(left.seconds(), Some(0.0));
+        assert_eq!(left.text(), "", "no \"about -0 s left\" at the end");
     }
 }
