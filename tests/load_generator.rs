@@ -202,6 +202,26 @@ fn an_in_process_stall_shows_in_the_corrected_histogram_only() {
 }
 
 #[test]
+fn the_pacing_check_judges_send_lag_against_the_gap_between_sends() {
+    let server = TestServer::start(1).unwrap();
+    let mut record = load::run(&plan(&server, 4, Some(1000.0), json(&server, JSON_BODY), 0.5)).unwrap();
+    let mut with_lag = |lag_ns: u64| {
+        record.streams[0].send_lag.p50_ns = Some(lag_ns);
+        arena_harness::measure::selftest::judge_pacing(&record)
+    };
+    // 40 µs: the timerfd pacer's lag in CI; 600 µs: what tokio's 1 ms timer wheel gives.
+    let (what, ok) = with_lag(40_000);
+    assert!(ok, "{what}");
+    let (what, ok) = with_lag(600_000);
+    assert!(!ok, "{what}");
+    record.streams[0].send_lag.p50_ns = None;
+    assert!(
+        !arena_harness::measure::selftest::judge_pacing(&record).1,
+        "no lag measured is no pass"
+    );
+}
+
+#[test]
 fn arena_load_reports_json_and_refuses_remote_targets() {
     let server = TestServer::start(1).unwrap();
     let url = format!("http://{}/json", server.addr);
