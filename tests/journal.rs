@@ -301,4 +301,19 @@ fn a_dry_run_prints_the_plan_and_runs_nothing() {
         text.contains("total                4        24  ≈ 30 s, without builds"),
         "{text}"
     );
+
+    // --repetitions wins over the suite's per-variant repetitions too.
+    let overridden = std::fs::read_to_string(&suite).unwrap()
+        + "repetitions = 9\n[workloads.cpu-scale.override.\"rust/threads\"]\nrepetitions = 7\n";
+    std::fs::write(&suite, overridden).unwrap();
+    let with_flag: Vec<String> = args
+        .iter()
+        .cloned()
+        .chain(["--repetitions".into(), "2".into()])
+        .collect();
+    let text = String::from_utf8(ok(arena().args(&with_flag).output().unwrap()).stdout).unwrap();
+    assert!(
+        text.contains("total                4         8  ≈ 10 s, without builds"),
+        "{text}"
+    );
 }

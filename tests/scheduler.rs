@@ -381,6 +381,7 @@ fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
         store: &store,
         progress: &SilentProgress,
         cancel: &cancel,
+        stop: None,
     };
     let mut resumed = empty_record("resume");
     schedule::resume(&mut resumed, &cases, &schedule, &session, &interrupted).unwrap();
@@ -422,4 +423,81 @@ fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
     order.dedup();
     assert_eq!(order.len(), 6);
     assert_eq!(store.read().unwrap(), resumed);
+}
+
+/// Stops the named case at the named round.
+struct StopAt {
+    case_id: String,
+    round: u32,
+    looked: Mutex<Vec<u32>>,
+}
+
+impl schedule::StopRule for StopAt {
+    fn decided(&self, _record: &RunRecord, round: u32) -> Vec<(String, String)> {
+        self.looked.lock().unwrap().push(round);
+        if round == self.round {
+            vec![(
+                self.case_id.clone(),
+                "every claim it feeds is decided (test)".into(),
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// A stopping rule ends the case it names after the round it names: the case is ok with the
+/// repetitions it had, its reason says where it stopped and why, and the journal keeps that
+/// (results.json says the same); the other cases run every repetition.
+#[test]
+fn a_stopping_rule_ends_a_decided_case_at_its_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = RunStore::create(dir.path(), "stop").unwrap();
+    let cases: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|n| fixture_case(n, Duration::from_secs(5), BTreeMap::new()))
+        .collect();
+    let schedule = Schedule {
+        repetitions: 8,
+        seed: 3,
+    };
+    let cancel = Cancel::new();
+    let executor = recording(None, &cancel, 1_000_000);
+    let rule = StopAt {
+        case_id: "cpu-scale/fixture/a".into(),
+        round: 6,
+        looked: Mutex::new(Vec::new()),
+    };
+    let session = Session {
+        executor: &executor,
+        rules: &REGISTRY,
+        store: &store,
+        progress: &SilentProgress,
+        cancel: &cancel,
+        stop: Some(&rule),
+    };
+    let mut record = empty_record("stop");
+    schedule::execute(&mut record, &cases, &schedule, &session).unwrap();
+    let a = &record.cases[0];
+    assert_eq!((a.status, a.repetitions.len()), (CaseStatus::Ok, 6));
+    assert_eq!(
+        a.reason.as_deref(),
+        Some("stopped after 6 of 8 planned repetitions: every claim it feeds is decided (test)")
+    );
+    assert!(a.summary.is_some());
+    let b = &record.cases[1];
+    assert_eq!(
+        (b.status, b.repetitions.len(), b.reason.as_deref()),
+        (CaseStatus::Ok, 8, None)
+    );
+    assert_eq!(executor.measured.lock().unwrap().len(), 14);
+    assert_eq!(*rule.looked.lock().unwrap(), (1..8).collect::<Vec<u32>>());
+    let written = store.read().unwrap();
+    let a = written
+        .cases
+        .iter()
+        .find(|c| c.case_id == "cpu-scale/fixture/a")
+        .unwrap();
+    assert_eq!((a.status, a.repetitions.len()), (CaseStatus::Ok, 6));
+    assert!(a.reason.as_deref().unwrap().starts_with("stopped after 6 of 8"));
 }

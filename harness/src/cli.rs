@@ -515,8 +515,15 @@ fn run_config(args: RunArgs, project: &Project, command_line: Vec<String>) -> Re
         bail!("--repetitions must be at least 1");
     }
     if args.repetitions.is_some() {
-        // The flag applies to every case, overriding per-workload counts of the suite.
-        suite.workloads.values_mut().for_each(|w| w.repetitions = None);
+        // The flag applies to every case, overriding the suite's per-workload and per-variant
+        // counts.
+        for workload in suite.workloads.values_mut() {
+            workload.repetitions = None;
+            workload
+                .r#override
+                .values_mut()
+                .for_each(|o| o.repetitions = None);
+        }
     }
     let runs_dir = if args.out.is_absolute() {
         args.out

@@ -5,9 +5,10 @@
 //! - `workloads`: one module per workload and the registry of them, the only place that knows a
 //!   workload by name;
 //! - `present`: the report model and its exporters (Markdown, HTML, charts, JSON), citations;
-//! - `analyse`: statistics, per-case summaries, the claim framework;
 //! - `measure`: toolchains, process supervision and sampling, the load generator, server
 //!   driving, judging, scheduling;
+//! - `analyse`: statistics, per-case summaries, the claim framework, the arithmetic of stopping
+//!   early;
 //! - `plan`: catalogue, suites and CPU placement → the list of cases. Pure data.
 //!
 //! `tests/architecture.rs` checks the direction of the `use` lines and the size limits.

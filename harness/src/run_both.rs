@@ -121,7 +121,7 @@ pub fn run_both(project: &Project, config: &RunBoth, cancel: &Cancel) -> Result<
         repetitions,
         seed: config.seed,
     };
-    measure(&mut joint, &planned, &schedule, &store, cancel, None)?;
+    measure(&mut joint, &planned, &schedule, &store, cancel, None, None)?;
     let base = split(&joint, BASE, &base_root)?;
     let new = split(&joint, NEW, &new_root)?;
     for (name, record) in [("base", &base), ("new", &new)] {

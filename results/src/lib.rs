@@ -10,9 +10,3 @@ pub use journal::{Journal, JournalEntry};
 pub use load::*;
 pub use schema::*;
 pub use store::{RunLock, RunStore};
-
-/// The JSON Schema of `RunRecord`, generated from the types (committed as
-/// `results/schema/results.schema.json` and compared by a test).
-pub fn json_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(RunRecord)).expect("schema serializes")
-}

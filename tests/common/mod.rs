@@ -141,6 +141,7 @@ pub fn execute(
         store,
         progress: &SilentProgress,
         cancel,
+        stop: None,
     };
     schedule::execute(record, cases, schedule, &session).unwrap();
 }

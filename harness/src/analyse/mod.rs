@@ -2,7 +2,8 @@
 //! (encoding, merging, percentile gates), helpers to read the load steps a server recorded, the
 //! claim framework (verdicts decided on interval bounds), and the machine's noise: interference
 //! per case and the A/A noise floor; merging shard runs into one record, comparing two runs,
-//! trends across runs, and the warmup classification of per-iteration times.
+//! trends across runs, the warmup classification of per-iteration times, and the level a
+//! stopping rule's look costs.
 //! Pure functions over result types; it must not run processes, name a workload or render.
 
 pub mod bound_checks;
@@ -15,6 +16,7 @@ pub mod merge;
 pub mod noise;
 pub mod phases;
 pub mod stats;
+pub mod stopping;
 pub mod summary;
 pub mod trend;
 pub mod warmup;

@@ -28,17 +28,28 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// P(X = k) for X ~ Binomial(n, 1/2).
+pub fn binomial_half_pmf(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let coefficient = (1..=k).fold(1.0f64, |c, i| c * (n - i + 1) as f64 / i as f64);
+    coefficient / 2f64.powi(n as i32)
+}
+
 /// P(X <= k) for X ~ Binomial(n, 1/2).
 fn binomial_half_cdf(n: usize, k: usize) -> f64 {
-    let mut coefficient = 1.0f64; // C(n, 0)
-    let mut sum = 0.0;
-    for i in 0..=k.min(n) {
-        if i > 0 {
-            coefficient *= (n - i + 1) as f64 / i as f64;
-        }
-        sum += coefficient;
+    (0..=k.min(n)).map(|i| binomial_half_pmf(n, i)).sum()
+}
+
+/// The rank k of the median's interval [x_(k), x_(n+1−k)] among n sorted values: the largest
+/// k with P(X ≤ k − 1) ≤ 2.5%, so that it covers ≥ 95%; 1 ([min, max]) when n is too small.
+pub fn order_statistic_rank(n: usize) -> usize {
+    let mut k = 1;
+    while k < n / 2 && binomial_half_cdf(n, k) <= 0.025 {
+        k += 1;
     }
-    sum / 2f64.powi(n as i32)
+    k
 }
 
 /// Median with the widest-needed order-statistic interval of ≥ 95% coverage; with too few
@@ -47,11 +58,7 @@ pub fn estimate(values: &[f64]) -> Estimate {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
-    // Largest k with P(X <= k-1) <= 0.025; the interval is [x_(k), x_(n+1-k)] (1-based).
-    let mut k = 1;
-    while k < n / 2 && binomial_half_cdf(n, k) <= 0.025 {
-        k += 1;
-    }
+    let k = order_statistic_rank(n);
     let level = 1.0 - 2.0 * binomial_half_cdf(n, k - 1);
     Estimate {
         median: median(&sorted),

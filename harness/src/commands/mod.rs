@@ -20,6 +20,7 @@ use crate::present::{self, load_text};
 use crate::workloads::registry::REGISTRY;
 
 mod recorded;
+mod stopping;
 use recorded::open_run;
 pub(crate) use recorded::write_reports;
 pub use recorded::{cite, claims, compare, hgrm, merge, report, trend};
@@ -97,7 +98,7 @@ pub fn verify(project: &Project, filters: &Filters, require_all: bool, cancel: &
         repetitions: 1,
         seed: 0,
     };
-    measure(&mut record, &planned, &schedule, &store, cancel, None)?;
+    measure(&mut record, &planned, &schedule, &store, cancel, None, None)?;
     let mut problems = 0;
     for case in &record.cases {
         let line = match case.status {
@@ -138,6 +139,7 @@ pub(crate) fn measure(
     store: &RunStore,
     cancel: &Cancel,
     previous: Option<&RunRecord>,
+    stop: Option<&dyn schedule::StopRule>,
 ) -> Result<()> {
     let session = Session {
         executor: &ProcessExecutor::new(cancel.clone()),
@@ -145,6 +147,7 @@ pub(crate) fn measure(
         store,
         progress: &TerminalProgress::new(),
         cancel,
+        stop,
     };
     match previous {
         Some(previous) => schedule::resume(record, planned, schedule, &session, previous),
@@ -210,6 +213,7 @@ pub fn plan_run(project: &Project, config: &RunConfig) -> Result<RunPlan> {
         repetitions: config.repetitions,
         seed: config.seed,
         shard: config.shard,
+        stop_early: config.suite.stop_early,
         cases,
     })
 }
@@ -336,21 +340,13 @@ fn run_planned(
             (store, None, lock)
         }
     };
-    let jobs: u32 = (planned.iter())
-        .map(|c| c.spec.repetitions.unwrap_or(run_plan.repetitions))
-        .sum();
-    eprintln!(
-        "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own){}, results in {}",
-        record.run_id,
-        run_plan.suite,
-        planned.len(),
-        run_plan.repetitions,
-        if previous.is_some() { "; resumed from the run folder's plan: finished repetitions are kept" } else { "" },
-        store.results_path().display()
-    );
+    announce(&record, run_plan, &planned, previous.is_some(), &store);
     let schedule = Schedule {
         repetitions: run_plan.repetitions,
         seed: run_plan.seed,
+    };
+    let stop_rule = stopping::ClaimsDecided {
+        claims: &project.claims,
     };
     measure(
         &mut record,
@@ -359,6 +355,9 @@ fn run_planned(
         &store,
         cancel,
         previous.as_ref(),
+        run_plan
+            .stop_early
+            .then_some(&stop_rule as &dyn schedule::StopRule),
     )?;
     // Derived figures are written whether the run finished or was interrupted.
     record.derived = REGISTRY.derive(&record.cases)?;
@@ -379,6 +378,28 @@ fn run_planned(
         return Ok((130, record));
     }
     Ok((0, record))
+}
+
+/// The line a run starts with: its id, suite, cases and processes, and where results go.
+fn announce(
+    record: &RunRecord,
+    run_plan: &RunPlan,
+    planned: &[PlannedCase],
+    resumed: bool,
+    store: &RunStore,
+) {
+    let jobs: u32 = (planned.iter())
+        .map(|c| c.spec.repetitions.unwrap_or(run_plan.repetitions))
+        .sum();
+    eprintln!(
+        "run {}: suite {} ({} cases, {jobs} processes: {} repetitions unless a workload sets its own){}, results in {}",
+        record.run_id,
+        run_plan.suite,
+        planned.len(),
+        run_plan.repetitions,
+        if resumed { "; resumed from the run folder's plan: finished repetitions are kept" } else { "" },
+        store.results_path().display()
+    );
 }
 
 pub fn load(config: &LoadConfig, cancel: &Cancel) -> Result<i32> {

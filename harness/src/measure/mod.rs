@@ -13,6 +13,7 @@ pub mod judge;
 pub mod load;
 pub mod progress;
 pub mod protocol;
+mod recording;
 pub mod sampler;
 pub mod schedule;
 pub mod selftest;

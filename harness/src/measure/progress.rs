@@ -60,6 +60,13 @@ impl TimeLeft {
         entry.1 += seconds;
     }
 
+    /// `jobs` planned jobs of `workload` will not run.
+    pub fn drop_jobs(&mut self, workload: &str, jobs: u64) {
+        if let Some(entry) = self.remaining.get_mut(workload) {
+            entry.0 = entry.0.saturating_sub(jobs);
+        }
+    }
+
     /// Seconds left, or None while some workload still to run has neither a measured job nor a
     /// stated time and nothing at all has been measured.
     pub fn seconds(&self) -> Option<f64> {
@@ -139,6 +146,15 @@ impl Progress for TerminalProgress {
     fn took(&self, workload: &str, seconds: f64) {
         self.left.borrow_mut().done(workload, seconds);
         if let Some(bar) = self.bar.get() {
+            bar.set_prefix(self.left.borrow().text());
+        }
+    }
+
+    fn dropped(&self, workload: &str, jobs: u64) {
+        self.left.borrow_mut().drop_jobs(workload, jobs);
+        self.total.set(self.total.get().saturating_sub(jobs));
+        if let Some(bar) = self.bar.get() {
+            bar.set_length(self.total.get());
             bar.set_prefix(self.left.borrow().text());
         }
     }

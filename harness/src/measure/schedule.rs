@@ -5,12 +5,10 @@
 //! before the next process starts, so nothing measured is lost even to SIGKILL; results.json is
 //! written once, when the session ends. A failing case stops repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use arena_results::{
-    journal, CaseRecord, CaseStatus, DurationList, FailureKind, Journal, JournalEntry, LaunchRecord,
-    Repetition, RunRecord, RunStore,
+    journal, CaseRecord, CaseStatus, FailureKind, Journal, JournalEntry, LaunchRecord, Repetition, RunRecord,
+    RunStore,
 };
 use arena_runners::LaunchSpec;
 use rand::rngs::StdRng;
@@ -19,8 +17,9 @@ use rand::SeedableRng;
 
 use super::executor::{Execution, Executor, Job};
 use super::judge::{self, CaseRules, Rulebook};
+use super::recording;
 use super::Cancel;
-use crate::analyse::{histogram, summary};
+use crate::analyse::summary;
 use crate::plan::CaseSpec;
 
 /// Whether a case can run: launchable, or skipped/failed before it starts (missing toolchain,
@@ -48,12 +47,24 @@ pub trait Progress {
     fn end(&self, what: &str, outcome: &str);
     /// A job of `workload` took `seconds` on the harness's clock, spawn to the next job.
     fn took(&self, _workload: &str, _seconds: f64) {}
+    /// `jobs` planned jobs of `workload` will not run (a stopping rule ended their case).
+    fn dropped(&self, _workload: &str, _jobs: u64) {}
     fn finish(&self);
 }
 
 pub struct Schedule {
     pub repetitions: u32,
     pub seed: u64,
+}
+
+/// A sequential stopping rule (docs/methodology.md, "Stopping early"): after each round it may
+/// name pending cases that already have what their claims need; they run no more repetitions.
+/// The rule decides at which round each case may be looked at (once), so the level a look costs
+/// is known in advance (`analyse::stopping`).
+pub trait StopRule {
+    /// (case id, why) of every pending case that may stop now that `round` rounds have run,
+    /// judged on `record` as it stands (pending cases without a summary).
+    fn decided(&self, record: &RunRecord, round: u32) -> Vec<(String, String)>;
 }
 
 /// What a run is measured with: how processes run, the workloads' rules, where results go, who
@@ -64,6 +75,8 @@ pub struct Session<'a> {
     pub store: &'a RunStore,
     pub progress: &'a dyn Progress,
     pub cancel: &'a Cancel,
+    /// None: every case runs the repetitions it planned.
+    pub stop: Option<&'a dyn StopRule>,
 }
 
 /// The reference checksum of a case, or why the case cannot be judged at all.
@@ -259,6 +272,9 @@ fn execute_from(
         .unwrap_or(0);
 
     'rounds: for round in 0..rounds {
+        if let Some(rule) = session.stop.filter(|_| round > 0) {
+            stop_decided_cases(record, rule, round, session, &mut books)?;
+        }
         let mut order: Vec<usize> = (0..cases.len()).collect();
         order.shuffle(&mut rng);
         for index in order {
@@ -274,6 +290,38 @@ fn execute_from(
         }
     }
     finish(record, session, books)
+}
+
+/// Ends the pending cases the rule finds decided after `round` rounds: each must have run every
+/// one of those rounds without a failure, and plan more. It becomes `ok` with the repetitions
+/// it has, and its reason says where it stopped and why.
+fn stop_decided_cases(
+    record: &mut RunRecord,
+    rule: &dyn StopRule,
+    round: u32,
+    session: &Session,
+    books: &mut Books,
+) -> Result<()> {
+    for (case_id, why) in rule.decided(record, round) {
+        let Some(case) = record.cases.iter_mut().find(|c| c.case_id == case_id) else {
+            continue;
+        };
+        let finished = case.repetitions.iter().filter(|r| r.valid).count() as u32;
+        if case.status != CaseStatus::Pending || finished != round || case.repetitions_planned <= round {
+            continue;
+        }
+        case.status = CaseStatus::Ok;
+        case.reason = Some(format!(
+            "stopped after {round} of {} planned repetitions: {why}",
+            case.repetitions_planned
+        ));
+        case.summary = summary::summarize(&case.repetitions);
+        books.case_status(case)?;
+        session
+            .progress
+            .dropped(&case.workload, u64::from(case.repetitions_planned - round));
+    }
+    Ok(())
 }
 
 /// What a session keeps besides the record: its journal and its own time between processes.
@@ -367,7 +415,7 @@ fn run_repetition(
         }
         Err(e) => not_started(format!("{e:#}")),
     };
-    let repetition = to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
+    let repetition = recording::to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
     let outcome = outcome_text(&repetition);
     record
         .execution_order
@@ -503,78 +551,6 @@ fn beyond_known_limit(cases: &[CaseRecord], spec: &CaseSpec) -> Option<String> {
         limited.params[size_param],
         limited.reason.as_deref().unwrap_or("")
     ))
-}
-
-fn to_repetition(round: u32, exec: &Execution, verdict: judge::Verdict, stderr_log: String) -> Repetition {
-    let timeline_peak = exec.timeline.rss_bytes.iter().copied().max();
-    let peak = timeline_peak.max(exec.ready_rss_bytes);
-    let (failure_kind, reason) = match verdict.failure {
-        Some((kind, reason)) => (Some(kind), Some(reason)),
-        None => (None, None),
-    };
-    Repetition {
-        index: round + 1,
-        valid: failure_kind.is_none(),
-        stderr_tail: failure_kind
-            .is_some()
-            .then(|| exec.stderr_tail.clone())
-            .filter(|t| !t.is_empty()),
-        failure_kind,
-        reason,
-        exit_code: exec.exit_code,
-        signal: exec.signal,
-        wall_ns: exec.wall_ns,
-        user_cpu_ns: exec.user_cpu_ns,
-        sys_cpu_ns: exec.sys_cpu_ns,
-        peak_tree_rss_bytes: peak,
-        ready_tree_rss_bytes: exec.ready_rss_bytes,
-        ready_tree_pss_bytes: exec.ready_pss_bytes,
-        peak_tree_pss_bytes: exec.peak_pss_bytes,
-        ready_sampled_at_ns: exec.ready_sampled_at_ns,
-        ru_maxrss_bytes: exec.ru_maxrss_bytes,
-        time_to_ready_ns: exec.first_event("ready").map(|e| e.at_ns),
-        rss_samples: exec.timeline.t_ns.len() as u32,
-        leftover_processes_killed: exec.leftovers_killed,
-        checksum: verdict.checksum,
-        self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
-        rss_timeline: exec.timeline.clone(),
-        stderr_log: Some(stderr_log),
-        phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),
-        interference: exec.interference.clone(),
-        iter_ns: exec
-            .events
-            .iter()
-            .filter(|e| e.kind == "iter")
-            .filter_map(|e| e.int("ns").and_then(|ns| u64::try_from(ns).ok()))
-            .collect(),
-        hiccups: duration_list(exec, "hiccups"),
-        runtime_pauses: duration_list(exec, "gc_pauses"),
-    }
-}
-
-/// The `ns` array of the first `kind` event as a histogram with its exact count, sum and max
-/// (workloads/README.md, "Output protocol"); None when the process printed no such event.
-/// Entries that are not non-negative integers are left out (the workload's invariants count
-/// them).
-fn duration_list(exec: &Execution, kind: &str) -> Option<DurationList> {
-    let event = exec.first_event(kind)?;
-    let values: Vec<u64> = event
-        .fields
-        .get("ns")
-        .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
-        .unwrap_or_default();
-    let mut histogram = histogram::new_histogram();
-    for v in &values {
-        histogram.saturating_record(*v);
-    }
-    Some(DurationList {
-        count: values.len() as u64,
-        total_ns: values.iter().sum(),
-        max_ns: values.iter().copied().max().unwrap_or(0),
-        histogram: histogram::encode(&histogram),
-        source: event.text("source").map(str::to_string),
-    })
 }
 
 /// A case id as a file name.

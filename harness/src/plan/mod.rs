@@ -31,6 +31,9 @@ pub struct RunPlan {
     /// The seed of the random order of every round.
     pub seed: u64,
     pub shard: Option<arena_results::ShardInfo>,
+    /// The suite's `stop_early` (absent in plans written before it: no early stop).
+    #[serde(default)]
+    pub stop_early: bool,
     /// In plan order (the order the seed shuffles).
     pub cases: Vec<CaseSpec>,
 }
@@ -85,6 +88,9 @@ impl RunPlan {
             format!("≤ {seconds:.0} s (upper bound), without builds")
         };
         out.push_str(&format!("{:<16} {cases:>5} {processes:>9}  {total}\n", "total"));
+        if self.stop_early {
+            out.push_str("every planned process counted: a case whose claims are decided at its look stops sooner (stop_early)\n");
+        }
         out
     }
 }

@@ -53,6 +53,11 @@ pub struct Suite {
     pub name: String,
     pub description: String,
     pub repetitions: u32,
+    /// Stop a case early, at the one round `analyse::stopping::look_round` allows, once every
+    /// claim it feeds is decided (docs/methodology.md, "Stopping early"). Off unless the suite
+    /// says so: `arena compare` pairs rounds, and `full` keeps every repetition.
+    #[serde(default)]
+    pub stop_early: bool,
     /// A named suite whose workloads this one runs too, unless it gives its own entry for them
     /// (`full` runs quick's entry of a workload it does not size itself, with its own
     /// repetitions), so a new workload needs no entry in every suite.

@@ -37,14 +37,6 @@ impl ExchangeError {
             ExchangeError::TooLarge => "too_large",
         }
     }
-
-    /// Errors that prove the server's response is wrong (not just that it is overloaded).
-    pub fn is_wrong_output(self) -> bool {
-        matches!(
-            self,
-            ExchangeError::Malformed | ExchangeError::Framing | ExchangeError::TooLarge
-        )
-    }
 }
 
 impl From<io::Error> for ExchangeError {

@@ -167,6 +167,7 @@ fn pause_below_rests_on_intervals_and_live_set_size() {
 fn the_control_is_compared_with_collected_runtimes_on_pauses_above_their_floor() {
     let claim = GcPauseClaim::HiccupExcessAboveControl {
         control: "rust/default".into(),
+        min_records: 0,
     };
     // Eight processes: a family of two checks needs 97.5% to contradict, [min, max] of 8 has 99.2%.
     let rust = pause_case("rust/default", 1000, 0.2, None, 8);
@@ -201,6 +202,33 @@ fn the_control_is_compared_with_collected_runtimes_on_pauses_above_their_floor()
         pause_case("java/g1-fixed", 1000, 5.0, Some(5.0), 3),
     ];
     assert_eq!(judge(claim, &few), Verdict::NotEnoughEvidence);
+}
+
+/// Live sets below `min_records` are not judged: a small heap whose collector stalls no more
+/// than the control leaves the claim to the larger live set.
+#[test]
+fn the_control_is_compared_only_at_live_sets_of_at_least_min_records() {
+    let claim = |min_records| GcPauseClaim::HiccupExcessAboveControl {
+        control: "rust/default".into(),
+        min_records,
+    };
+    let cases = [
+        pause_case("rust/default", 1000, 0.2, None, 8),
+        pause_case("python/default", 1000, 0.2, Some(0.1), 8),
+        pause_case("rust/default", 300_000, 0.2, None, 8),
+        pause_case("python/default", 300_000, 9.0, Some(9.0), 8),
+    ];
+    assert_eq!(
+        judge(claim(0), &cases),
+        Verdict::Contradicted,
+        "the tie at 1,000 records"
+    );
+    assert_eq!(judge(claim(300_000), &cases), Verdict::Supported);
+    assert_eq!(
+        judge(claim(1_000_000), &cases),
+        Verdict::NotEnoughEvidence,
+        "no control at that size"
+    );
 }
 
 #[test]
