@@ -124,14 +124,20 @@ pub struct LoadConfig {
 /// The socket address and path of an `http://` URL. Anything but loopback is refused unless
 /// `allow_non_loopback` (load tests target this machine only, unless the user says otherwise).
 pub fn parse_target(url: &str, allow_non_loopback: bool) -> Result<(std::net::SocketAddr, String)> {
-    let parsed = url::Url::parse(url)
+    let parsed: http::Uri = url
+        .parse()
         .map_err(|e| anyhow::anyhow!("URL {url:?}: {e} (expected http://127.0.0.1:PORT/path)"))?;
-    if parsed.scheme() != "http" {
+    if parsed.scheme_str() != Some("http") {
         bail!("URL {url:?}: only http:// is supported (HTTP/1.1 without TLS)");
     }
-    let addrs = parsed
-        .socket_addrs(|| Some(80))
-        .map_err(|e| anyhow::anyhow!("URL {url:?}: cannot resolve the host: {e}"))?;
+    let host = parsed
+        .host()
+        .ok_or_else(|| anyhow::anyhow!("URL {url:?}: no host (expected http://127.0.0.1:PORT/path)"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<std::net::SocketAddr> =
+        std::net::ToSocketAddrs::to_socket_addrs(&(host, parsed.port_u16().unwrap_or(80)))
+            .map_err(|e| anyhow::anyhow!("URL {url:?}: cannot resolve the host: {e}"))?
+            .collect();
     let addr = *addrs
         .first()
         .ok_or_else(|| anyhow::anyhow!("URL {url:?}: the host resolves to nothing"))?;
@@ -142,11 +148,9 @@ pub fn parse_target(url: &str, allow_non_loopback: bool) -> Result<(std::net::So
             addr.ip()
         );
     }
-    let mut path = parsed.path().to_string();
-    if let Some(query) = parsed.query() {
-        path.push('?');
-        path.push_str(query);
-    }
+    let path = parsed
+        .path_and_query()
+        .map_or("/".to_string(), |p| p.as_str().to_string());
     Ok((addr, path))
 }
 
@@ -166,5 +170,6 @@ mod load_target_tests {
         assert!(parse_target("http://10.1.2.3:80/", true).is_ok());
         assert!(parse_target("https://127.0.0.1/", false).is_err());
         assert!(parse_target("not a url", false).is_err());
+        assert_eq!(parse_target("http://[::1]:81", false).unwrap().1, "/");
     }
 }

@@ -52,7 +52,8 @@ pub enum Outcome {
 pub enum Design {
     /// `--run-both`: both sides measured in the same rounds; one NEW/BASE ratio per round.
     PairedRounds,
-    /// Two runs measured apart: Welch's t on the logs.
+    /// Two runs measured apart: Welch's t on the logs, the host's drift between the runs taken
+    /// out (`between_runs`).
     Independent,
 }
 
@@ -67,7 +68,8 @@ pub struct CaseComparison {
     pub pairs: Option<usize>,
     pub base_median: Option<f64>,
     pub new_median: Option<f64>,
-    /// Geometric-mean ratio NEW/BASE.
+    /// Geometric-mean ratio NEW/BASE; for runs measured apart, relative to the common drift
+    /// (`Comparison::drift`).
     pub ratio: Option<f64>,
     pub ratio_ci_low: Option<f64>,
     pub ratio_ci_high: Option<f64>,
@@ -114,6 +116,70 @@ pub struct Comparison {
     pub detectable_ratio_largest: Option<f64>,
     pub cases: Vec<CaseComparison>,
     pub descriptive: Vec<FigureRatio>,
+    /// Runs measured apart: the host's drift between them, estimated over the tested cases and
+    /// taken out of every case's test (`between_runs`); None for `--run-both` or too few cases.
+    pub drift: Option<Drift>,
+}
+
+/// Between two runs measured apart the host drifts (this machine's absolute times move 3×
+/// within minutes): by a shift common to every case, and by a scatter from case to case beyond
+/// what each case's own repetitions show. Both are estimated robustly over the family, where
+/// most cases did not change.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Drift {
+    /// exp(median of the cases' log shifts): reported, never tested. Two runs measured apart
+    /// cannot tell the host's drift from a change that slows every case alike (`--run-both` can).
+    pub common_ratio: f64,
+    /// τ, the case-to-case scatter of the log shifts beyond their own standard errors:
+    /// (1.4826 · MAD)² − median(se²), at least 0.
+    pub scatter_log: f64,
+    pub cases: usize,
+}
+
+/// The fewest tested cases from which the drift is estimated; with fewer, runs measured apart
+/// are tested on Welch's t alone and the report says the drift is not taken out.
+pub const DRIFT_MIN_CASES: usize = 8;
+
+/// Takes the host's drift out of runs measured apart: every tested case's shift is measured
+/// from the common shift, its variance grows by τ² (a random effect per case), and its degrees
+/// of freedom shrink towards those τ² was estimated with.
+pub fn between_runs(shifts: &mut [Option<LogShift>]) -> Option<Drift> {
+    let estimates: Vec<f64> = shifts.iter().flatten().map(|s| s.estimate).collect();
+    if estimates.len() < DRIFT_MIN_CASES {
+        return None;
+    }
+    let common = super::stats::median(&estimates);
+    let deviations: Vec<f64> = estimates.iter().map(|d| (d - common).abs()).collect();
+    let spread = 1.4826 * super::stats::median(&deviations);
+    let within: Vec<f64> = shifts
+        .iter()
+        .flatten()
+        .map(|s| s.standard_error.powi(2))
+        .collect();
+    let tau2 = (spread.powi(2) - super::stats::median(&within)).max(0.0);
+    // τ² rests on the m cases through a median absolute deviation, whose efficiency for normal
+    // data is 37%: about 0.37 (m − 1) degrees of freedom, combined with each case's own by
+    // Satterthwaite's rule.
+    let tau_df = (0.37 * (estimates.len() - 1) as f64).max(1.0);
+    // Each case is measured from the median of the m shifts, itself uncertain: its variance is
+    // about π/2 · σ²/m for normal shifts, added in the same proportion.
+    let from_median = 1.0 + std::f64::consts::FRAC_PI_2 / estimates.len() as f64;
+    for s in shifts.iter_mut().flatten() {
+        let own = s.standard_error.powi(2) * from_median;
+        let tau2 = tau2 * from_median;
+        let total = own + tau2;
+        s.estimate -= common;
+        s.standard_error = total.sqrt();
+        if tau2 > 0.0 {
+            s.degrees_of_freedom =
+                total.powi(2) / (own.powi(2) / s.degrees_of_freedom + tau2.powi(2) / tau_df);
+        }
+    }
+    Some(Drift {
+        common_ratio: common.exp(),
+        scatter_log: tau2.sqrt(),
+        cases: estimates.len(),
+    })
 }
 
 impl Comparison {
@@ -230,8 +296,16 @@ pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Co
         shifts.push(s);
         cases.push(case);
     }
+    let drift = match design {
+        Design::Independent => between_runs(&mut shifts),
+        Design::PairedRounds => None,
+    };
     let family = judge_family(&shifts, options.margin);
-    for (case, decision) in cases.iter_mut().zip(family.decisions) {
+    for ((case, decision), shift) in cases.iter_mut().zip(family.decisions).zip(&shifts) {
+        if let (Some(s), Some(_)) = (shift, drift) {
+            case.ratio = Some(s.estimate.exp());
+            case.p_value = Some(s.p_value());
+        }
         if let Some(d) = decision {
             case.ratio_ci_low = Some(d.interval.0.exp());
             case.ratio_ci_high = Some(d.interval.1.exp());
@@ -258,6 +332,7 @@ pub fn compare(base: &RunRecord, new: &RunRecord, options: CompareOptions) -> Co
         detectable_ratio_largest: detectable.last().copied(),
         cases,
         descriptive,
+        drift,
     }
 }
 
@@ -417,6 +492,39 @@ mod tests {
 
     fn paired(ratios: &[f64]) -> Option<LogShift> {
         LogShift::paired(&ratios.iter().map(|r| r.ln()).collect::<Vec<_>>())
+    }
+
+    /// Ten cases of two runs measured apart, the second 1.2× slower throughout (the host), one
+    /// case 1.5× more: the drift model tests that one case from the common shift, which it
+    /// reports; without the model every case reads "regressed". Fewer than 8 cases: no model.
+    #[test]
+    fn runs_measured_apart_are_tested_from_their_common_shift() {
+        let case = |extra: f64, wobble: f64| {
+            let base: Vec<f64> = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0]
+                .iter()
+                .map(|v: &f64| v.ln())
+                .collect();
+            let new: Vec<f64> = base.iter().map(|b| b + (1.2 * extra * wobble).ln()).collect();
+            LogShift::welch(&base, &new)
+        };
+        let wobbles = [1.0, 1.01, 0.99, 1.02, 0.98, 1.005, 0.995, 1.015, 0.985];
+        let mut shifts: Vec<Option<LogShift>> = wobbles.iter().map(|w| case(1.0, *w)).collect();
+        shifts.push(case(1.5, 1.0));
+        let before = judge_family(&shifts, DEFAULT_MARGIN);
+        assert!(before
+            .decisions
+            .iter()
+            .flatten()
+            .all(|d| d.outcome == Outcome::Regressed));
+        let drift = between_runs(&mut shifts).unwrap();
+        assert!((drift.common_ratio - 1.2).abs() < 0.01, "{drift:?}");
+        let after = judge_family(&shifts, DEFAULT_MARGIN);
+        let outcomes: Vec<Outcome> = after.decisions.iter().flatten().map(|d| d.outcome).collect();
+        assert_eq!(outcomes.last(), Some(&Outcome::Regressed));
+        assert!(outcomes[..9]
+            .iter()
+            .all(|o| *o != Outcome::Regressed && *o != Outcome::Improved));
+        assert!(between_runs(&mut shifts[..7].to_vec()).is_none());
     }
 
     #[test]

@@ -29,11 +29,20 @@ fn change(ratio: Option<f64>) -> String {
 fn method(c: &Comparison) -> String {
     let design = match c.design {
         Design::PairedRounds => {
-            "paired rounds (`--run-both`): one NEW/BASE ratio per round, both sides measured side by side; Student's t on the log ratios"
+            "paired rounds (`--run-both`): one NEW/BASE ratio per round, both sides measured side by side; Student's t on the log ratios".to_string()
         }
-        Design::Independent => {
-            "runs measured apart: Welch's t on the logs of each side's repetitions (no pairing; a drift between the two runs is not noise this test can see)"
-        }
+        Design::Independent => match c.drift {
+            Some(d) => format!(
+                "runs measured apart: Welch's t on the logs of each side's repetitions, measured from the shift common to the {} cases (×{:.3}, the host's drift or a change that slows every case alike: two runs measured apart cannot tell them apart, so it is reported, not tested; `--run-both` tests it), with the case-to-case scatter of the drift (±{:.1}% on the log scale) added to each case's variance",
+                d.cases,
+                d.common_ratio,
+                d.scatter_log * 100.0
+            ),
+            None => format!(
+                "runs measured apart: Welch's t on the logs of each side's repetitions (fewer than {} cases tested, so the host's drift between the runs is not estimated and not taken out)",
+                crate::analyse::compare::DRIFT_MIN_CASES
+            ),
+        },
     };
     format!(
         "Primary figure of every case: `{}` (CPU time, user + system); the others are descriptive, not tested. Ratio NEW/BASE: geometric mean with its interval at {:.2}% = 1 − {}/{} (Bonferroni over the {} cases tested), {design}. *regressed* / *improved*: that interval excludes 1; *equivalent*: it lies within ±{:.1}% (two one-sided tests); *not detected*: neither. Detectable: the smallest slowdown the case's test finds with {:.0}% power at its measured noise. Lower is better. Method: docs/methodology.md, \"Comparing two runs\".\n",
