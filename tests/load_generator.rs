@@ -209,7 +209,8 @@ fn the_pacing_check_judges_send_lag_against_the_gap_between_sends() {
         record.streams[0].send_lag.p50_ns = Some(lag_ns);
         arena_harness::measure::selftest::judge_pacing(&record)
     };
-    // 40 µs: the timerfd pacer's lag in CI; 600 µs: what tokio's 1 ms timer wheel gives.
+    // 40 µs: the timerfd pacer's median lag in CI's stall run; 600 µs: a median within the
+    // up-to-1 ms wait of tokio's timer wheel.
     let (what, ok) = with_lag(40_000);
     assert!(ok, "{what}");
     let (what, ok) = with_lag(600_000);

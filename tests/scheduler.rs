@@ -375,14 +375,7 @@ fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
 
     let cancel = Cancel::new();
     let second = recording(None, &cancel, 5_000_000);
-    let session = Session {
-        executor: &second,
-        rules: &REGISTRY,
-        store: &store,
-        progress: &SilentProgress,
-        cancel: &cancel,
-        stop: None,
-    };
+    let session = silent_session(&second, &store, &cancel, None);
     let mut resumed = empty_record("resume");
     schedule::resume(&mut resumed, &cases, &schedule, &session, &interrupted).unwrap();
 
@@ -423,6 +416,23 @@ fn a_resumed_run_keeps_every_finished_repetition_and_measures_none_twice() {
     order.dedup();
     assert_eq!(order.len(), 6);
     assert_eq!(store.read().unwrap(), resumed);
+}
+
+/// A session with the workloads' rules and no progress output.
+fn silent_session<'a>(
+    executor: &'a dyn Executor,
+    store: &'a RunStore,
+    cancel: &'a Cancel,
+    stop: Option<&'a dyn schedule::StopRule>,
+) -> Session<'a> {
+    Session {
+        executor,
+        rules: &REGISTRY,
+        store,
+        progress: &SilentProgress,
+        cancel,
+        stop,
+    }
 }
 
 /// Stops the named case at the named round.
@@ -468,14 +478,7 @@ fn a_stopping_rule_ends_a_decided_case_at_its_look() {
         round: 6,
         looked: Mutex::new(Vec::new()),
     };
-    let session = Session {
-        executor: &executor,
-        rules: &REGISTRY,
-        store: &store,
-        progress: &SilentProgress,
-        cancel: &cancel,
-        stop: Some(&rule),
-    };
+    let session = silent_session(&executor, &store, &cancel, Some(&rule));
     let mut record = empty_record("stop");
     schedule::execute(&mut record, &cases, &schedule, &session).unwrap();
     let a = &record.cases[0];

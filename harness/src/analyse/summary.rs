@@ -13,6 +13,13 @@ fn estimate_of(reps: &[&Repetition], metric: impl Fn(&Repetition) -> Option<f64>
     (values.len() == reps.len() && !values.is_empty()).then(|| stats::estimate(&values))
 }
 
+/// Marks a case `ok` with the summary of the repetitions it has: when its last planned one
+/// finished, when a stopping rule ends it, or (on a copy) to judge claims mid-run.
+pub fn complete(case: &mut CaseRecord) {
+    case.status = arena_results::CaseStatus::Ok;
+    case.summary = summarize(&case.repetitions);
+}
+
 /// Summary of the valid repetitions of a case; None when there are none.
 pub fn summarize(reps: &[Repetition]) -> Option<CaseSummary> {
     let valid: Vec<&Repetition> = reps.iter().filter(|r| r.valid).collect();

@@ -76,8 +76,7 @@ fn verdicts_so_far(claims: &[ClaimSpec], record: &RunRecord) -> Vec<Verdict> {
         .iter_mut()
         .filter(|c| c.status == CaseStatus::Pending && !c.repetitions.is_empty())
     {
-        case.status = CaseStatus::Ok;
-        case.summary = summary::summarize(&case.repetitions);
+        summary::complete(case);
     }
     match REGISTRY.derive(&now.cases) {
         Ok(derived) => now.derived = derived,

@@ -52,9 +52,7 @@ impl TimeLeft {
 
     /// A job of `workload` took `seconds`.
     pub fn done(&mut self, workload: &str, seconds: f64) {
-        if let Some(entry) = self.remaining.get_mut(workload) {
-            entry.0 = entry.0.saturating_sub(1);
-        }
+        self.drop_jobs(workload, 1);
         let entry = self.measured.entry(workload.to_string()).or_default();
         entry.0 += 1;
         entry.1 += seconds;

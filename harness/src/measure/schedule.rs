@@ -310,12 +310,11 @@ fn stop_decided_cases(
         if case.status != CaseStatus::Pending || finished != round || case.repetitions_planned <= round {
             continue;
         }
-        case.status = CaseStatus::Ok;
+        summary::complete(case);
         case.reason = Some(format!(
             "stopped after {round} of {} planned repetitions: {why}",
             case.repetitions_planned
         ));
-        case.summary = summary::summarize(&case.repetitions);
         books.case_status(case)?;
         session
             .progress
@@ -445,8 +444,7 @@ fn run_repetition(
         .filter(|r| r.failure_kind != Some(FailureKind::Interrupted))
         .count() as u32;
     if case.status == CaseStatus::Pending && finished == planned {
-        case.status = CaseStatus::Ok;
-        case.summary = summary::summarize(&case.repetitions);
+        summary::complete(case);
     }
     if case.status != status_before {
         books.case_status(case)?;

@@ -158,17 +158,23 @@ pub enum ParamSets {
     Points(Vec<BTreeMap<String, u64>>),
 }
 
+/// The override keys that apply to `variant`, least specific first: `*/model` (that model in
+/// every language), then the language, then language/model.
+fn override_keys(variant: &VariantSpec) -> [String; 3] {
+    [
+        format!("*/{}", variant.model),
+        variant.lang.clone(),
+        variant.name(),
+    ]
+}
+
 impl SuiteWorkload {
-    /// The parameter sets for one variant, overrides applied (`*/model` for that model in every
-    /// language, then the language, then language/model: the most specific wins).
+    /// The parameter sets for one variant, overrides applied (`override_keys`: the most specific
+    /// wins).
     pub fn params_for(&self, variant: &VariantSpec) -> ParamSets {
         let mut params = self.params.clone();
         let mut points = self.points.clone();
-        for key in [
-            format!("*/{}", variant.model),
-            variant.lang.clone(),
-            variant.name(),
-        ] {
+        for key in override_keys(variant) {
             if let Some(replacement) = self.r#override.get(&key) {
                 params.extend(replacement.params.clone());
                 if !replacement.points.is_empty() {
@@ -182,33 +188,27 @@ impl SuiteWorkload {
             ParamSets::Points(points)
         }
     }
-}
 
-impl SuiteWorkload {
-    /// The repetitions of one variant's cases: the most specific override that sets them (as in
-    /// `params_for`), else the workload's, else `None` (the suite's).
+    /// One setting of one variant: the most specific override that sets it, else None.
+    fn most_specific<T>(&self, variant: &VariantSpec, field: impl Fn(&Override) -> Option<T>) -> Option<T> {
+        override_keys(variant)
+            .iter()
+            .rev()
+            .find_map(|key| field(self.r#override.get(key)?))
+    }
+
+    /// The repetitions of one variant's cases: the most specific override that sets them, else
+    /// the workload's, else `None` (the suite's).
     pub fn repetitions_for(&self, variant: &VariantSpec) -> Option<u32> {
-        [
-            variant.name(),
-            variant.lang.clone(),
-            format!("*/{}", variant.model),
-        ]
-        .iter()
-        .find_map(|key| self.r#override.get(key)?.repetitions)
-        .or(self.repetitions)
+        self.most_specific(variant, |o| o.repetitions)
+            .or(self.repetitions)
     }
 
     /// The measured seconds per process of one variant, found as `repetitions_for` finds its
     /// repetitions.
     pub fn expected_s_for(&self, variant: &VariantSpec) -> Option<f64> {
-        [
-            variant.name(),
-            variant.lang.clone(),
-            format!("*/{}", variant.model),
-        ]
-        .iter()
-        .find_map(|key| self.r#override.get(key)?.expected_s_per_process)
-        .or(self.expected_s_per_process)
+        self.most_specific(variant, |o| o.expected_s_per_process)
+            .or(self.expected_s_per_process)
     }
 }
 

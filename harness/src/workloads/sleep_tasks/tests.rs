@@ -154,23 +154,23 @@ fn sleep_case(tasks: u64, rss_and_heap: &[(u64, i64)]) -> CaseRecord {
     c
 }
 
+/// One java/virtual case at each of 1k, 10k and 100k tasks, three repetitions each:
+/// `reading(n, e)` gives (RSS, live heap) of repetition e ∈ {−1, 0, 1} at n.
+fn three_sizes(reading: impl Fn(u64, i64) -> (u64, i64)) -> Vec<CaseRecord> {
+    [1000u64, 10000, 100000]
+        .iter()
+        .map(|n| sleep_case(*n, &[-1i64, 0, 1].map(|e| reading(*n, e))))
+        .collect()
+}
+
 #[test]
 fn the_live_heap_slope_stands_beside_the_rss_slope() {
-    let cases: Vec<CaseRecord> = [1000u64, 10000, 100000]
-        .iter()
-        .map(|n| {
-            let reps: Vec<(u64, i64)> = [-1i64, 0, 1]
-                .iter()
-                .map(|e| {
-                    (
-                        (50_000_000 + 2000 * *n as i64 + e * 100_000) as u64,
-                        10_000_000 + 1100 * *n as i64 + e * 10_000,
-                    )
-                })
-                .collect();
-            sleep_case(*n, &reps)
-        })
-        .collect();
+    let cases = three_sizes(|n, e| {
+        (
+            (50_000_000 + 2000 * n as i64 + e * 100_000) as u64,
+            10_000_000 + 1100 * n as i64 + e * 10_000,
+        )
+    });
     let refs: Vec<&CaseRecord> = cases.iter().collect();
     let m = &task_memory(&refs)[0];
     assert!((m.bytes_per_task.unwrap() - 2000.0).abs() < 1e-6, "{m:?}");
@@ -193,13 +193,7 @@ fn the_live_heap_slope_stands_beside_the_rss_slope() {
 #[test]
 fn memory_per_task_is_the_marginal_slope_between_the_two_largest_n() {
     let rss = |n: u64| 50_000_000 + 2000 * n + if n >= 10_000 { 30_000_000 } else { 0 };
-    let cases: Vec<CaseRecord> = [1000u64, 10000, 100000]
-        .iter()
-        .map(|n| {
-            let reps: Vec<(u64, i64)> = [0u64, 1, 2].iter().map(|e| (rss(*n) + e * 50_000, 0)).collect();
-            sleep_case(*n, &reps)
-        })
-        .collect();
+    let cases = three_sizes(|n, e| (rss(n) + (e + 1) as u64 * 50_000, 0));
     let refs: Vec<&CaseRecord> = cases.iter().collect();
     let m = &task_memory(&refs)[0];
     assert!((m.bytes_per_task.unwrap() - 2000.0).abs() < 1e-6, "{m:?}");
