@@ -42,9 +42,9 @@ fn quick_plans_every_variant_with_explicit_knobs() {
     }
     let go = cases
         .iter()
-        .find(|c| c.workload == "cpu-scale" && c.language == Language::Go && c.params["workers"] == 4)
+        .find(|c| c.workload == "cpu-scale" && c.language == Language::Go && c.params["workers"] == 2)
         .unwrap();
-    assert_eq!(go.env["GOMAXPROCS"], "4");
+    assert_eq!(go.env["GOMAXPROCS"], "2");
     let tokio = cases
         .iter()
         .find(|c| c.variant() == "rust/tokio" && c.workload == "sleep-tasks")

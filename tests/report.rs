@@ -43,10 +43,12 @@ fn interference_and_the_noise_floor_are_reported_and_flagged_repetitions_kept() 
     let mut record = measured_record();
     let ok = record.cases.iter_mut().find(|c| c.model == "ok").unwrap();
     let measured = ok.repetitions[0].interference.clone();
+    // ok.sh exits in a millisecond or two, which can be shorter than one 1 ms hiccup period
+    // (CI saw hiccup_count 0), so only the window's steal counters are asserted here; the
+    // hiccup meter's counting is tested in measure::interference and on a real workload in
+    // tests/cli.rs.
     assert!(
-        measured
-            .as_ref()
-            .is_some_and(|i| i.hiccup_count > 0 && i.steal_cpus > 0),
+        measured.as_ref().is_some_and(|i| i.steal_cpus > 0),
         "the real executor records interference: {measured:?}"
     );
     // 12 repetitions, the third flagged for steal: it stays in the noise floor's n.

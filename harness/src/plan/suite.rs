@@ -42,7 +42,16 @@ impl ParamValues {
                 values.dedup();
                 Ok(values)
             }
-            ParamValues::Rule(rule) => bail!("unknown rule {rule:?} (known: \"pow2-to-2x-cores\")"),
+            // One worker and the cores: the least a scaling claim (speedup at W = cores over
+            // W = 1) needs; quick's budget has no room for the oversubscribed points.
+            ParamValues::Rule(rule) if rule == "1-and-cores" => {
+                let mut values = vec![1, cores.max(1)];
+                values.dedup();
+                Ok(values)
+            }
+            ParamValues::Rule(rule) => {
+                bail!("unknown rule {rule:?} (known: \"pow2-to-2x-cores\", \"1-and-cores\")")
+            }
         }
     }
 }
@@ -396,6 +405,9 @@ mod tests {
             "W = cores is always planned"
         );
         assert_eq!(rule.expand(3).unwrap(), vec![1, 2, 3, 4]);
+        let least = ParamValues::Rule("1-and-cores".into());
+        assert_eq!(least.expand(2).unwrap(), vec![1, 2]);
+        assert_eq!(least.expand(1).unwrap(), vec![1]);
         assert!(ParamValues::Rule("many".into()).expand(2).is_err());
     }
 
