@@ -7,7 +7,7 @@
 //! numbers are.
 
 mod slope;
-pub use slope::{slope_fit, SlopeFit};
+pub use slope::{rescale_t_interval, slope_fit, SlopeFit};
 
 #[cfg(test)]
 mod coverage;

@@ -99,6 +99,10 @@ pub struct TaskMemory {
     /// Coverage of that interval (simulated in `analyse::stats`).
     #[serde(default)]
     pub bytes_per_task_ci_level: Option<f64>,
+    /// Degrees of freedom of its t quantile, so that a claim can widen it to the level its
+    /// family needs (None in runs recorded before it was added: such a run cannot contradict).
+    #[serde(default)]
+    pub bytes_per_task_ci_df: Option<f64>,
     /// Lack-of-fit test (Welch–James) of one straight line through every N reached: described,
     /// not a condition of the marginal slope.
     #[serde(default)]
@@ -403,6 +407,7 @@ fn variant_memory(variant: &str, cases: &[&CaseRecord]) -> TaskMemory {
         bytes_per_task_ci_low: fit.and_then(|f| f.ci_low),
         bytes_per_task_ci_high: fit.and_then(|f| f.ci_high),
         bytes_per_task_ci_level: fit.filter(|f| f.ci_low.is_some()).map(|f| f.ci_level),
+        bytes_per_task_ci_df: fit.and_then(|f| f.degrees_of_freedom),
         lack_of_fit_p: whole_range.and_then(|f| f.lack_of_fit_p),
         live_heap_bytes_per_task: heap.map(|f| f.slope),
         live_heap_bytes_per_task_ci_low: heap.and_then(|f| f.ci_low),
@@ -459,9 +464,28 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
     })
 }
 
+/// One variant's slope with its 95% interval and the interval's degrees of freedom.
+struct SlopeBounds {
+    low: f64,
+    high: f64,
+    df: Option<f64>,
+}
+
+impl SlopeBounds {
+    /// The interval at `level` (a family's Bonferroni share), or None without its df.
+    fn at(&self, level: f64) -> Option<(f64, f64)> {
+        stats::rescale_t_interval(self.low, self.high, self.df?, VERDICT_LEVEL, level)
+    }
+}
+
+/// The claim compares every variant of one group with every variant of the other on interval
+/// bounds. Supported needs every pair to hold on 95% intervals (intersection–union: a false
+/// "supported" needs the pair that is truly short to pass, ≤ 5%). A contradiction picks the
+/// dearest's upper and the cheapest's lower bound out of k intervals, so each is widened to
+/// 1 − 5%/k (Bonferroni over the k intervals it chose from), keeping a false "contradicted" ≤ 5%.
 fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], factor: f64) -> Judgement {
     let mut evidence = Vec::new();
-    let mut bounds = |names: &[String]| -> Option<Vec<(f64, f64)>> {
+    let mut bounds = |names: &[String]| -> Option<Vec<SlopeBounds>> {
         let mut out = Vec::new();
         for name in names {
             let found = memory.iter().find(|m| &m.variant == name);
@@ -493,26 +517,51 @@ fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], f
                 evidence.push(format!("{name}: {}", too_weak(level)));
                 return None;
             }
-            out.push((lo, hi));
+            out.push(SlopeBounds {
+                low: lo,
+                high: hi,
+                df: m.bytes_per_task_ci_df,
+            });
         }
         Some(out)
     };
     let (Some(dear), Some(cheap)) = (bounds(variants), bounds(versus)) else {
         return (Verdict::NotEnoughEvidence, evidence).into();
     };
-    let dear_low = dear.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
-    let dear_high = dear.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
-    let cheap_high = cheap.iter().map(|b| b.1).fold(0.0, f64::max);
-    let cheap_low = cheap.iter().map(|b| b.0).fold(0.0, f64::max);
+    let dear_low = dear.iter().map(|b| b.low).fold(f64::INFINITY, f64::min);
+    let cheap_high = cheap.iter().map(|b| b.high).fold(0.0, f64::max);
+    let intervals = dear.len() + cheap.len();
+    let family_level = 1.0 - (1.0 - VERDICT_LEVEL) / intervals as f64;
+    let widened = |group: &[SlopeBounds]| -> Option<Vec<(f64, f64)>> {
+        group.iter().map(|b| b.at(family_level)).collect()
+    };
     evidence.push(format!(
-        "cheapest of the first group ≥ {factor}× the dearest of the second? {dear_low:.0} vs {factor} × {cheap_high:.0} (interval bounds)"
+        "cheapest of the first group ≥ {factor}× the dearest of the second? {dear_low:.0} vs {factor} × {cheap_high:.0} (95% interval bounds)"
     ));
     let verdict = if dear_low >= factor * cheap_high {
         Verdict::Supported
-    } else if dear_high < factor * cheap_low {
-        Verdict::Contradicted
     } else {
-        Verdict::NotEnoughEvidence
+        match (widened(&dear), widened(&cheap)) {
+            (Some(dear), Some(cheap)) => {
+                let dear_high = dear.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
+                let cheap_low = cheap.iter().map(|b| b.0).fold(0.0, f64::max);
+                evidence.push(format!(
+                    "a contradiction picks two bounds out of {intervals} intervals, so it reads them at {:.2}% (Bonferroni, 5% / {intervals}): {dear_high:.0} < {factor} × {cheap_low:.0}?",
+                    family_level * 100.0
+                ));
+                if dear_high < factor * cheap_low {
+                    Verdict::Contradicted
+                } else {
+                    Verdict::NotEnoughEvidence
+                }
+            }
+            _ => {
+                evidence.push(
+                    "no contradiction can be judged: an interval was recorded without its degrees of freedom (run `arena report` to derive the figures again)".into(),
+                );
+                Verdict::NotEnoughEvidence
+            }
+        }
     };
     (verdict, evidence).into()
 }

@@ -37,6 +37,20 @@ pub struct SlopeFit {
     pub lack_of_fit_p: Option<f64>,
 }
 
+/// A symmetric t interval (`low`, `high`) at `level` with `df` degrees of freedom, rescaled to
+/// `to_level`: the same centre and standard error, the other quantile. A claim that needs a
+/// stricter level than a figure was stored at (a Bonferroni share) widens it with this.
+pub fn rescale_t_interval(low: f64, high: f64, df: f64, level: f64, to_level: f64) -> Option<(f64, f64)> {
+    let centre = (low + high) / 2.0;
+    let half = (high - low) / 2.0;
+    if half <= 0.0 || !df.is_finite() {
+        return (half <= 0.0).then_some((low, high));
+    }
+    let t = StudentsT::new(0.0, 1.0, df).ok()?;
+    let scale = t.inverse_cdf(0.5 + to_level / 2.0) / t.inverse_cdf(0.5 + level / 2.0);
+    Some((centre - half * scale, centre + half * scale))
+}
+
 /// The replicates at one x: count, mean, sample variance.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Group {

@@ -89,6 +89,7 @@ fn memory(variant: &str, bytes: f64, half_width: f64, lack_of_fit_p: Option<f64>
         bytes_per_task_ci_low: Some(bytes - half_width),
         bytes_per_task_ci_high: Some(bytes + half_width),
         bytes_per_task_ci_level: Some(0.95),
+        bytes_per_task_ci_df: Some(2.0),
         lack_of_fit_p,
         live_heap_bytes_per_task: None,
         live_heap_bytes_per_task_ci_low: None,
@@ -123,6 +124,26 @@ fn memory_ratio_is_supported_contradicted_or_open_on_interval_bounds() {
         judge(&memory("a", 3300.0, 500.0, Some(0.5)), &cheap).0,
         Verdict::NotEnoughEvidence
     );
+}
+
+/// At df = 2, t rises from 4.30 (95%) to 6.21 (97.5%, 5% / 2 intervals): a gap that 95%
+/// intervals clear but the family's do not is no contradiction.
+#[test]
+fn a_contradiction_reads_its_bounds_at_the_familys_level() {
+    let cheap = memory("b", 1000.0, 100.0, Some(0.5));
+    // At 97.5% the cheap variant's lower bound is 1000 − 144 = 856, and 3 × 856 = 2567.
+    // dear 2000 ± 200: its upper bound at 97.5% is 2288 < 2567, contradicted.
+    let (verdict, evidence) = judge(&memory("a", 2000.0, 200.0, Some(0.5)), &cheap);
+    assert_eq!(verdict, Verdict::Contradicted, "{evidence:?}");
+    assert!(evidence.iter().any(|e| e.contains("97.50%")), "{evidence:?}");
+    // dear 2500 ± 100: 2600 at 95%, below 3 × 900 = 2700, so 95% bounds would contradict;
+    // at 97.5% it is 2644, above 2567: not contradicted.
+    let (verdict, evidence) = judge(&memory("a", 2500.0, 100.0, Some(0.5)), &cheap);
+    assert_eq!(verdict, Verdict::NotEnoughEvidence, "{evidence:?}");
+    // Without degrees of freedom (an older run), nothing can be contradicted.
+    let mut old = memory("a", 1500.0, 100.0, Some(0.5));
+    old.bytes_per_task_ci_df = None;
+    assert_eq!(judge(&old, &cheap).0, Verdict::NotEnoughEvidence);
 }
 
 #[test]
