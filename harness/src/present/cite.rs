@@ -183,8 +183,8 @@ pub fn scaled(value: f64, scale: f64, decimals: usize, unit: &str) -> String {
 /// The estimate's interval with its coverage (below 95% when there are few repetitions).
 pub fn interval(e: &Estimate, scale: f64, decimals: usize, unit: &str) -> String {
     format!(
-        "{:.0}% interval {}–{}",
-        e.ci_level * 100.0,
+        "{}% interval {}–{}",
+        super::table::level_percent(e.ci_level),
         scaled(e.ci_low, scale, decimals, ""),
         scaled(e.ci_high, scale, decimals, unit)
     )

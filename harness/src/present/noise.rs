@@ -7,7 +7,7 @@
 use arena_results::{Estimate, RunRecord};
 
 use super::report::Section;
-use super::table::Table;
+use super::table::{estimate_with_level, Table};
 use crate::analyse::interference::{self, MachineInterference};
 use crate::analyse::noise::{self, CaseNoise, FigureNoise, MIN_REPETITIONS};
 use crate::measure::interference::{HICCUP_P99_THRESHOLD_NS, STEAL_FRACTION_THRESHOLD};
@@ -111,17 +111,9 @@ fn interference_section(record: &RunRecord) -> Option<Section> {
     })
 }
 
-/// "1.003 [0.981–1.022] (98%)".
+/// "1.003 [0.981–1.022] (97.8%)".
 fn ratio_text(e: Option<&Estimate>) -> String {
-    e.map_or("–".into(), |e| {
-        format!(
-            "{:.3} [{:.3}–{:.3}] ({:.0}%)",
-            e.median,
-            e.ci_low,
-            e.ci_high,
-            e.ci_level * 100.0
-        )
-    })
+    e.map_or("–".into(), |e| estimate_with_level(e, 1.0, 3, ""))
 }
 
 /// "±4.3% (at 93.75%)": the reach and the level its interval really has.

@@ -37,6 +37,23 @@ pub fn estimate_text(e: &Estimate, scale: f64, decimals: usize) -> String {
     )
 }
 
+/// "median{unit} [low–high] (level%)" in display units: the one way a table or an evidence line
+/// shows an estimate with its level, printed by `level_percent` (floored to a tenth, so a 94.6%
+/// interval never reads "95%").
+pub fn estimate_with_level(e: &Estimate, scale: f64, decimals: usize, unit: &str) -> String {
+    // `+ 0.0` turns a -0.0 (a zero sum's bound) into 0.0 for printing.
+    format!(
+        "{:.*}{unit} [{:.*}–{:.*}] ({}%)",
+        decimals,
+        e.median / scale + 0.0,
+        decimals,
+        e.ci_low / scale + 0.0,
+        decimals,
+        e.ci_high / scale + 0.0,
+        level_percent(e.ci_level)
+    )
+}
+
 pub fn optional_estimate_text(e: Option<&Estimate>, scale: f64, decimals: usize) -> String {
     e.map_or("–".into(), |e| estimate_text(e, scale, decimals))
 }
@@ -87,5 +104,26 @@ mod tests {
         assert_eq!(interval_level_text([0.95, 0.95]), "95% interval");
         assert_eq!(interval_level_text(Vec::<f64>::new()), "interval");
         assert_eq!(super::level_percent(0.9375), "93.7");
+    }
+
+    #[test]
+    fn an_estimate_prints_its_own_level_never_rounded_up() {
+        let e = |ci_low: f64, ci_level: f64| arena_results::Estimate {
+            median: 2_000_000.0,
+            ci_low,
+            ci_high: 2_500_000.0,
+            ci_level,
+            n: 6,
+            outliers: 0,
+        };
+        // "{:.0}%" printed 94.6% as "95%", a level a verdict needs and this interval lacks.
+        assert_eq!(
+            super::estimate_with_level(&e(1_500_000.0, 0.946), 1e6, 2, " ms"),
+            "2.00 ms [1.50–2.50] (94.6%)"
+        );
+        assert_eq!(
+            super::estimate_with_level(&e(-0.0, 0.96875), 1e6, 1, "×"),
+            "2.0× [0.0–2.5] (96.8%)"
+        );
     }
 }

@@ -24,6 +24,7 @@ use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
 use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
+use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
 pub const ID: &str = "first-response";
@@ -133,17 +134,7 @@ impl WorkloadModule for FirstResponse {
     }
 
     fn tables(&self, rows: &Vec<FirstResponseRow>) -> Vec<Table> {
-        let ms = |e: Option<&Estimate>| {
-            e.map_or("–".into(), |e| {
-                format!(
-                    "{:.1} [{:.1}–{:.1}] ({:.0}%)",
-                    e.median / 1e6,
-                    e.ci_low / 1e6,
-                    e.ci_high / 1e6,
-                    e.ci_level * 100.0
-                )
-            })
-        };
+        let ms = |e: Option<&Estimate>| e.map_or("–".into(), |e| estimate_with_level(e, 1e6, 1, ""));
         let body = rows
             .iter()
             .map(|r| {

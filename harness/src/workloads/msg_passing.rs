@@ -18,6 +18,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
+use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
 pub const ID: &str = "msg-passing";
@@ -384,13 +385,7 @@ fn ns(e: &Estimate) -> String {
     } else {
         0
     };
-    format!(
-        "{:.digits$} [{:.digits$}–{:.digits$}] ({:.0}%)",
-        e.median,
-        e.ci_low,
-        e.ci_high,
-        e.ci_level * 100.0
-    )
+    estimate_with_level(e, 1.0, digits, "")
 }
 
 /// A ratio with 3 significant digits below 1 (0.0234×), 2 decimals above.

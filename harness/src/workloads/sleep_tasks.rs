@@ -21,7 +21,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
-use crate::present::table::mib;
+use crate::present::table::{level_percent, mib};
 use crate::present::Table;
 
 pub const ID: &str = "sleep-tasks";
@@ -220,8 +220,8 @@ impl WorkloadModule for SleepTasks {
                     t.bytes_per_task.map_or("–".into(), |b| format!("{b:.0}")),
                     match (t.bytes_per_task_ci_low, t.bytes_per_task_ci_high) {
                         (Some(lo), Some(hi)) => format!(
-                            "{lo:.0}–{hi:.0} ({:.0}%){}",
-                            t.bytes_per_task_ci_level.unwrap_or(0.0) * 100.0,
+                            "{lo:.0}–{hi:.0} ({}%){}",
+                            level_percent(t.bytes_per_task_ci_level.unwrap_or(0.0)),
                             linearity(t)
                         ),
                         _ => "–".into(),
@@ -450,8 +450,8 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
         name: "memory per task".into(),
         value: format!("{b:.0} bytes"),
         interval: format!(
-            "{:.0}% interval {lo:.0}–{hi:.0}{}",
-            m.bytes_per_task_ci_level.unwrap_or(0.0) * 100.0,
+            "{}% interval {lo:.0}–{hi:.0}{}",
+            level_percent(m.bytes_per_task_ci_level.unwrap_or(0.0)),
             linearity(m)
         ),
         basis: format!(
@@ -478,6 +478,53 @@ impl SlopeBounds {
     }
 }
 
+/// Each named variant's slope and 95% interval, described in `evidence`; None (said why) when
+/// one has no interval or one below the level a verdict needs.
+fn slope_bounds(
+    memory: &[TaskMemory],
+    names: &[String],
+    evidence: &mut Vec<String>,
+) -> Option<Vec<SlopeBounds>> {
+    let mut out = Vec::new();
+    for name in names {
+        let found = memory.iter().find(|m| &m.variant == name);
+        let fit = found.and_then(|m| {
+            Some((
+                m,
+                m.bytes_per_task?,
+                m.bytes_per_task_ci_low?,
+                m.bytes_per_task_ci_high?,
+            ))
+        });
+        let Some((m, b, lo, hi)) = fit else {
+            evidence.push(format!(
+                "{name}: no bytes/task interval (fewer than two task counts measured, or one with fewer than two valid repetitions)"
+            ));
+            return None;
+        };
+        let level = m.bytes_per_task_ci_level.unwrap_or(0.0);
+        let range = match (m.bytes_per_task_from_tasks, m.bytes_per_task_to_tasks) {
+            (Some(a), Some(z)) => format!(" between N = {a} and {z}"),
+            _ => String::new(),
+        };
+        evidence.push(format!(
+            "{name}: {b:.0} bytes/task ({}% interval {lo:.0}–{hi:.0}){range}{}",
+            level_percent(level),
+            linearity(m)
+        ));
+        if level < VERDICT_LEVEL {
+            evidence.push(format!("{name}: {}", too_weak(level)));
+            return None;
+        }
+        out.push(SlopeBounds {
+            low: lo,
+            high: hi,
+            df: m.bytes_per_task_ci_df,
+        });
+    }
+    Some(out)
+}
+
 /// The claim compares every variant of one group with every variant of the other on interval
 /// bounds. Supported needs every pair to hold on 95% intervals (intersection–union: a false
 /// "supported" needs the pair that is truly short to pass, ≤ 5%). A contradiction picks the
@@ -485,47 +532,9 @@ impl SlopeBounds {
 /// 1 − 5%/k (Bonferroni over the k intervals it chose from), keeping a false "contradicted" ≤ 5%.
 fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], factor: f64) -> Judgement {
     let mut evidence = Vec::new();
-    let mut bounds = |names: &[String]| -> Option<Vec<SlopeBounds>> {
-        let mut out = Vec::new();
-        for name in names {
-            let found = memory.iter().find(|m| &m.variant == name);
-            let fit = found.and_then(|m| {
-                Some((
-                    m,
-                    m.bytes_per_task?,
-                    m.bytes_per_task_ci_low?,
-                    m.bytes_per_task_ci_high?,
-                ))
-            });
-            let Some((m, b, lo, hi)) = fit else {
-                evidence.push(format!(
-                    "{name}: no bytes/task interval (fewer than two task counts measured, or one with fewer than two valid repetitions)"
-                ));
-                return None;
-            };
-            let level = m.bytes_per_task_ci_level.unwrap_or(0.0);
-            let range = match (m.bytes_per_task_from_tasks, m.bytes_per_task_to_tasks) {
-                (Some(a), Some(z)) => format!(" between N = {a} and {z}"),
-                _ => String::new(),
-            };
-            evidence.push(format!(
-                "{name}: {b:.0} bytes/task ({:.0}% interval {lo:.0}–{hi:.0}){range}{}",
-                level * 100.0,
-                linearity(m)
-            ));
-            if level < VERDICT_LEVEL {
-                evidence.push(format!("{name}: {}", too_weak(level)));
-                return None;
-            }
-            out.push(SlopeBounds {
-                low: lo,
-                high: hi,
-                df: m.bytes_per_task_ci_df,
-            });
-        }
-        Some(out)
-    };
-    let (Some(dear), Some(cheap)) = (bounds(variants), bounds(versus)) else {
+    let dear = slope_bounds(memory, variants, &mut evidence);
+    let cheap = slope_bounds(memory, versus, &mut evidence);
+    let (Some(dear), Some(cheap)) = (dear, cheap) else {
         return (Verdict::NotEnoughEvidence, evidence).into();
     };
     let dear_low = dear.iter().map(|b| b.low).fold(f64::INFINITY, f64::min);

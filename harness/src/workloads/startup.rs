@@ -18,6 +18,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
+use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
 pub const ID: &str = "startup";
@@ -250,13 +251,7 @@ pub fn judge_ratios(rows: &[StartupRow], slower: &[String], faster: &[String], f
 const MIB: f64 = 1024.0 * 1024.0;
 
 fn ms_interval(e: &Estimate) -> String {
-    format!(
-        "{:.2} [{:.2}–{:.2}] ({:.0}%)",
-        e.median / 1e6,
-        e.ci_low / 1e6,
-        e.ci_high / 1e6,
-        e.ci_level * 100.0
-    )
+    estimate_with_level(e, 1e6, 2, "")
 }
 
 fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {

@@ -10,7 +10,7 @@
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const { emit, nanosSince } = require('./protocol');
-const { partial } = require('./kernel');
+const { partial } = require('./chunk_hash');
 
 const PARAMETERS = ['workers', 'chunks', 'items'];
 

@@ -8,7 +8,7 @@
 'use strict';
 
 const { TEXT_TYPE, queryInteger, serve } = require('./http_server');
-const { partial } = require('./kernel');
+const { partial } = require('./chunk_hash');
 const { PartialPool } = require('./partial_pool');
 
 const MODEL_PARAMETERS = {

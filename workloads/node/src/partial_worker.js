@@ -6,7 +6,7 @@
 'use strict';
 
 const { isMainThread, parentPort } = require('node:worker_threads');
-const { partial } = require('./kernel');
+const { partial } = require('./chunk_hash');
 
 if (isMainThread) {
   throw new Error('partial_worker.js is a worker_threads entry point; run main.js instead');

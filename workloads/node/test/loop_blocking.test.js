@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { BadRequest } = require('../src/http_server');
 const { cpuQuery } = require('../src/loop_blocking');
-const { partial } = require('../src/kernel');
+const { partial } = require('../src/chunk_hash');
 const { PartialPool } = require('../src/partial_pool');
 
 test('cpuQuery reads items and chunk as unsigned 32-bit integers', () => {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::kernel::{partial, sum_in_chunk_order};
+use crate::chunk_hash::{partial, sum_in_chunk_order};
 use crate::protocol::{Event, Params, UsageError};
 
 /// The parameters every cpu-scale variant requires.
@@ -108,7 +108,7 @@ fn partials_with_rayon(pool: &rayon::ThreadPool, chunks: usize, items: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::tests::CHECKSUM_VECTORS;
+    use crate::chunk_hash::tests::CHECKSUM_VECTORS;
 
     const WORKER_COUNTS: [usize; 4] = [1, 2, 4, 7];
 

@@ -3,12 +3,12 @@
 //! cpu-scale kernel: `inline` calls it in the request's task and blocks that worker (on
 //! purpose), `blocking` hands it to `tokio::task::spawn_blocking` (tokio's default blocking
 //! pool) and awaits it.
-//! It must not use any kernel but `kernel::partial`, cache results, or block a worker in
+//! It must not use any kernel but `chunk_hash::partial`, cache results, or block a worker in
 //! `blocking`.
 
 use bytes::Bytes;
 
-use crate::kernel::partial;
+use crate::chunk_hash::partial;
 use crate::protocol::{Params, UsageError};
 use crate::server::{self, hyper_tokio, AsyncHandler, BadRequest, Outcome, Response, Target};
 

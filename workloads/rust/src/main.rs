@@ -14,7 +14,7 @@ mod first_response;
 mod gc_pause;
 mod http_io;
 mod jit_warmup;
-mod kernel;
+mod chunk_hash;
 mod kernels;
 mod loop_blocking;
 mod msg_passing;

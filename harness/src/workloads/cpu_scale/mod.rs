@@ -15,6 +15,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line, ReferenceLine};
 use crate::present::cite::Citation;
+use crate::present::table::{estimate_with_level, level_percent};
 use crate::present::Table;
 use figures::speedups;
 pub use figures::SpeedupPoint;
@@ -97,11 +98,11 @@ impl WorkloadModule for CpuScale {
                     p.variant.clone(),
                     p.workers.to_string(),
                     format!(
-                        "{:.2}× [{:.2}–{:.2}] ({:.0}%)",
+                        "{:.2}× [{:.2}–{:.2}] ({}%)",
                         p.speedup,
                         p.speedup_ci_low,
                         p.speedup_ci_high,
-                        p.speedup_ci_level * 100.0
+                        level_percent(p.speedup_ci_level)
                     ),
                     p.work_speedup
                         .as_ref()
@@ -242,13 +243,7 @@ impl WorkloadModule for CpuScale {
 }
 
 fn interval_text(e: &Estimate, unit: &str) -> String {
-    format!(
-        "{:.2}{unit} [{:.2}–{:.2}] ({:.0}%)",
-        e.median,
-        e.ci_low,
-        e.ci_high,
-        e.ci_level * 100.0
-    )
+    estimate_with_level(e, 1.0, 2, unit)
 }
 
 const SPEEDUP_METHOD: &str = "speedup: median over rounds of wall(W=1) / wall(W) of the same variant and job, the two processes of a round paired (each round runs every case once, in shuffled order), with the order-statistic interval of the ratios and its coverage; speedup (work): the same from each process's own work_ns, start-up excluded; cores in use: CPU time / wall time within each process of the case (wait4), median and order-statistic interval over its processes — drift between processes cannot move it, start-up on one core can only lower it. Warnings: work_ns above the wall time, or start-up above half of it";
@@ -275,8 +270,8 @@ fn speedup_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citati
         name: "speedup over W=1".into(),
         value: format!("{:.2}×", p.speedup),
         interval: format!(
-            "{:.0}% interval {:.2}–{:.2}",
-            p.speedup_ci_level * 100.0,
+            "{}% interval {:.2}–{:.2}",
+            level_percent(p.speedup_ci_level),
             p.speedup_ci_low,
             p.speedup_ci_high
         ),
@@ -299,8 +294,8 @@ fn cores_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citation
         name: "cores in use".into(),
         value: format!("{:.2}", e.median),
         interval: format!(
-            "{:.0}% interval {:.2}–{:.2}",
-            e.ci_level * 100.0,
+            "{}% interval {:.2}–{:.2}",
+            level_percent(e.ci_level),
             e.ci_low,
             e.ci_high
         ),

@@ -17,6 +17,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::Chart;
 use crate::present::cite::Citation;
+use crate::present::table::level_percent;
 use crate::present::Table;
 
 pub mod figures;
@@ -339,11 +340,11 @@ fn hiccup_excess_above_control(
 /// An estimate as "median [low–high] ms (coverage)".
 pub(crate) fn ms_estimate(e: &Estimate) -> String {
     format!(
-        "{} [{}–{}] ({:.0}%)",
+        "{} [{}–{}] ({}%)",
         present::ms(e.median),
         present::ms(e.ci_low),
         present::ms(e.ci_high),
-        e.ci_level * 100.0
+        level_percent(e.ci_level)
     )
 }
 

@@ -10,7 +10,7 @@ use arena_results::Estimate;
 use super::figures::{GcPauseFigures, PauseCase};
 use super::ms_estimate;
 use crate::present::chart_model::{Chart, Line};
-use crate::present::table::mib;
+use crate::present::table::{estimate_with_level, mib};
 use crate::present::Table;
 
 pub const PERCENTILES_SMALL_CHART: &str = "gc-pause-hiccups-smallest-live-set";
@@ -37,15 +37,7 @@ pub fn ms(ns: f64) -> String {
 }
 
 fn ratio(e: Option<&Estimate>) -> String {
-    e.map_or("–".into(), |e| {
-        format!(
-            "{:.2}× [{:.2}–{:.2}] ({:.0}%)",
-            e.median,
-            e.ci_low,
-            e.ci_high,
-            e.ci_level * 100.0
-        )
-    })
+    e.map_or("–".into(), |e| estimate_with_level(e, 1.0, 2, "×"))
 }
 
 fn percent(e: &Estimate) -> String {

@@ -25,6 +25,7 @@ use crate::present::Table;
 
 pub mod figures;
 
+use crate::present::table::estimate_with_level;
 use figures::{judge_slow_then_fast, judge_warmup_share, pair_text, split_variant, variant_of};
 pub use figures::{WarmupProcess, WarmupVariant, BENCHMARKS};
 
@@ -124,16 +125,8 @@ impl WorkloadModule for JitWarmup {
 
     fn tables(&self, variants: &Vec<WarmupVariant>) -> Vec<Table> {
         let optional = |e: &Option<Estimate>, scale: f64, digits: usize| {
-            e.as_ref().map_or("–".into(), |e| {
-                // `+ 0.0` turns a -0.0 (a zero sum's bound) into 0.0 for printing.
-                format!(
-                    "{:.digits$} [{:.digits$}–{:.digits$}] ({:.0}%)",
-                    e.median / scale + 0.0,
-                    e.ci_low / scale + 0.0,
-                    e.ci_high / scale + 0.0,
-                    e.ci_level * 100.0
-                )
-            })
+            e.as_ref()
+                .map_or("–".into(), |e| estimate_with_level(e, scale, digits, ""))
         };
         let body = variants
             .iter()

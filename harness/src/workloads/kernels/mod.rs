@@ -23,6 +23,7 @@ use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::Citation;
+use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
 pub const ID: &str = "kernels";
@@ -138,13 +139,7 @@ impl WorkloadModule for Kernels {
                     r.ratio_to_rust
                         .as_ref()
                         .map_or("– (no Rust case at this n)".into(), |e| {
-                            format!(
-                                "{:.2}× [{:.2}–{:.2}] ({:.0}%)",
-                                e.median,
-                                e.ci_low,
-                                e.ci_high,
-                                e.ci_level * 100.0
-                            )
+                            estimate_with_level(e, 1.0, 2, "×")
                         }),
                 ]
             })
@@ -325,13 +320,7 @@ fn case_of(case: &CaseRecord) -> Option<KernelCase> {
 }
 
 fn seconds(e: &Estimate) -> String {
-    format!(
-        "{:.3} [{:.3}–{:.3}] ({:.0}%)",
-        e.median / 1e9,
-        e.ci_low / 1e9,
-        e.ci_high / 1e9,
-        e.ci_level * 100.0
-    )
+    estimate_with_level(e, 1e9, 3, "")
 }
 
 const KERNELS_METHOD: &str = "kernels: work = the process's own work_ns (monotonic clock, from just before the kernel to just after its checksum value, formatting and start-up excluded; self-reported), CPU = user + system from wait4 (start-up included); median over processes with the order-statistic interval and its coverage. One thread, the Benchmarks Game's algorithms as workloads/README.md writes them. Compiler flags: Go `go build -trimpath` (GOAMD64=v1, no FMA); Rust `cargo build --release` with the default release profile (opt-level 3, codegen-units 16, no LTO; workloads/rust/Cargo.toml sets none), no target-cpu=native, the same for every kernel";

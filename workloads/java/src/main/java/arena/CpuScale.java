@@ -1,5 +1,5 @@
 // CpuScale owns the java/threads and java/forkjoin variants of cpu-scale: C chunks of the
-// Kernel processed by W workers, partials summed in chunk order into a long, and work_ns taken
+// ChunkHash kernel processed by W workers, partials summed in chunk order into a long, and work_ns taken
 // from just before the pool is created to just after the last partial is summed.
 // It must not change the kernel, reorder the sum, reuse a pool across runs or print anything
 // except through Protocol.
@@ -40,7 +40,7 @@ final class CpuScale {
             var partials = new ArrayList<Future<Long>>(shape.chunks());
             for (int chunk = 0; chunk < shape.chunks(); chunk++) {
                 int thisChunk = chunk;
-                partials.add(pool.submit(() -> Kernel.partial(thisChunk, shape.items())));
+                partials.add(pool.submit(() -> ChunkHash.partial(thisChunk, shape.items())));
             }
             for (var partial : partials) {
                 checksum += partial.get();
@@ -88,7 +88,7 @@ final class CpuScale {
         @Override
         protected Long compute() {
             if (endChunk - firstChunk == 1) {
-                return Kernel.partial(firstChunk, items);
+                return ChunkHash.partial(firstChunk, items);
             }
             int middle = firstChunk + (endChunk - firstChunk) / 2;
             var left = new ChunkRangeSum(firstChunk, middle, items);

@@ -1,8 +1,8 @@
 // LoopBlocking owns the java/inline and java/pool variants of loop-blocking: the routes /ping
-// and /cpu on the HttpCommon server, /cpu computing Kernel.partial(chunk, items) either on the
+// and /cpu on the HttpCommon server, /cpu computing ChunkHash.partial(chunk, items) either on the
 // server's single dispatcher thread (inline: it stalls every other request, on purpose) or on a
 // fixed pool of `workers` platform threads.
-// It must not use any kernel but Kernel.partial, cache results, or write to stdout (HttpCommon
+// It must not use any kernel but ChunkHash.partial, cache results, or write to stdout (HttpCommon
 // prints the ready event).
 package arena;
 
@@ -30,7 +30,7 @@ final class LoopBlocking {
             case "/cpu" -> {
                 int items = query.integer("items");
                 int chunk = query.integer("chunk");
-                yield HttpCommon.Response.text(Long.toString(Kernel.partial(chunk, items)));
+                yield HttpCommon.Response.text(Long.toString(ChunkHash.partial(chunk, items)));
             }
             default -> HttpCommon.Response.notFound();
         };

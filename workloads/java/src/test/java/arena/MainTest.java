@@ -23,7 +23,7 @@ class MainTest {
 
     /** Every class that belongs to one workload rather than to the dispatcher and the protocol. */
     private static final Set<String> WORKLOAD_CLASSES = Set.of(
-            "CpuScale", "Kernel", "SleepTasks", "HttpCommon", "HttpIo", "LoopBlocking",
+            "CpuScale", "ChunkHash", "SleepTasks", "HttpCommon", "HttpIo", "LoopBlocking",
             "Startup", "FirstResponse", "Kernels", "NBody", "SpectralNorm", "FannkuchRedux",
             "BinaryTrees", "JitWarmup", "GcPause", "SafepointLog", "MsgPassing");
 
@@ -38,7 +38,7 @@ class MainTest {
         "kernels binary-trees n=4                        | Kernels BinaryTrees",
         "jit-warmup default-nbody iterations=1 n=10      | JitWarmup NBody",
         "first-response default port=0 train=1           | FirstResponse Startup",
-        "cpu-scale threads workers=1 chunks=1 items=1    | CpuScale Kernel",
+        "cpu-scale threads workers=1 chunks=1 items=1    | CpuScale ChunkHash",
         "sleep-tasks virtual tasks=1 hold_ms=1           | SleepTasks",
         "gc-pause g1-fixed records=10 rate=1 duration_ms=1 | GcPause SafepointLog",
         "msg-passing virtual-sync tasks=2 hops=1 messages=1 capacity=1 | MsgPassing",

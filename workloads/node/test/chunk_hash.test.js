@@ -4,7 +4,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { partial } = require('../src/kernel');
+const { partial } = require('../src/chunk_hash');
 
 const CHECKSUM_VECTORS = [
   { chunks: 1, items: 1, checksum: 84694791n },

@@ -1,4 +1,4 @@
-// kernel.go owns the cpu-scale kernel exactly as the contract defines it: an FNV-1a style mix
+// chunkhash.go owns the cpu-scale kernel exactly as the contract defines it: an FNV-1a style mix
 // with an xorshift over one chunk, all arithmetic on uint32 (wrapping modulo 2^32).
 // It must not know about workers, scheduling, timing or output, and must take no shortcuts
 // (every item of every chunk is mixed in order).

@@ -1,4 +1,4 @@
-// kernel_test.go owns the contract's cpu-scale test vectors: it checks the sequential kernel
+// chunkhash_test.go owns the contract's cpu-scale test vectors: it checks the sequential kernel
 // and the goroutine variant (several worker counts) against them. It must not weaken a vector.
 package main
 
