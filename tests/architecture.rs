@@ -3,7 +3,8 @@
 //! workloads, then the command layer), that no module imports another that imports it back,
 //! that no workload module imports another (what two share lives in a shared module of
 //! harness/src/workloads, such as `reference`), that no workload is named outside
-//! harness/src/workloads, and that files and functions stay small. They read source text only.
+//! harness/src/workloads (nor in the results and runners crates), and that files and functions
+//! stay small in every crate of the workspace. They read source text only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,16 @@ const MAX_FUNCTION_LINES: usize = 80;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("harness/src")
+}
+
+/// The Rust sources of every crate of the workspace: the binary, results, runners, harness.
+fn workspace_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "results/src", "runners/src", "harness/src"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -376,12 +387,7 @@ fn no_workload_is_named_outside_its_module() {
         .map(|id| id.trim().trim_matches('"').to_string())
         .collect();
     assert!(ids.len() >= 4, "{ids:?}");
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("results/src"),
-        &mut files,
-    );
+    let files = workspace_files();
     let workloads_dir = src().join("workloads");
     let mut named = Vec::new();
     for file in files.iter().filter(|f| !f.starts_with(&workloads_dir)) {
@@ -399,12 +405,11 @@ fn no_workload_is_named_outside_its_module() {
     );
 }
 
-#[test]
-fn files_and_functions_stay_small() {
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
+/// Each file over `MAX_FILE_LINES` and each function over `MAX_FUNCTION_LINES` (from its `fn`
+/// line to the closing brace at its indent).
+fn over_the_limits(files: &[PathBuf]) -> Vec<String> {
     let mut too_big = Vec::new();
-    for file in &files {
+    for file in files {
         let text = std::fs::read_to_string(file).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         if lines.len() > MAX_FILE_LINES {
@@ -432,9 +437,29 @@ fn files_and_functions_stay_small() {
             }
         }
     }
+    too_big
+}
+
+#[test]
+fn files_and_functions_stay_small() {
+    let too_big = over_the_limits(&workspace_files());
     assert!(
         too_big.is_empty(),
         "over the limits ({MAX_FILE_LINES} lines a file, {MAX_FUNCTION_LINES} a function):\n{}",
         too_big.join("\n")
     );
+}
+
+#[test]
+fn the_size_check_can_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_function = dir.path().join("long.rs");
+    let body = "    let x = 1;\n".repeat(MAX_FUNCTION_LINES);
+    std::fs::write(&long_function, format!("pub fn long() {{\n{body}}}\n")).unwrap();
+    let long_file = dir.path().join("big.rs");
+    std::fs::write(&long_file, "// a line\n".repeat(MAX_FILE_LINES + 1)).unwrap();
+    let found = over_the_limits(&[long_function, long_file]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].ends_with(&format!("a function of {} lines", MAX_FUNCTION_LINES + 2)));
+    assert!(found[1].ends_with(&format!("{} lines", MAX_FILE_LINES + 1)));
 }
