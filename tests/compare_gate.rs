@@ -432,11 +432,14 @@ fn scratch_checkout(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
             .unwrap();
         }
     }
+    // 400k items a chunk: the kernel's work must dominate the process's CPU time, the gate's
+    // primary figure. At 40k, interpreter start-up was three quarters of it, doubling the work
+    // moved CPU time by only 1.25× [0.98–1.59], and under a loaded test run the gate missed it.
     std::fs::write(
         root.join("harness/suites/gate.toml"),
         "name = \"gate\"\ndescription = \"one python case, for the gate's test\"\nrepetitions = 6\n\n\
          [workloads.cpu-scale]\ntimeout_s = 30\nvariants = [\"python/threads\"]\n\
-         params = { workers = [1], chunks = [4], items = [40000] }\n",
+         params = { workers = [1], chunks = [4], items = [400000] }\n",
     )
     .unwrap();
     root
