@@ -147,9 +147,12 @@ fn a_killed_harness_takes_the_workloads_children_with_it() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    // The killed harness cannot remove its stderr log: its parent does.
+    let log = std::env::temp_dir().join(format!("arena-lifecycle-{}.log", harness.id()));
     kill_and_check(harness, "executor", Duration::from_secs(30), |commands| {
         commands.iter().filter(|c| c.starts_with("sleep 300")).count() == 2
     });
+    let _ = std::fs::remove_file(log);
 }
 
 fn arena() -> Command {
