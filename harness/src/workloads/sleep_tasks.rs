@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::WorkloadModule;
+use crate::analyse::bound_checks::Family;
 use crate::analyse::claims::{too_weak, ClaimContext, Judgement, Verdict, VERDICT_LEVEL};
 use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
@@ -540,7 +541,7 @@ fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], f
     let dear_low = dear.iter().map(|b| b.low).fold(f64::INFINITY, f64::min);
     let cheap_high = cheap.iter().map(|b| b.high).fold(0.0, f64::max);
     let intervals = dear.len() + cheap.len();
-    let family_level = 1.0 - (1.0 - VERDICT_LEVEL) / intervals as f64;
+    let family_level = Family::of(intervals).contradict_level;
     let widened = |group: &[SlopeBounds]| -> Option<Vec<(f64, f64)>> {
         group.iter().map(|b| b.at(family_level)).collect()
     };

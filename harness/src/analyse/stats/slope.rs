@@ -43,8 +43,9 @@ pub struct SlopeFit {
 pub fn rescale_t_interval(low: f64, high: f64, df: f64, level: f64, to_level: f64) -> Option<(f64, f64)> {
     let centre = (low + high) / 2.0;
     let half = (high - low) / 2.0;
-    if half <= 0.0 || !df.is_finite() {
-        return (half <= 0.0).then_some((low, high));
+    // No scatter (`welch_interval` gives df = ∞ then): the interval is the slope at any level.
+    if half <= 0.0 {
+        return Some((low, high));
     }
     let t = StudentsT::new(0.0, 1.0, df).ok()?;
     let scale = t.inverse_cdf(0.5 + to_level / 2.0) / t.inverse_cdf(0.5 + level / 2.0);
