@@ -161,6 +161,7 @@ fn cite_gives_server_figures_with_their_caveats() {
             ping_p99_ns_min_paced: Some(20.3e6),
             ping_p99_ns_max_paced: Some(21.3e6),
             paced_repetitions: 2,
+            ping_p99_ns_paced: vec![20.3e6, 21.3e6],
             ping_max_ns_median: Some(30e6),
             ping_p99_ns_pooled: Some(28_000_000),
             ping_p999_ns_pooled: None,

@@ -247,6 +247,55 @@ fn the_order_is_shuffled_by_the_recorded_seed() {
 }
 
 #[test]
+fn a_round_runs_each_workload_as_one_shuffled_block() {
+    use rand::SeedableRng;
+    let workloads = [
+        "kernels",
+        "startup",
+        "kernels",
+        "cpu-scale",
+        "startup",
+        "kernels",
+        "cpu-scale",
+        "kernels",
+    ];
+    let order_for = |seed| schedule::round_order(&workloads, &mut rand::rngs::StdRng::seed_from_u64(seed));
+    let mut block_orders = std::collections::BTreeSet::new();
+    let mut within_kernels = std::collections::BTreeSet::new();
+    for seed in 0..40 {
+        let order = order_for(seed);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..workloads.len()).collect::<Vec<_>>(),
+            "every case once"
+        );
+        let names: Vec<&str> = order.iter().map(|&i| workloads[i]).collect();
+        let mut blocks = names.clone();
+        blocks.dedup();
+        assert_eq!(blocks.len(), 3, "each workload's cases back to back: {names:?}");
+        block_orders.insert(blocks.join(","));
+        within_kernels.insert(format!(
+            "{:?}",
+            order
+                .iter()
+                .filter(|&&i| workloads[i] == "kernels")
+                .collect::<Vec<_>>()
+        ));
+    }
+    assert_eq!(order_for(3), order_for(3), "same seed, same order");
+    assert!(
+        block_orders.len() > 3,
+        "the workloads' order is shuffled: {block_orders:?}"
+    );
+    assert!(
+        within_kernels.len() > 3,
+        "the cases' order within a block is shuffled: {within_kernels:?}"
+    );
+}
+
+#[test]
 fn sizes_beyond_a_hit_resource_limit_are_not_attempted() {
     let cases = vec![
         sleep_case("sleep-limited", 1000),

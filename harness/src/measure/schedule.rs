@@ -1,6 +1,8 @@
-//! Scheduling: runs the planned cases as whole-process repetitions in rounds; within a round the
-//! cases are shuffled with a recorded seed, so languages interleave and slow drift of this noisy
-//! machine spreads over every variant (docs/methodology.md, "Repetitions"). Every finished
+//! Scheduling: runs the planned cases as whole-process repetitions in rounds; a round runs the
+//! workloads in a shuffled order and each workload's cases back to back in a shuffled order, with a
+//! recorded seed, so languages interleave, slow drift of this noisy machine spreads over every
+//! variant, and the two processes of a paired ratio run seconds apart (docs/methodology.md,
+//! "Repetitions"). Every finished
 //! repetition and every change of a case's status is appended to the run's journal (fsynced)
 //! before the next process starts, so nothing measured is lost even to SIGKILL; results.json is
 //! written once, when the session ends. A failing case stops repeating; the run goes on. It must not know how processes are spawned (that is `Executor`).
@@ -275,9 +277,8 @@ fn execute_from(
         if let Some(rule) = session.stop.filter(|_| round > 0) {
             stop_decided_cases(record, rule, round, session, &mut books)?;
         }
-        let mut order: Vec<usize> = (0..cases.len()).collect();
-        order.shuffle(&mut rng);
-        for index in order {
+        let workloads: Vec<&str> = cases.iter().map(|c| c.spec.workload.as_str()).collect();
+        for index in round_order(&workloads, &mut rng) {
             let case = &record.cases[index];
             let already = case.repetitions.iter().any(|r| r.index == round + 1);
             if case.status != CaseStatus::Pending || round >= case.repetitions_planned || already {
@@ -290,6 +291,25 @@ fn execute_from(
         }
     }
     finish(record, session, books)
+}
+
+/// The order of one round, as indexes into `workloads` (each case's workload): the workloads in a
+/// shuffled order, and each workload's cases back to back in a shuffled order of their own.
+///
+/// Why blocks: every ratio a claim or a figure reads pairs two cases of one workload in one round
+/// (Go and Rust on a kernel, W = 1 and W = cores). Shuffled over the whole suite, the two processes
+/// of a pair ran up to a round apart, minutes on this host, whose speed drifts over minutes; in a
+/// block they run seconds apart (docs/methodology.md, "Rounds in workload blocks").
+pub fn round_order(workloads: &[&str], rng: &mut StdRng) -> Vec<usize> {
+    let mut blocks: Vec<&str> = workloads.to_vec();
+    blocks.sort_unstable();
+    blocks.dedup();
+    blocks.shuffle(rng);
+    let mut order: Vec<usize> = (0..workloads.len()).collect();
+    order.shuffle(rng);
+    // A stable sort keeps the shuffled order within each block.
+    order.sort_by_key(|&i| blocks.iter().position(|b| *b == workloads[i]));
+    order
 }
 
 /// Ends the pending cases the rule finds decided after `round` rounds: each must have run every

@@ -324,7 +324,7 @@ fn seconds(e: &Estimate) -> String {
 }
 
 const KERNELS_METHOD: &str = "kernels: work = the process's own work_ns (monotonic clock, from just before the kernel to just after its checksum value, formatting and start-up excluded; self-reported), CPU = user + system from wait4 (start-up included); median over processes with the order-statistic interval and its coverage. One thread, the Benchmarks Game's algorithms as workloads/README.md writes them. Compiler flags: Go `go build -trimpath` (GOAMD64=v1, no FMA); Rust `cargo build --release` with the default release profile (opt-level 3, codegen-units 16, no LTO; workloads/rust/Cargo.toml sets none), no target-cpu=native, the same for every kernel";
-const RATIO_METHOD: &str = "kernel ratio: median over rounds of work_ns(language) / work_ns(Rust) on the same kernel and n, the two processes of a round paired (each round runs every case once, in shuffled order), with the order-statistic interval of the ratios and its coverage";
+const RATIO_METHOD: &str = "kernel ratio: median over rounds of work_ns(language) / work_ns(Rust) on the same kernel and n, the two processes of a round paired (each round runs every case once, the workloads in shuffled order and each one's cases back to back in shuffled order, so the two run seconds apart), with the order-statistic interval of the ratios and its coverage";
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,11 @@ pub struct PingPoint {
     pub ping_p99_ns_max_paced: Option<f64>,
     #[serde(default)]
     pub paced_repetitions: u32,
+    /// The /ping p99 of each paced repetition, in run order: the claim's order-statistic
+    /// intervals are read from these at each level its family needs. (Added within schema
+    /// version 2; empty in older runs.)
+    #[serde(default)]
+    pub ping_p99_ns_paced: Vec<f64>,
     pub ping_max_ns_median: Option<f64>,
     /// Corrected /ping p99 and p99.9 of every repetition's requests pooled (merged
     /// histograms; None before histograms were stored, or below the sample gates). (Added
@@ -110,6 +115,7 @@ pub fn derive(cases: &[&CaseRecord]) -> Vec<LoopBlockingFigures> {
                         ping_p99_ns_min_paced: paced_p99.iter().copied().reduce(f64::min),
                         ping_p99_ns_max_paced: paced_p99.iter().copied().reduce(f64::max),
                         paced_repetitions: paced_p99.len() as u32,
+                        ping_p99_ns_paced: paced_p99,
                         ping_max_ns_median: median_of(ping(&|s| s.latency_corrected.max_ns)),
                         ping_p99_ns_pooled: pooled.as_ref().and_then(|p| p.p99_ns),
                         ping_p999_ns_pooled: pooled.as_ref().and_then(|p| p.p999_ns),

@@ -149,8 +149,8 @@ impl WorkloadModule for LoopBlocking {
     }
 }
 
-/// Decided on the p99 of the repetitions that passed the pacing gate (min and max over them) at
-/// the highest /cpu rate: every `variants` entry at or above `fraction` × one /cpu request,
+/// Decided on the p99 of the repetitions that passed the pacing gate (their median's
+/// order-statistic intervals) at the highest /cpu rate: every `variants` entry at or above `fraction` × one /cpu request,
 /// every `versus` entry below it (one family: `BoundChecks`).
 fn ping_stall(
     figures: &[LoopBlockingFigures],
@@ -193,29 +193,33 @@ fn ping_stall(
             ));
             continue;
         };
-        // [min, max] of n repetitions covers the median p99 with 1 − 2^(1−n); only the
-        // repetitions that passed the pacing gate count.
-        let n = point.paced_repetitions;
         let threshold_ns = fraction * cpu_ms * 1e6;
-        checks.interval(
-            format!(
-                "{name}: /ping p99 at {:.0} /cpu per s (median of all {} repetitions; interval: min–max of the {n} paced; one /cpu ≈ {cpu_ms:.1} ms, threshold {fraction} of it)",
-                point.cpu_rate_per_s, point.repetitions
-            ),
-            Interval {
+        let bound = if stalls {
+            Bound::AtLeast(threshold_ns)
+        } else {
+            Bound::Below(threshold_ns)
+        };
+        let what = format!(
+            "{name}: /ping p99 at {:.0} /cpu per s (the {} paced of {} repetitions; one /cpu ≈ {cpu_ms:.1} ms, threshold {fraction} of it)",
+            point.cpu_rate_per_s, point.paced_repetitions, point.repetitions
+        );
+        if point.ping_p99_ns_paced.is_empty() {
+            // A run recorded before the paced values were kept: [min, max] of n repetitions
+            // covers the median p99 with 1 − 2^(1−n).
+            let n = point.paced_repetitions;
+            let interval = Interval {
                 median,
                 low: min,
                 high: max,
                 level: 1.0 - 2f64.powi(1 - n as i32),
                 n,
-            },
-            if stalls {
-                Bound::AtLeast(threshold_ns)
-            } else {
-                Bound::Below(threshold_ns)
-            },
-            ms,
-        );
+            };
+            checks.interval(what, interval, bound, ms);
+        } else {
+            // The order-statistic interval at each level the family needs: one slow process
+            // no longer sets the bound a verdict reads at 95%.
+            checks.values(what, point.ping_p99_ns_paced.clone(), bound, ms);
+        }
     }
     checks.verdict()
 }
@@ -225,56 +229,69 @@ mod claim_tests {
     use super::*;
     use crate::analyse::claims::Verdict;
 
-    /// One variant whose /ping p99 at the top /cpu rate spans `low_ms`–`high_ms` over `paced`
-    /// repetitions; one /cpu request costs 10 ms.
-    fn figures(variant: &str, low_ms: f64, high_ms: f64, paced: u32) -> LoopBlockingFigures {
-        let point = |rate: f64, low: f64, high: f64| figures::PingPoint {
+    /// One variant whose paced repetitions' /ping p99 at the top /cpu rate are `p99_ms`; one
+    /// /cpu request costs 10 ms.
+    fn figures(variant: &str, p99_ms: &[f64]) -> LoopBlockingFigures {
+        let ns: Vec<f64> = p99_ms.iter().map(|ms| ms * 1e6).collect();
+        let point = |rate: f64, values: Vec<f64>| figures::PingPoint {
             cpu_rate_per_s: rate,
-            ping_p50_ns_median: Some(low * 1e6),
-            ping_p99_ns_median: Some((low + high) / 2.0 * 1e6),
-            ping_p99_ns_min: Some(low * 1e6),
-            ping_p99_ns_max: Some(high * 1e6),
-            ping_p99_ns_min_paced: Some(low * 1e6),
-            ping_p99_ns_max_paced: Some(high * 1e6),
-            paced_repetitions: paced,
-            ping_max_ns_median: Some(high * 1e6),
+            ping_p50_ns_median: crate::analyse::phases::median_of(values.clone()),
+            ping_p99_ns_median: crate::analyse::phases::median_of(values.clone()),
+            ping_p99_ns_min: values.iter().copied().reduce(f64::min),
+            ping_p99_ns_max: values.iter().copied().reduce(f64::max),
+            ping_p99_ns_min_paced: values.iter().copied().reduce(f64::min),
+            ping_p99_ns_max_paced: values.iter().copied().reduce(f64::max),
+            paced_repetitions: values.len() as u32,
+            ping_p99_ns_paced: values.clone(),
+            ping_max_ns_median: values.iter().copied().reduce(f64::max),
             ping_p99_ns_pooled: None,
             ping_p999_ns_pooled: None,
             cpu_achieved_rate_per_s_median: Some(rate),
-            repetitions: paced,
+            repetitions: values.len() as u32,
             unpaced_repetitions: 0,
         };
         LoopBlockingFigures {
             variant: variant.into(),
             cpu_ms_median: Some(10.0),
-            points: vec![point(0.0, 0.1, 0.2), point(20.0, low_ms, high_ms)],
+            points: vec![point(0.0, vec![1e5; p99_ms.len()]), point(20.0, ns)],
         }
     }
 
-    fn verdict(inline: (f64, f64), offloaded: (f64, f64), paced: u32) -> Verdict {
-        let figures = [
-            figures("node/inline", inline.0, inline.1, paced),
-            figures("node/workers", offloaded.0, offloaded.1, paced),
-        ];
-        ping_stall(&figures, &["node/inline".into()], &["node/workers".into()], 0.5).verdict
+    /// `count` values spread evenly over `low`–`high` ms.
+    fn spread(low: f64, high: f64, count: usize) -> Vec<f64> {
+        (0..count)
+            .map(|i| low + (high - low) * i as f64 / (count - 1).max(1) as f64)
+            .collect()
+    }
+
+    fn judge(inline: &[f64], offloaded: &[f64]) -> Judgement {
+        let figures = [figures("node/inline", inline), figures("node/workers", offloaded)];
+        ping_stall(&figures, &["node/inline".into()], &["node/workers".into()], 0.5)
+    }
+
+    fn verdict(inline: &[f64], offloaded: &[f64]) -> Verdict {
+        judge(inline, offloaded).verdict
     }
 
     #[test]
     fn ping_stall_supports_contradicts_or_needs_more_evidence() {
-        // Threshold: 0.5 × 10 ms. 8 paced repetitions: [min, max] covers 99.2%.
-        assert_eq!(verdict((8.0, 12.0), (0.2, 0.9), 8), Verdict::Supported);
+        // Threshold: 0.5 × 10 ms.
         assert_eq!(
-            verdict((0.3, 1.0), (0.2, 0.9), 8),
+            verdict(&spread(8.0, 12.0, 8), &spread(0.2, 0.9, 8)),
+            Verdict::Supported
+        );
+        assert_eq!(
+            verdict(&spread(0.3, 1.0, 8), &spread(0.2, 0.9, 8)),
             Verdict::Contradicted,
             "the inline loop never stalls /ping"
         );
         assert_eq!(
-            verdict((3.0, 9.0), (0.2, 0.9), 8),
+            verdict(&spread(3.0, 9.0, 8), &spread(0.2, 0.9, 8)),
             Verdict::NotEnoughEvidence,
-            "the span straddles the threshold"
+            "the values straddle the threshold"
         );
         assert_eq!(
-            verdict((8.0, 12.0), (0.2, 0.9), 3),
+            verdict(&spread(8.0, 12.0, 3), &spread(0.2, 0.9, 3)),
             Verdict::NotEnoughEvidence,
             "3 paced repetitions cover 75%"
         );
@@ -282,6 +299,42 @@ mod claim_tests {
         assert_eq!(judged.verdict, Verdict::NotEnoughEvidence);
         assert!(
             judged.evidence[0].contains("no valid run"),
+            "{:?}",
+            judged.evidence
+        );
+    }
+
+    /// Run 20261207T232622Z-quick: node/workers' 7 paced p99s reached 13.6 ms in one process, so
+    /// [min, max] straddled its 8.9 ms threshold (here 5 ms). The 95% interval of 9 values is [x2, x8].
+    #[test]
+    fn one_slow_process_does_not_set_the_bound_at_95_percent() {
+        let mut offloaded = spread(1.0, 4.0, 8);
+        offloaded.push(13.6);
+        let inline = spread(17.0, 35.0, 9);
+        assert_eq!(verdict(&inline, &offloaded), Verdict::Supported);
+        // A contradiction still needs the family's level: 4 of 9 slow processes are not one.
+        let mut half_slow = spread(1.0, 4.0, 5);
+        half_slow.extend([13.0, 14.0, 15.0, 16.0]);
+        assert_eq!(verdict(&inline, &half_slow), Verdict::NotEnoughEvidence);
+    }
+
+    /// A run recorded before the paced values were kept is judged on [min, max] of its paced
+    /// repetitions, as it was then.
+    #[test]
+    fn an_older_run_is_judged_on_min_and_max() {
+        let mut offloaded = spread(1.0, 4.0, 8);
+        offloaded.push(13.6);
+        let mut figures = [
+            figures("node/inline", &spread(17.0, 35.0, 9)),
+            figures("node/workers", &offloaded),
+        ];
+        for f in &mut figures {
+            f.points.iter_mut().for_each(|p| p.ping_p99_ns_paced.clear());
+        }
+        let judged = ping_stall(&figures, &["node/inline".into()], &["node/workers".into()], 0.5);
+        assert_eq!(
+            judged.verdict,
+            Verdict::NotEnoughEvidence,
             "{:?}",
             judged.evidence
         );
