@@ -127,6 +127,52 @@ fn cite_help_names_every_workload_figure() {
     );
 }
 
+/// Each module keeps one metric table: every METRIC `arena cite` knows has its method text in
+/// results.json's `methods` under its key, and a figure between variants (startup's ratio) is a
+/// clear error per case, not a silent miss.
+#[test]
+fn every_citable_figure_has_its_method_and_a_ratio_between_variants_says_where_it_is() {
+    let methods = REGISTRY.methods();
+    for module in REGISTRY.all() {
+        for metric in module.cite_metrics() {
+            let key = metric.split('@').next().unwrap();
+            assert!(
+                methods.contains_key(key),
+                "{}: {metric} has no method text",
+                module.id()
+            );
+        }
+        for (key, _) in module.methods() {
+            assert!(
+                module.cite_metrics().iter().any(|m| m.starts_with(key)),
+                "{}: method {key} names no figure",
+                module.id()
+            );
+        }
+    }
+    let record: arena_results::RunRecord = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/smoke-run/results.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let startup = REGISTRY.get("startup").unwrap();
+    let err = startup
+        .cite(&serde_json::json!([]), &record.cases[0], "startup_ratio")
+        .expect("startup knows startup_ratio")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no value per case") && err.contains("arena claims"),
+        "{err}"
+    );
+    assert!(startup
+        .cite(&serde_json::json!([]), &record.cases[0], "bogus")
+        .is_none());
+}
+
 /// Two shards that split a claim family (cpu-scale's python/threads and python/processes on two
 /// machines), merged with --allow-cross-machine: every cpu-scale claim is refused as "not
 /// comparable: different machines", and a workload kept on one shard is judged as usual.

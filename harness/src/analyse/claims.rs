@@ -21,6 +21,30 @@ struct ClaimsFile {
     claim: Vec<ClaimSpec>,
 }
 
+/// The fields of every "these variants reach `factor` × those" test (start-up, first response,
+/// memory per task): one shape, parsed inside each workload's tagged claim enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatioAtLeast {
+    /// The variants claimed slower, dearer or larger.
+    pub variants: Vec<String>,
+    /// The variants they are compared with.
+    pub versus: Vec<String>,
+    pub factor: f64,
+}
+
+impl RatioAtLeast {
+    /// Every variant the claim names, for the catalogue check.
+    pub fn named(&self) -> Vec<String> {
+        self.variants.iter().chain(&self.versus).cloned().collect()
+    }
+
+    /// (variants, versus) as slices, as `round_ratios_at_least` takes them.
+    pub fn pairs(&self) -> (&[String], &[String]) {
+        (&self.variants, &self.versus)
+    }
+}
+
 /// One claim as written; `params` (with `kind`) is parsed by the workload's module.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClaimSpec {

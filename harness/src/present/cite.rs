@@ -16,8 +16,6 @@ pub struct Citation {
     pub interval: String,
     /// What it rests on, e.g. "median of 10 process-level repetitions".
     pub basis: String,
-    /// The key of its method text in `RunRecord.methods`.
-    pub method_key: String,
 }
 
 impl Citation {
@@ -29,16 +27,23 @@ impl Citation {
         e: &Estimate,
         (scale, decimals, unit): (f64, usize, &str),
         basis: String,
-        method_key: &str,
     ) -> Citation {
         Citation {
             name: name.into(),
             value: scaled(e.median, scale, decimals, unit),
             interval: interval(e, scale, decimals, unit),
             basis,
-            method_key: method_key.into(),
         }
     }
+}
+
+/// The error for a workload's figure that `case` does not have (it failed, or did not run).
+pub fn no_figure(case: &CaseRecord) -> anyhow::Error {
+    anyhow::anyhow!(
+        "none for {} (it exists for {} cases that succeeded)",
+        case.case_id,
+        case.workload
+    )
 }
 
 /// The figures every case has, measured from outside.
@@ -82,8 +87,9 @@ pub fn find_case<'a>(record: &'a RunRecord, query: &str) -> Result<&'a CaseRecor
     }
 }
 
-/// A figure of the case's own summary (measured or self-reported); None if it has no such key.
-pub fn summary_citation(case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
+/// A figure of the case's own summary (measured or self-reported) with its method key; None if
+/// it has no such key.
+pub fn summary_citation(case: &CaseRecord, metric: &str) -> Option<Result<(Citation, &'static str)>> {
     let known = SUMMARY_METRICS.contains(&metric)
         || case
             .summary
@@ -122,25 +128,22 @@ pub fn summary_citation(case: &CaseRecord, metric: &str) -> Option<Result<Citati
     } else {
         (1048576.0, "MiB", 1)
     };
-    Some(Ok(Citation {
+    let figure = Citation {
         name: metric.to_string(),
         value: scaled(e.median, scale, decimals, unit),
         interval: interval(e, scale, decimals, unit),
         basis: format!("median of {} process-level repetitions", e.n),
-        method_key: method_key.into(),
-    }))
+    };
+    Some(Ok((figure, method_key)))
 }
 
-/// The citation as text, with the run's provenance and the figure's method.
-pub fn text(record: &RunRecord, case: &CaseRecord, figure: &Citation) -> String {
+/// The citation as text, with the run's provenance and the figure's method (`method_key` in
+/// `RunRecord.methods`).
+pub fn text(record: &RunRecord, case: &CaseRecord, figure: &Citation, method_key: &str) -> String {
     let env = &record.environment;
     let toolchain = env.toolchains.iter().find(|t| t.language == case.language);
     let params: Vec<String> = case.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let method = record
-        .methods
-        .get(&figure.method_key)
-        .cloned()
-        .unwrap_or_default();
+    let method = record.methods.get(method_key).cloned().unwrap_or_default();
     format!(
         "{variant}, {workload} ({params}): {name} {value} ({interval}; {basis}).\n\
          Measured by runtime-arena {version} (commit {commit}) in run {run} on {cpu}, {cores} logical cores, \

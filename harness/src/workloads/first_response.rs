@@ -14,8 +14,8 @@ use arena_results::{CaseRecord, Estimate, PhaseStep, RunRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::module::{server_driver, WorkloadModule};
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
+use super::module::{server_driver, Metric, WorkloadModule};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement, RatioAtLeast};
 use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::judge::Params;
@@ -23,7 +23,7 @@ use crate::measure::serve::{self, DriveOutcome, Driver, ServerContext, StepProbe
 use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::Citation;
+use crate::present::cite::{no_figure, Citation};
 use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
@@ -55,14 +55,29 @@ pub struct FirstResponseRow {
 pub enum FirstResponseClaim {
     /// Every `variants` entry takes at least `factor` × as long as every `versus` entry to
     /// answer its first request (paired by round).
-    FirstResponseRatioAtLeast {
-        variants: Vec<String>,
-        versus: Vec<String>,
-        factor: f64,
-    },
+    FirstResponseRatioAtLeast(RatioAtLeast),
 }
 
 pub struct FirstResponse;
+
+fn row_for<'a>(rows: &'a [FirstResponseRow], case: &CaseRecord) -> Option<&'a FirstResponseRow> {
+    rows.iter().find(|r| r.variant == case.variant)
+}
+
+fn cite_row(
+    e: Option<&Estimate>,
+    case: &CaseRecord,
+    name: &str,
+    (scale, unit): (f64, &str),
+) -> Result<Citation> {
+    let e = e.ok_or_else(|| no_figure(case))?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        (scale, 2, unit),
+        format!("median of {} server processes", e.n),
+    ))
+}
 
 /// The driver: probes from spawn, then records the step.
 #[derive(Debug, Default)]
@@ -207,57 +222,31 @@ impl WorkloadModule for FirstResponse {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+    fn metrics(&self) -> Vec<Metric<Vec<FirstResponseRow>>> {
         vec![
-            ("time_to_first_response", FIRST_RESPONSE_METHOD),
-            ("idle_rss", IDLE_RSS_METHOD),
+            Metric::citable(
+                "time_to_first_response",
+                FIRST_RESPONSE_METHOD,
+                |rows, case, _| {
+                    let e = row_for(rows, case).map(|r| &r.time_to_first_response_ns);
+                    cite_row(e, case, "time to first response", (1e6, "ms"))
+                },
+            ),
+            Metric::citable("idle_rss", IDLE_RSS_METHOD, |rows, case, _| {
+                let e = row_for(rows, case).and_then(|r| r.idle_tree_rss_bytes.as_ref());
+                cite_row(
+                    e,
+                    case,
+                    "tree RSS at the first response",
+                    (1024.0 * 1024.0, "MiB"),
+                )
+            }),
         ]
     }
 
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["time_to_first_response", "idle_rss"]
-    }
-
-    fn cite(
-        &self,
-        rows: &Vec<FirstResponseRow>,
-        case: &CaseRecord,
-        metric: &str,
-    ) -> Option<Result<Citation>> {
-        let row = rows.iter().find(|r| r.variant == case.variant);
-        let (estimate, name, unit, scale): (Option<&Estimate>, &str, &str, f64) = match metric {
-            "time_to_first_response" => (
-                row.map(|r| &r.time_to_first_response_ns),
-                "time to first response",
-                "ms",
-                1e6,
-            ),
-            "idle_rss" => (
-                row.and_then(|r| r.idle_tree_rss_bytes.as_ref()),
-                "tree RSS at the first response",
-                "MiB",
-                1024.0 * 1024.0,
-            ),
-            _ => return None,
-        };
-        Some(match estimate {
-            Some(e) => Ok(Citation::of_estimate(
-                name,
-                e,
-                (scale, 2, unit),
-                format!("median of {} server processes", e.n),
-                metric,
-            )),
-            None => Err(anyhow::anyhow!(
-                "METRIC {metric}: none for {} (it exists for {ID} cases that succeeded)",
-                case.case_id
-            )),
-        })
-    }
-
     fn claim_variants(&self, claim: &FirstResponseClaim) -> Vec<String> {
-        let FirstResponseClaim::FirstResponseRatioAtLeast { variants, versus, .. } = claim;
-        variants.iter().chain(versus).cloned().collect()
+        let FirstResponseClaim::FirstResponseRatioAtLeast(ratio) = claim;
+        ratio.named()
     }
 
     fn judge_claim(
@@ -266,18 +255,19 @@ impl WorkloadModule for FirstResponse {
         rows: &Vec<FirstResponseRow>,
         _ctx: &ClaimContext,
     ) -> Judgement {
-        let FirstResponseClaim::FirstResponseRatioAtLeast {
-            variants,
-            versus,
-            factor,
-        } = claim;
+        let FirstResponseClaim::FirstResponseRatioAtLeast(ratio) = claim;
         let mut checks = BoundChecks::new();
-        let pairs = (variants.as_slice(), versus.as_slice());
-        round_ratios_at_least(&mut checks, "time to first response", pairs, *factor, |v| {
-            rows.iter()
-                .find(|r| r.variant == v)
-                .map(|r| r.time_to_first_response_rounds.clone())
-        });
+        round_ratios_at_least(
+            &mut checks,
+            "time to first response",
+            ratio.pairs(),
+            ratio.factor,
+            |v| {
+                rows.iter()
+                    .find(|r| r.variant == v)
+                    .map(|r| r.time_to_first_response_rounds.clone())
+            },
+        );
         checks.verdict()
     }
 }

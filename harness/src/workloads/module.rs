@@ -60,12 +60,10 @@ pub trait WorkloadModule: Send + Sync + 'static {
     /// The figures a reader would quote from this workload, one per variant (and size): the
     /// trend page follows each across runs (`arena trend`).
     fn headlines(&self, figures: &Self::Figures) -> Vec<Headline>;
-    /// Method texts of the derived figures, keyed like `RunRecord.methods`.
-    fn methods(&self) -> Vec<(&'static str, &'static str)>;
-    /// The derived metrics `arena cite` knows for this workload (for error messages).
-    fn cite_metrics(&self) -> Vec<&'static str>;
-    /// A derived figure of `case`; None when `metric` is not one of this workload's.
-    fn cite(&self, figures: &Self::Figures, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
+    /// The figures a reader can quote from this workload, each with its method text and how to
+    /// read it for one case: the one list that results.json's `methods`, `arena cite` and its
+    /// help all read.
+    fn metrics(&self) -> Vec<Metric<Self::Figures>>;
     /// The variants a claim names (checked against the catalogue).
     fn claim_variants(&self, claim: &Self::Claim) -> Vec<String>;
     fn judge_claim(&self, claim: &Self::Claim, figures: &Self::Figures, ctx: &ClaimContext) -> Judgement;
@@ -79,9 +77,18 @@ pub trait Workload: CaseRules + Sync {
     fn derive(&self, cases: &[&CaseRecord]) -> Result<serde_json::Value>;
     fn section(&self, figures: &serde_json::Value, record: &RunRecord) -> Result<(Vec<Table>, Vec<Chart>)>;
     fn headlines(&self, figures: &serde_json::Value) -> Result<Vec<Headline>>;
+    /// Method texts of the derived figures, keyed like `RunRecord.methods` (from `metrics`).
     fn methods(&self) -> Vec<(&'static str, &'static str)>;
+    /// The METRIC names `arena cite` knows for this workload (from `metrics`).
     fn cite_metrics(&self) -> Vec<&'static str>;
-    fn cite(&self, figures: &serde_json::Value, case: &CaseRecord, metric: &str) -> Option<Result<Citation>>;
+    /// A derived figure of `case` with its method key; None when `metric` is not one of this
+    /// workload's.
+    fn cite(
+        &self,
+        figures: &serde_json::Value,
+        case: &CaseRecord,
+        metric: &str,
+    ) -> Option<Result<(Citation, &'static str)>>;
     /// Parses a claim's test; returns the variants it names.
     fn check_claim(&self, claim: &ClaimSpec) -> Result<Vec<String>>;
     fn judge_claim(
@@ -141,16 +148,33 @@ impl<T: WorkloadModule> Workload for T {
         Ok(WorkloadModule::headlines(self, &figures_of(self, figures)?))
     }
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        WorkloadModule::methods(self)
+        self.metrics().iter().map(|m| (m.key(), m.method)).collect()
     }
     fn cite_metrics(&self) -> Vec<&'static str> {
-        WorkloadModule::cite_metrics(self)
+        self.metrics().iter().map(|m| m.name).collect()
     }
-    fn cite(&self, figures: &serde_json::Value, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        match figures_of(self, figures) {
-            Ok(figures) => WorkloadModule::cite(self, &figures, case, metric),
-            Err(e) => Some(Err(e)),
-        }
+    fn cite(
+        &self,
+        figures: &serde_json::Value,
+        case: &CaseRecord,
+        metric: &str,
+    ) -> Option<Result<(Citation, &'static str)>> {
+        let found = self.metrics().into_iter().find(|m| m.matches(metric))?;
+        let Some(cite) = found.cite else {
+            return Some(Err(anyhow!(
+                "METRIC {metric} of {} compares variants and has no value per case: `arena claims RUN` and the report give it",
+                WorkloadModule::id(self)
+            )));
+        };
+        let figures = match figures_of(self, figures) {
+            Ok(figures) => figures,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            cite(&figures, case, metric)
+                .map(|c| (c, found.key()))
+                .map_err(|e| anyhow!("METRIC {metric}: {e:#}")),
+        )
     }
     fn check_claim(&self, claim: &ClaimSpec) -> Result<Vec<String>> {
         Ok(self.claim_variants(&claim_of(self, claim)?))
@@ -171,6 +195,55 @@ impl<T: WorkloadModule> Workload for T {
     }
     fn figures_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         generator.subschema_for::<T::Figures>()
+    }
+}
+
+/// How one figure is read for one case: the module's figures, the case, and the METRIC as
+/// given (with its `@` argument, if any).
+pub type CiteFn<F> = fn(&F, &CaseRecord, &str) -> Result<Citation>;
+
+/// One figure of a workload that a reader can quote: `arena cite`'s METRIC, the method text
+/// results.json stores under its key, and how to read it for one case.
+pub struct Metric<F> {
+    /// The METRIC; `key@<what>` takes an argument after `@` (loop-blocking's /cpu rate).
+    pub name: &'static str,
+    pub method: &'static str,
+    /// None for a figure between variants, with a method but no value per case (a ratio that
+    /// only the claims and tables read).
+    pub cite: Option<CiteFn<F>>,
+}
+
+impl<F> Metric<F> {
+    pub fn citable(name: &'static str, method: &'static str, cite: CiteFn<F>) -> Metric<F> {
+        Metric {
+            name,
+            method,
+            cite: Some(cite),
+        }
+    }
+
+    pub fn method_only(name: &'static str, method: &'static str) -> Metric<F> {
+        Metric {
+            name,
+            method,
+            cite: None,
+        }
+    }
+
+    /// The key of its method text in `RunRecord.methods`: the name without its `@` argument.
+    pub fn key(&self) -> &'static str {
+        self.name.split('@').next().unwrap_or(self.name)
+    }
+
+    /// `metric` names this figure: the name itself, its key, or `key@…` where the name takes
+    /// an argument (the key alone then gets an error listing the arguments that exist).
+    pub fn matches(&self, metric: &str) -> bool {
+        metric == self.name
+            || metric == self.key()
+            || (self.name.contains('@')
+                && metric
+                    .strip_prefix(self.key())
+                    .is_some_and(|rest| rest.starts_with('@')))
     }
 }
 
@@ -196,5 +269,24 @@ pub fn load_settings<T: DeserializeOwned + Default>(table: Option<&toml::Value>)
     match table {
         Some(value) => Ok(value.clone().try_into()?),
         None => Ok(T::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(name: &'static str) -> Metric<()> {
+        Metric::method_only(name, "")
+    }
+
+    #[test]
+    fn a_metric_with_an_argument_matches_its_key_and_each_argument_only() {
+        let ping = metric("ping_p99_ns@<cpu rate>");
+        assert_eq!(ping.key(), "ping_p99_ns");
+        assert!(ping.matches("ping_p99_ns@25") && ping.matches("ping_p99_ns"));
+        assert!(!ping.matches("ping_p99_ns_max") && !ping.matches("ping_p99"));
+        let plain = metric("speedup");
+        assert!(plain.matches("speedup") && !plain.matches("speedup@2") && !plain.matches("speed"));
     }
 }

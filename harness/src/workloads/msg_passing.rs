@@ -10,7 +10,7 @@ use arena_results::{CaseRecord, Estimate, FailureKind, Repetition, RunRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
 use crate::analyse::stats::{estimate, ratio_by_round};
 use crate::analyse::summary::{valid_rounds, valid_values};
@@ -70,6 +70,21 @@ pub enum MsgPassingClaim {
 }
 
 pub struct MsgPassing;
+
+fn row_of<'a>(rows: &'a [HandOffCase], case: &CaseRecord) -> Option<&'a HandOffCase> {
+    rows.iter().find(|r| r.case_id == case.case_id)
+}
+
+fn cite_row(e: Option<&Estimate>, case: &CaseRecord, (name, unit): (&str, &str)) -> Result<Citation> {
+    let e =
+        e.ok_or_else(|| anyhow::anyhow!("none for {} (ratios exist where {REFERENCE} ran)", case.case_id))?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        (1.0, 2, unit),
+        format!("median of {} processes (ratios: paired by round)", e.n),
+    ))
+}
 
 fn param(params: &Params, key: &str) -> Result<u64, String> {
     params
@@ -301,48 +316,28 @@ impl WorkloadModule for MsgPassing {
         out
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+    fn metrics(&self) -> Vec<Metric<Vec<HandOffCase>>> {
         vec![
-            ("ns_per_hop", METHOD),
-            ("ns_per_message", METHOD),
-            ("hop_ratio", METHOD),
+            Metric::citable("ns_per_hop", METHOD, |rows, case, _| {
+                cite_row(
+                    row_of(rows, case).map(|r| &r.ring_ns_per_hop),
+                    case,
+                    ("ring: ns per hop", "ns"),
+                )
+            }),
+            Metric::citable("cpu_ns_per_hop", METHOD, |rows, case, _| {
+                let e = row_of(rows, case).map(|r| &r.ring_cpu_ns_per_hop);
+                cite_row(e, case, ("ring: CPU ns per hop", "ns"))
+            }),
+            Metric::citable("ns_per_message", METHOD, |rows, case, _| {
+                let e = row_of(rows, case).map(|r| &r.pair_ns_per_message);
+                cite_row(e, case, ("queue: ns per message", "ns"))
+            }),
+            Metric::citable("hop_ratio", METHOD, |rows, case, _| {
+                let e = row_of(rows, case).and_then(|r| r.ring_vs_reference.as_ref());
+                cite_row(e, case, ("ring ns per hop / rust/std-mpsc's", "×"))
+            }),
         ]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["ns_per_hop", "cpu_ns_per_hop", "ns_per_message", "hop_ratio"]
-    }
-
-    fn cite(&self, rows: &Vec<HandOffCase>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        let row = rows.iter().find(|r| r.case_id == case.case_id);
-        let (e, name, unit) = match metric {
-            "ns_per_hop" => (row.map(|r| &r.ring_ns_per_hop), "ring: ns per hop", "ns"),
-            "cpu_ns_per_hop" => (row.map(|r| &r.ring_cpu_ns_per_hop), "ring: CPU ns per hop", "ns"),
-            "ns_per_message" => (row.map(|r| &r.pair_ns_per_message), "queue: ns per message", "ns"),
-            "hop_ratio" => (
-                row.and_then(|r| r.ring_vs_reference.as_ref()),
-                "ring ns per hop / rust/std-mpsc's",
-                "×",
-            ),
-            _ => return None,
-        };
-        Some(match e {
-            Some(e) => Ok(Citation::of_estimate(
-                name,
-                e,
-                (1.0, 2, unit),
-                format!("median of {} processes (ratios: paired by round)", e.n),
-                if metric == "cpu_ns_per_hop" {
-                    "ns_per_hop"
-                } else {
-                    metric
-                },
-            )),
-            None => Err(anyhow::anyhow!(
-                "METRIC {metric}: none for {} (ratios exist where {REFERENCE} ran)",
-                case.case_id
-            )),
-        })
     }
 
     fn claim_variants(&self, claim: &MsgPassingClaim) -> Vec<String> {

@@ -254,8 +254,8 @@ impl Registry {
                 known.join(", ")
             );
         };
-        let figure = figure?;
-        Ok(cite::text(record, case, &figure))
+        let (figure, method_key) = figure?;
+        Ok(cite::text(record, case, &figure, method_key))
     }
 
     /// The JSON Schema of results.json: the result types, with `derived` spelled out per

@@ -13,9 +13,9 @@ use arena_results::{CaseRecord, CaseStatus, FailureKind, Repetition, RunRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use crate::analyse::bound_checks::Family;
-use crate::analyse::claims::{too_weak, ClaimContext, Judgement, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{too_weak, ClaimContext, Judgement, RatioAtLeast, Verdict, VERDICT_LEVEL};
 use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
@@ -138,11 +138,7 @@ pub struct TaskMemoryPoint {
 pub enum SleepTasksClaim {
     /// The cheapest of `variants` costs at least `factor` × the dearest of `versus` in bytes per
     /// task, compared on interval bounds.
-    MemoryRatioAtLeast {
-        variants: Vec<String>,
-        versus: Vec<String>,
-        factor: f64,
-    },
+    MemoryRatioAtLeast(RatioAtLeast),
 }
 
 pub struct SleepTasks;
@@ -323,21 +319,17 @@ impl WorkloadModule for SleepTasks {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("bytes_per_task", BYTES_PER_TASK_METHOD)]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["bytes_per_task"]
-    }
-
-    fn cite(&self, memory: &Vec<TaskMemory>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        (metric == "bytes_per_task").then(|| bytes_per_task_citation(memory, case))
+    fn metrics(&self) -> Vec<Metric<Vec<TaskMemory>>> {
+        vec![Metric::citable(
+            "bytes_per_task",
+            BYTES_PER_TASK_METHOD,
+            |memory, case, _| bytes_per_task_citation(memory, case),
+        )]
     }
 
     fn claim_variants(&self, claim: &SleepTasksClaim) -> Vec<String> {
-        let SleepTasksClaim::MemoryRatioAtLeast { variants, versus, .. } = claim;
-        variants.iter().chain(versus).cloned().collect()
+        let SleepTasksClaim::MemoryRatioAtLeast(ratio) = claim;
+        ratio.named()
     }
 
     fn judge_claim(
@@ -346,12 +338,8 @@ impl WorkloadModule for SleepTasks {
         memory: &Vec<TaskMemory>,
         _ctx: &ClaimContext,
     ) -> Judgement {
-        let SleepTasksClaim::MemoryRatioAtLeast {
-            variants,
-            versus,
-            factor,
-        } = claim;
-        memory_ratio(memory, variants, versus, *factor)
+        let SleepTasksClaim::MemoryRatioAtLeast(ratio) = claim;
+        memory_ratio(memory, &ratio.variants, &ratio.versus, ratio.factor)
     }
 }
 
@@ -434,17 +422,14 @@ fn variant_memory(variant: &str, cases: &[&CaseRecord]) -> TaskMemory {
 
 fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<Citation> {
     let Some(m) = memory.iter().find(|m| m.variant == case.variant) else {
-        bail!("METRIC bytes_per_task: {} has no memory figures", case.variant);
+        bail!("{} has no memory figures", case.variant);
     };
     let (Some(b), Some(lo), Some(hi)) = (
         m.bytes_per_task,
         m.bytes_per_task_ci_low,
         m.bytes_per_task_ci_high,
     ) else {
-        bail!(
-            "METRIC bytes_per_task: {} has fewer than two task counts measured",
-            case.variant
-        );
+        bail!("{} has fewer than two task counts measured", case.variant);
     };
     let reached: Vec<String> = m.tasks_reached.iter().map(u64::to_string).collect();
     Ok(Citation {
@@ -461,7 +446,6 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
             m.bytes_per_task_to_tasks.unwrap_or(0),
             reached.join(", ")
         ),
-        method_key: "bytes_per_task".into(),
     })
 }
 

@@ -5,19 +5,19 @@
 //! the ratio between variants paired by round, the table, chart, `cite` metrics and the claims
 //! over those ratios. Must not measure anything itself: every figure comes from the repetitions.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::module::WorkloadModule;
-use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement};
+use super::module::{Metric, WorkloadModule};
+use crate::analyse::claims::{round_ratios_at_least, BoundChecks, ClaimContext, Judgement, RatioAtLeast};
 use crate::analyse::stats::estimate;
 use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::Citation;
+use crate::present::cite::{no_figure, Citation};
 use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
@@ -45,11 +45,7 @@ pub struct StartupRow {
 pub enum StartupClaim {
     /// Every `variants` entry takes at least `factor` × as long to exit as every `versus`
     /// entry (time to exit, paired by round).
-    ExitRatioAtLeast {
-        variants: Vec<String>,
-        versus: Vec<String>,
-        factor: f64,
-    },
+    ExitRatioAtLeast(RatioAtLeast),
 }
 
 pub struct Startup;
@@ -167,57 +163,43 @@ impl WorkloadModule for Startup {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+    fn metrics(&self) -> Vec<Metric<Vec<StartupRow>>> {
         vec![
-            ("time_to_exit", EXIT_METHOD),
-            ("artifact_bytes", ARTIFACT_METHOD),
-            ("startup_ratio", RATIO_METHOD),
-        ]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["time_to_exit", "artifact_bytes"]
-    }
-
-    fn cite(&self, rows: &Vec<StartupRow>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        let row = rows.iter().find(|r| r.variant == case.variant);
-        match metric {
-            "time_to_exit" => Some(match row {
-                Some(r) => Ok(Citation::of_estimate(
+            Metric::citable("time_to_exit", EXIT_METHOD, |rows, case, _| {
+                let Some(r) = rows.iter().find(|r| r.variant == case.variant) else {
+                    return Err(no_figure(case));
+                };
+                Ok(Citation::of_estimate(
                     "time to exit",
                     &r.time_to_exit_ns,
                     (1e6, 2, "ms"),
                     format!("median of {} processes", r.time_to_exit_ns.n),
-                    "time_to_exit",
-                )),
-                None => no_figure(metric, case),
+                ))
             }),
-            "artifact_bytes" => Some(match row.and_then(|r| r.artifact_bytes) {
-                Some(bytes) => Ok(Citation {
+            Metric::citable("artifact_bytes", ARTIFACT_METHOD, |rows, case, _| {
+                let row = rows.iter().find(|r| r.variant == case.variant);
+                let Some(bytes) = row.and_then(|r| r.artifact_bytes) else {
+                    return Err(no_figure(case));
+                };
+                Ok(Citation {
                     name: "artifact size".into(),
                     value: format!("{:.2} MiB ({bytes} bytes)", bytes as f64 / MIB),
                     interval: "exact (bytes on disk)".into(),
                     basis: case.artifact_paths.join(", "),
-                    method_key: "artifact_bytes".into(),
-                }),
-                None => no_figure(metric, case),
+                })
             }),
-            _ => None,
-        }
+            Metric::method_only("startup_ratio", RATIO_METHOD),
+        ]
     }
 
     fn claim_variants(&self, claim: &StartupClaim) -> Vec<String> {
-        let StartupClaim::ExitRatioAtLeast { variants, versus, .. } = claim;
-        variants.iter().chain(versus).cloned().collect()
+        let StartupClaim::ExitRatioAtLeast(ratio) = claim;
+        ratio.named()
     }
 
     fn judge_claim(&self, claim: &StartupClaim, rows: &Vec<StartupRow>, _ctx: &ClaimContext) -> Judgement {
-        let StartupClaim::ExitRatioAtLeast {
-            variants,
-            versus,
-            factor,
-        } = claim;
-        judge_ratios(rows, variants, versus, *factor)
+        let StartupClaim::ExitRatioAtLeast(ratio) = claim;
+        judge_ratios(rows, ratio)
     }
 }
 
@@ -237,10 +219,10 @@ fn row_of(case: &CaseRecord) -> Option<StartupRow> {
     })
 }
 
-/// Every (slower, faster) pair's time-to-exit ratio against `factor`.
-pub fn judge_ratios(rows: &[StartupRow], slower: &[String], faster: &[String], factor: f64) -> Judgement {
+/// Every (slower, faster) pair's time-to-exit ratio against the claim's factor.
+pub fn judge_ratios(rows: &[StartupRow], ratio: &RatioAtLeast) -> Judgement {
     let mut checks = BoundChecks::new();
-    round_ratios_at_least(&mut checks, "time to exit", (slower, faster), factor, |v| {
+    round_ratios_at_least(&mut checks, "time to exit", ratio.pairs(), ratio.factor, |v| {
         rows.iter()
             .find(|r| r.variant == v)
             .map(|r| r.time_to_exit_rounds.clone())
@@ -252,13 +234,6 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 fn ms_interval(e: &Estimate) -> String {
     estimate_with_level(e, 1e6, 2, "")
-}
-
-fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {
-    bail!(
-        "METRIC {metric}: none for {} (it exists for {ID} cases that succeeded)",
-        case.case_id
-    )
 }
 
 const EXIT_METHOD: &str = "startup: the harness's monotonic clock from just before spawn to wait4's return, for a program that only parses its arguments and prints one line (hyperfine -N measures the same span, without a shell); median over processes with the order-statistic interval and its coverage. The process is not pinned. CPU: user + system from wait4. No memory figure: the harness's RSS samples start 20 ms after spawn, later than most of these programs exit, and wait4's ru_maxrss of a process started by posix_spawn (vfork) carries the harness's own resident set (143.8 MiB for every variant in run 20261201T154735Z-quick); first-response reads the memory of a runtime that is up";
@@ -301,7 +276,12 @@ mod tests {
             &(0..20).map(|i| 1.0 + i as f64 * 0.01).collect::<Vec<_>>(),
         );
         let v = |rows: &[StartupRow]| {
-            judge_ratios(rows, &["java/default".into()], &["go/default".into()], 2.0).verdict
+            let ratio = RatioAtLeast {
+                variants: vec!["java/default".into()],
+                versus: vec!["go/default".into()],
+                factor: 2.0,
+            };
+            judge_ratios(rows, &ratio).verdict
         };
         assert_eq!(v(&[java.clone(), go.clone()]), Verdict::Supported);
         assert_eq!(v(&[java.clone(), slow_go]), Verdict::Contradicted);

@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use serde::Deserialize;
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use super::reference::chunk_hash::checksum;
 use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Judgement, TIMES};
 use crate::measure::executor::Execution;
@@ -195,20 +195,15 @@ impl WorkloadModule for CpuScale {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("speedup", SPEEDUP_METHOD), ("cores_in_use", CORES_METHOD)]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["speedup", "cores_in_use"]
-    }
-
-    fn cite(&self, points: &Vec<SpeedupPoint>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        match metric {
-            "speedup" => Some(speedup_citation(points, case)),
-            "cores_in_use" => Some(cores_citation(points, case)),
-            _ => None,
-        }
+    fn metrics(&self) -> Vec<Metric<Vec<SpeedupPoint>>> {
+        vec![
+            Metric::citable("speedup", SPEEDUP_METHOD, |points, case, _| {
+                speedup_citation(points, case)
+            }),
+            Metric::citable("cores_in_use", CORES_METHOD, |points, case, _| {
+                cores_citation(points, case)
+            }),
+        ]
     }
 
     fn claim_variants(&self, claim: &CpuScaleClaim) -> Vec<String> {
@@ -279,7 +274,6 @@ fn speedup_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citati
             "median of {} paired per-round ratios of wall times{work}",
             p.pairs
         ),
-        method_key: "speedup".into(),
     })
 }
 
@@ -303,7 +297,6 @@ fn cores_citation(points: &[SpeedupPoint], case: &CaseRecord) -> Result<Citation
             "CPU time / wall time, median of {} process-level repetitions",
             e.n
         ),
-        method_key: "cores_in_use".into(),
     })
 }
 

@@ -11,7 +11,7 @@ use anyhow::Result;
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use serde::Deserialize;
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Judgement, MS_FROM_NS};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
@@ -58,6 +58,30 @@ pub enum GcPauseClaim {
 }
 
 pub struct GcPause;
+
+fn row_of<'a>(figures: &'a GcPauseFigures, case: &CaseRecord) -> Option<&'a PauseCase> {
+    figures.cases.iter().find(|r| r.case_id == case.case_id)
+}
+
+fn cite_row(
+    e: Option<&Estimate>,
+    case: &CaseRecord,
+    name: &str,
+    (scale, unit): (f64, &str),
+) -> Result<Citation> {
+    let e = e.ok_or_else(|| {
+        anyhow::anyhow!(
+            "none for {} (runtime pauses exist where the runtime reports them; not for Rust)",
+            case.case_id
+        )
+    })?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        (scale, 3, unit),
+        format!("median of {} processes, one value per process", e.n),
+    ))
+}
 
 fn param(params: &Params, key: &str) -> Result<u64, String> {
     params
@@ -152,65 +176,33 @@ impl WorkloadModule for GcPause {
         out
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+    fn metrics(&self) -> Vec<Metric<GcPauseFigures>> {
         vec![
-            ("hiccup_max", present::HICCUP_METHOD),
-            ("hiccup_p99", present::HICCUP_METHOD),
-            ("hiccup_p999", present::HICCUP_METHOD),
-            ("runtime_pause_max", present::RUNTIME_METHOD),
-            ("pause_share", present::HICCUP_METHOD),
-            ("alloc_ops_per_s", present::THROUGHPUT_METHOD),
+            Metric::citable("hiccup_max", present::HICCUP_METHOD, |f, case, _| {
+                let e = row_of(f, case).map(|r| &r.hiccup_max_ns);
+                cite_row(e, case, "hiccup meter: worst overshoot", (1e6, "ms"))
+            }),
+            Metric::citable("hiccup_p99", present::HICCUP_METHOD, |f, case, _| {
+                let e = row_of(f, case).map(|r| &r.hiccup_p99_ns);
+                cite_row(e, case, "hiccup meter: p99 overshoot", (1e6, "ms"))
+            }),
+            Metric::citable("hiccup_p999", present::HICCUP_METHOD, |f, case, _| {
+                let e = row_of(f, case).map(|r| &r.hiccup_p999_ns);
+                cite_row(e, case, "hiccup meter: p99.9 overshoot", (1e6, "ms"))
+            }),
+            Metric::citable("runtime_pause_max", present::RUNTIME_METHOD, |f, case, _| {
+                let e = row_of(f, case).and_then(|r| r.runtime_max_ns.as_ref());
+                cite_row(e, case, "the runtime's longest reported pause", (1e6, "ms"))
+            }),
+            Metric::citable("pause_share", present::HICCUP_METHOD, |f, case, _| {
+                let e = row_of(f, case).map(|r| &r.hiccup_share);
+                cite_row(e, case, "hiccup time / run time", (0.01, "%"))
+            }),
+            Metric::citable("alloc_ops_per_s", present::THROUGHPUT_METHOD, |f, case, _| {
+                let e = row_of(f, case).map(|r| &r.ops_per_s);
+                cite_row(e, case, "operations per second", (1e6, "M/s"))
+            }),
         ]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        self.methods().into_iter().map(|(k, _)| k).collect()
-    }
-
-    fn cite(&self, figures: &GcPauseFigures, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        let row = figures.cases.iter().find(|r| r.case_id == case.case_id);
-        let (e, name, scale, unit) = match metric {
-            "hiccup_max" => (
-                row.map(|r| &r.hiccup_max_ns),
-                "hiccup meter: worst overshoot",
-                1e6,
-                "ms",
-            ),
-            "hiccup_p99" => (
-                row.map(|r| &r.hiccup_p99_ns),
-                "hiccup meter: p99 overshoot",
-                1e6,
-                "ms",
-            ),
-            "hiccup_p999" => (
-                row.map(|r| &r.hiccup_p999_ns),
-                "hiccup meter: p99.9 overshoot",
-                1e6,
-                "ms",
-            ),
-            "runtime_pause_max" => (
-                row.and_then(|r| r.runtime_max_ns.as_ref()),
-                "the runtime's longest reported pause",
-                1e6,
-                "ms",
-            ),
-            "pause_share" => (row.map(|r| &r.hiccup_share), "hiccup time / run time", 0.01, "%"),
-            "alloc_ops_per_s" => (row.map(|r| &r.ops_per_s), "operations per second", 1e6, "M/s"),
-            _ => return None,
-        };
-        Some(match e {
-            Some(e) => Ok(Citation::of_estimate(
-                name,
-                e,
-                (scale, 3, unit),
-                format!("median of {} processes, one value per process", e.n),
-                metric,
-            )),
-            None => Err(anyhow::anyhow!(
-                "METRIC {metric}: none for {} (runtime pauses exist where the runtime reports them; not for Rust)",
-                case.case_id
-            )),
-        })
     }
 
     fn claim_variants(&self, claim: &GcPauseClaim) -> Vec<String> {

@@ -104,9 +104,8 @@ fn a_runtime_without_reports_has_no_runtime_figures() {
     let c = pause_case("rust/default", 1000, 0.2, None, 6);
     let row = &GcPause.derive(&[&c]).cases[0];
     assert!(row.runtime_source.is_none() && row.runtime_max_ns.is_none());
-    let cite = GcPause
-        .cite(&GcPause.derive(&[&c]), &c, "runtime_pause_max")
-        .unwrap();
+    let figures = crate::workloads::Workload::derive(&GcPause, &[&c]).unwrap();
+    let cite = crate::workloads::Workload::cite(&GcPause, &figures, &c, "runtime_pause_max").unwrap();
     assert!(cite.is_err(), "no runtime figure to cite for Rust");
 }
 

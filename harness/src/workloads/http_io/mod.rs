@@ -14,14 +14,13 @@ use anyhow::Result;
 use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
-use super::module::{load_settings, server_driver, WorkloadModule};
+use super::module::{load_settings, server_driver, Metric, WorkloadModule};
 use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Interval, Judgement, Unit};
 use crate::measure::judge::Params;
 use crate::measure::load::testserver::{io_body, JSON_BODY};
 use crate::measure::serve::Driver;
 use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
-use crate::present::cite::Citation;
 use crate::present::{Chart, Table};
 use driver::{HttpIoDriver, HttpIoSettings};
 use figures::HttpIoFigures;
@@ -113,21 +112,8 @@ impl WorkloadModule for HttpIo {
         out
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        present::METHODS.to_vec()
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        present::METHODS.iter().map(|(key, _)| *key).collect()
-    }
-
-    fn cite(
-        &self,
-        figures: &Vec<HttpIoFigures>,
-        case: &CaseRecord,
-        metric: &str,
-    ) -> Option<Result<Citation>> {
-        present::cite(figures, case, metric)
+    fn metrics(&self) -> Vec<Metric<Vec<HttpIoFigures>>> {
+        present::metrics()
     }
 
     fn claim_variants(&self, claim: &HttpIoClaim) -> Vec<String> {

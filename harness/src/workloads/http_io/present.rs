@@ -2,7 +2,7 @@
 //! sweep), the charts (p99 and p50 latency vs offered load, memory vs idle connections), the
 //! citations and their method texts. Formatting only.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use arena_results::{CaseRecord, Estimate};
 
 use super::figures::{common_sweep_delay_ms, HttpIoFigures, SweepPoint};
@@ -10,6 +10,7 @@ use crate::present::chart_model::{Chart, Line};
 use crate::present::cite::{interval, scaled, Citation};
 use crate::present::table::{ms, optional_estimate_text};
 use crate::present::Table;
+use crate::workloads::module::Metric;
 
 /// p99 latency vs offered /io load, one line per variant, cut at the first saturated rate.
 pub const P99_CHART: &str = "http-io-latency-p99";
@@ -19,12 +20,24 @@ pub const P50_CHART: &str = "http-io-latency-p50";
 pub const MEMORY_CHART: &str = "http-io-memory";
 const MIB: f64 = 1024.0 * 1024.0;
 
-/// Method texts of the derived figures, keyed as `arena cite` metrics.
-pub const METHODS: [(&str, &str); 3] = [
-    ("bytes_per_idle_connection", "http-io: least-squares slope of the server's tree RSS, read once it settles after C idle HTTP/1.1 keep-alive connections were opened (each made one request), over the suite's C values; one slope per repetition, median over repetitions"),
-    ("peak_json_rate_per_s", "http-io: responses per second of a closed loop on GET /json (each connection sends its next request when the answer arrives), by the harness's load generator pinned to other CPUs than the server, every response checked byte for byte; a lower bound when the generator's thread used > 85% of its core"),
-    ("io_capacity_per_s", "http-io: highest achieved response rate of an open-loop sweep on GET /io?delay_ms=D (D from the suite, 50 in quick and full; request i due at start + i/rate); a step below 99% of its target rate is saturated, and the sweep stops the suite's steps_after_saturation steps later"),
-];
+const IDLE_METHOD: &str = "http-io: least-squares slope of the server's tree RSS, read once it settles after C idle HTTP/1.1 keep-alive connections were opened (each made one request), over the suite's C values; one slope per repetition, median over repetitions";
+const PEAK_METHOD: &str = "http-io: responses per second of a closed loop on GET /json (each connection sends its next request when the answer arrives), by the harness's load generator pinned to other CPUs than the server, every response checked byte for byte; a lower bound when the generator's thread used > 85% of its core";
+const CAPACITY_METHOD: &str = "http-io: highest achieved response rate of an open-loop sweep on GET /io?delay_ms=D (D from the suite, 50 in quick and full; request i due at start + i/rate); a step below 99% of its target rate is saturated, and the sweep stops the suite's steps_after_saturation steps later";
+
+/// The figures `arena cite` quotes, with their methods.
+pub fn metrics() -> Vec<Metric<Vec<HttpIoFigures>>> {
+    vec![
+        Metric::citable("bytes_per_idle_connection", IDLE_METHOD, |figures, case, _| {
+            idle_citation(figures_of(figures, case)?, case)
+        }),
+        Metric::citable("peak_json_rate_per_s", PEAK_METHOD, |figures, case, _| {
+            peak_citation(figures_of(figures, case)?, case)
+        }),
+        Metric::citable("io_capacity_per_s", CAPACITY_METHOD, |figures, case, _| {
+            capacity_citation(figures_of(figures, case)?, case)
+        }),
+    ]
+}
 
 pub fn tables(http: &[HttpIoFigures]) -> Vec<Table> {
     if http.is_empty() {
@@ -199,73 +212,69 @@ pub fn charts(http: &[HttpIoFigures]) -> Vec<Chart> {
     charts
 }
 
-pub fn cite(figures: &[HttpIoFigures], case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-    METHODS
+fn figures_of<'a>(figures: &'a [HttpIoFigures], case: &CaseRecord) -> Result<&'a HttpIoFigures> {
+    figures
         .iter()
-        .any(|(key, _)| *key == metric)
-        .then(|| citation(figures, case, metric))
+        .find(|f| f.variant == case.variant)
+        .ok_or_else(|| anyhow!("{} has no figures (its case failed)", case.case_id))
 }
 
-fn citation(figures: &[HttpIoFigures], case: &CaseRecord, metric: &str) -> Result<Citation> {
-    let Some(f) = figures.iter().find(|f| f.variant == case.variant) else {
-        bail!(
-            "METRIC {metric}: {} has no figures (its case failed)",
-            case.case_id
-        );
-    };
-    let missing = || {
-        anyhow!(
-            "METRIC {metric}: {} has no such figure (its phase failed or was not run)",
-            case.case_id
+fn missing(case: &CaseRecord) -> anyhow::Error {
+    anyhow!(
+        "{} has no such figure (its phase failed or was not run)",
+        case.case_id
+    )
+}
+
+fn repetitions(e: &Estimate) -> String {
+    format!("median of {} process-level repetitions", e.n)
+}
+
+fn idle_citation(f: &HttpIoFigures, case: &CaseRecord) -> Result<Citation> {
+    let e = f
+        .bytes_per_idle_connection
+        .as_ref()
+        .ok_or_else(|| missing(case))?;
+    let held: Vec<String> = f.idle_points.iter().map(|p| p.connections.to_string()).collect();
+    Ok(Citation {
+        name: "server memory per idle keep-alive connection".into(),
+        value: scaled(e.median, 1024.0, 1, "KiB"),
+        interval: interval(e, 1024.0, 1, "KiB"),
+        basis: format!("{}; slope over C = {}", repetitions(e), held.join(", ")),
+    })
+}
+
+fn peak_citation(f: &HttpIoFigures, case: &CaseRecord) -> Result<Citation> {
+    let e = f.peak_json_rate_per_s.as_ref().ok_or_else(|| missing(case))?;
+    let bound = if f.peak_generator_bound_repetitions > 0 {
+        format!(
+            "; a lower bound: the load generator was the bottleneck in {} of them",
+            f.peak_generator_bound_repetitions
         )
+    } else {
+        String::new()
     };
-    let repetitions = |e: &Estimate| format!("median of {} process-level repetitions", e.n);
-    match metric {
-        "bytes_per_idle_connection" => {
-            let e = f.bytes_per_idle_connection.as_ref().ok_or_else(missing)?;
-            let held: Vec<String> = f.idle_points.iter().map(|p| p.connections.to_string()).collect();
-            Ok(Citation {
-                name: "server memory per idle keep-alive connection".into(),
-                value: scaled(e.median, 1024.0, 1, "KiB"),
-                interval: interval(e, 1024.0, 1, "KiB"),
-                basis: format!("{}; slope over C = {}", repetitions(e), held.join(", ")),
-                method_key: "bytes_per_idle_connection".into(),
-            })
-        }
-        "peak_json_rate_per_s" => {
-            let e = f.peak_json_rate_per_s.as_ref().ok_or_else(missing)?;
-            let bound = if f.peak_generator_bound_repetitions > 0 {
-                format!(
-                    "; a lower bound: the load generator was the bottleneck in {} of them",
-                    f.peak_generator_bound_repetitions
-                )
-            } else {
-                String::new()
-            };
-            Ok(Citation {
-                name: "peak /json throughput".into(),
-                value: scaled(e.median, 1.0, 0, "req/s"),
-                interval: interval(e, 1.0, 0, "req/s"),
-                basis: format!("{}{bound}", repetitions(e)),
-                method_key: "peak_json_rate_per_s".into(),
-            })
-        }
-        _ => {
-            let e = f.io_capacity_per_s.as_ref().ok_or_else(missing)?;
-            let top = f.sweep.last().map_or(0.0, |p| p.target_rate_per_s);
-            let outcome = match f.first_saturated_target_per_s {
-                Some(rate) => format!("saturated at a target of {rate:.0}/s"),
-                None => format!("never saturated up to the top target of {top:.0}/s, so a lower bound"),
-            };
-            Ok(Citation {
-                name: f
-                    .sweep_delay_ms
-                    .map_or("/io capacity".into(), |d| format!("/io capacity (delay {d} ms)")),
-                value: scaled(e.median, 1.0, 0, "req/s"),
-                interval: interval(e, 1.0, 0, "req/s"),
-                basis: format!("{}; {outcome}", repetitions(e)),
-                method_key: "io_capacity_per_s".into(),
-            })
-        }
-    }
+    Ok(Citation {
+        name: "peak /json throughput".into(),
+        value: scaled(e.median, 1.0, 0, "req/s"),
+        interval: interval(e, 1.0, 0, "req/s"),
+        basis: format!("{}{bound}", repetitions(e)),
+    })
+}
+
+fn capacity_citation(f: &HttpIoFigures, case: &CaseRecord) -> Result<Citation> {
+    let e = f.io_capacity_per_s.as_ref().ok_or_else(|| missing(case))?;
+    let top = f.sweep.last().map_or(0.0, |p| p.target_rate_per_s);
+    let outcome = match f.first_saturated_target_per_s {
+        Some(rate) => format!("saturated at a target of {rate:.0}/s"),
+        None => format!("never saturated up to the top target of {top:.0}/s, so a lower bound"),
+    };
+    Ok(Citation {
+        name: f
+            .sweep_delay_ms
+            .map_or("/io capacity".into(), |d| format!("/io capacity (delay {d} ms)")),
+        value: scaled(e.median, 1.0, 0, "req/s"),
+        interval: interval(e, 1.0, 0, "req/s"),
+        basis: format!("{}; {outcome}", repetitions(e)),
+    })
 }

@@ -9,18 +9,18 @@
 //! with their changepoints, `cite` metrics and the claims. Must not classify a process whose
 //! checksum or invariants failed: its series is not in the figures.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use serde::Deserialize;
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use super::reference::benchmarks_game;
 use crate::analyse::claims::{ClaimContext, Judgement};
 use crate::analyse::warmup::VariantLabel;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::Citation;
+use crate::present::cite::{no_figure, Citation};
 use crate::present::Table;
 
 pub mod figures;
@@ -211,56 +211,19 @@ impl WorkloadModule for JitWarmup {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+    fn metrics(&self) -> Vec<Metric<Vec<WarmupVariant>>> {
         vec![
-            ("warmup_classification", CLASSIFY_METHOD),
-            ("steady_state", STEADY_METHOD),
-        ]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec![
-            "steady_state_iteration",
-            "steady_state_time",
-            "warmup_classification",
-        ]
-    }
-
-    fn cite(
-        &self,
-        variants: &Vec<WarmupVariant>,
-        case: &CaseRecord,
-        metric: &str,
-    ) -> Option<Result<Citation>> {
-        let v = variants.iter().find(|v| v.variant == case.variant);
-        let found = |e: Option<&Estimate>, name: &str, scale: f64, unit: &str| match e {
-            Some(e) => Ok(Citation::of_estimate(
-                name,
-                e,
-                (scale, 1, unit),
-                format!("median over the {} processes that reached a steady state", e.n),
-                "steady_state",
-            )),
-            None => Err(anyhow::anyhow!(
-                "METRIC {metric}: no process of {} reached a steady state",
-                case.case_id
-            )),
-        };
-        Some(match metric {
-            "steady_state_iteration" => found(
-                v.and_then(|v| v.steady_state_iteration.as_ref()),
-                "steady state from iteration",
-                1.0,
-                "",
-            ),
-            "steady_state_time" => found(
-                v.and_then(|v| v.steady_state_ns.as_ref()),
-                "time to steady state",
-                1e6,
-                "ms",
-            ),
-            "warmup_classification" => match v {
-                Some(v) => Ok(Citation {
+            Metric::citable("steady_state_iteration", STEADY_METHOD, |variants, case, _| {
+                let e = variant_of_case(variants, case).and_then(|v| v.steady_state_iteration.as_ref());
+                steady_citation(e, case, "steady state from iteration", (1.0, ""))
+            }),
+            Metric::citable("steady_state_time", STEADY_METHOD, |variants, case, _| {
+                let e = variant_of_case(variants, case).and_then(|v| v.steady_state_ns.as_ref());
+                steady_citation(e, case, "time to steady state", (1e6, "ms"))
+            }),
+            Metric::citable("warmup_classification", CLASSIFY_METHOD, |variants, case, _| {
+                let v = variant_of_case(variants, case).ok_or_else(|| no_figure(case))?;
+                Ok(Citation {
                     name: "warm-up classification".into(),
                     value: label_text(v.label).into(),
                     interval: "a classification of every process, no interval".into(),
@@ -270,12 +233,9 @@ impl WorkloadModule for JitWarmup {
                         .map(|(l, c)| format!("{c} {l}"))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    method_key: "warmup_classification".into(),
-                }),
-                None => no_figure(metric, case),
-            },
-            _ => return None,
-        })
+                })
+            }),
+        ]
     }
 
     fn claim_variants(&self, claim: &JitWarmupClaim) -> Vec<String> {
@@ -309,11 +269,23 @@ impl WorkloadModule for JitWarmup {
     }
 }
 
-fn no_figure(metric: &str, case: &CaseRecord) -> Result<Citation> {
-    bail!(
-        "METRIC {metric}: none for {} (it exists for {ID} cases that succeeded)",
-        case.case_id
-    )
+fn variant_of_case<'a>(variants: &'a [WarmupVariant], case: &CaseRecord) -> Option<&'a WarmupVariant> {
+    variants.iter().find(|v| v.variant == case.variant)
+}
+
+fn steady_citation(
+    e: Option<&Estimate>,
+    case: &CaseRecord,
+    name: &str,
+    (scale, unit): (f64, &str),
+) -> Result<Citation> {
+    let e = e.ok_or_else(|| anyhow::anyhow!("no process of {} reached a steady state", case.case_id))?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        (scale, 1, unit),
+        format!("median over the {} processes that reached a steady state", e.n),
+    ))
 }
 
 fn label_text(label: VariantLabel) -> &'static str {

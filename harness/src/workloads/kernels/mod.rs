@@ -14,7 +14,7 @@ use arena_results::{CaseRecord, Estimate, FailureKind, RunRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::module::WorkloadModule;
+use super::module::{Metric, WorkloadModule};
 use super::reference::benchmarks_game;
 use crate::analyse::claims::{ratios_by_round, Bound, BoundChecks, ClaimContext, Judgement, TIMES};
 use crate::analyse::stats::{estimate, ratio_by_round};
@@ -211,41 +211,25 @@ impl WorkloadModule for Kernels {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("kernel_ratio", RATIO_METHOD), ("kernel_work", KERNELS_METHOD)]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["kernel_ratio", "kernel_work"]
-    }
-
-    fn cite(&self, rows: &Vec<KernelCase>, case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-        let row = rows
-            .iter()
-            .find(|r| r.variant == case.variant && Some(&r.n) == case.params.get("n"));
-        let (e, name, scale, unit) = match metric {
-            "kernel_ratio" => (
-                row.and_then(|r| r.ratio_to_rust.as_ref()),
-                "work time / Rust's",
-                1.0,
-                "×",
-            ),
-            "kernel_work" => (row.map(|r| &r.work_ns), "in-process work time", 1e9, "s"),
-            _ => return None,
-        };
-        Some(match e {
-            Some(e) => Ok(Citation::of_estimate(
-                name,
-                e,
-                (scale, 3, unit),
-                format!("median of {} processes (ratios: paired by round)", e.n),
-                metric,
-            )),
-            None => Err(anyhow::anyhow!(
-                "METRIC {metric}: none for {} (ratios exist where a Rust case ran at the same n)",
-                case.case_id
-            )),
-        })
+    fn metrics(&self) -> Vec<Metric<Vec<KernelCase>>> {
+        vec![
+            Metric::citable("kernel_ratio", RATIO_METHOD, |rows, case, _| {
+                cite_row(
+                    row_of(rows, case).and_then(|r| r.ratio_to_rust.as_ref()),
+                    case,
+                    "work time / Rust's",
+                    (1.0, "×"),
+                )
+            }),
+            Metric::citable("kernel_work", KERNELS_METHOD, |rows, case, _| {
+                cite_row(
+                    row_of(rows, case).map(|r| &r.work_ns),
+                    case,
+                    "in-process work time",
+                    (1e9, "s"),
+                )
+            }),
+        ]
     }
 
     fn claim_variants(&self, claim: &KernelsClaim) -> Vec<String> {
@@ -297,6 +281,31 @@ impl WorkloadModule for Kernels {
         }
         checks.verdict()
     }
+}
+
+fn row_of<'a>(rows: &'a [KernelCase], case: &CaseRecord) -> Option<&'a KernelCase> {
+    rows.iter()
+        .find(|r| r.variant == case.variant && Some(&r.n) == case.params.get("n"))
+}
+
+fn cite_row(
+    e: Option<&Estimate>,
+    case: &CaseRecord,
+    name: &str,
+    (scale, unit): (f64, &str),
+) -> Result<Citation> {
+    let e = e.ok_or_else(|| {
+        anyhow::anyhow!(
+            "none for {} (ratios exist where a Rust case ran at the same n)",
+            case.case_id
+        )
+    })?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        (scale, 3, unit),
+        format!("median of {} processes (ratios: paired by round)", e.n),
+    ))
 }
 
 fn case_of(case: &CaseRecord) -> Option<KernelCase> {

@@ -14,14 +14,13 @@ use anyhow::Result;
 use arena_results::{CaseRecord, RunRecord};
 use serde::Deserialize;
 
-use super::module::{load_settings, server_driver, WorkloadModule};
+use super::module::{load_settings, server_driver, Metric, WorkloadModule};
 use super::reference::chunk_hash;
 use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Interval, Judgement, Unit};
 use crate::measure::judge::Params;
 use crate::measure::serve::Driver;
 use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
-use crate::present::cite::Citation;
 use crate::present::{Chart, Table};
 use driver::{LoopBlockingDriver, LoopBlockingSettings};
 use figures::LoopBlockingFigures;
@@ -112,21 +111,14 @@ impl WorkloadModule for LoopBlocking {
             .collect()
     }
 
-    fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![present::PING_METHOD]
-    }
-
-    fn cite_metrics(&self) -> Vec<&'static str> {
-        vec!["ping_p99_ns@<cpu rate>"]
-    }
-
-    fn cite(
-        &self,
-        figures: &Vec<LoopBlockingFigures>,
-        case: &CaseRecord,
-        metric: &str,
-    ) -> Option<Result<Citation>> {
-        present::cite(figures, case, metric)
+    fn metrics(&self) -> Vec<Metric<Vec<LoopBlockingFigures>>> {
+        vec![Metric::citable(
+            "ping_p99_ns@<cpu rate>",
+            present::PING_METHOD,
+            |figures, case, metric| {
+                present::ping_citation(figures, case, metric.split_once('@').map(|(_, rate)| rate))
+            },
+        )]
     }
 
     fn claim_variants(&self, claim: &LoopBlockingClaim) -> Vec<String> {

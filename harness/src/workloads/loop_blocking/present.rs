@@ -14,7 +14,7 @@ use crate::present::Table;
 pub const PING_CHART: &str = "loop-blocking-ping";
 
 /// The method text of the /ping figures.
-pub const PING_METHOD: (&str, &str) = ("ping_p99_ns", "loop-blocking: p99 of /ping latency counted from each request's due time (open loop, corrected for coordinated omission; HdrHistogram, 3 significant digits; paced by a timerfd to within microseconds; a step whose send-lag p99 exceeds 1 ms fails the pacing gate and is counted in the table) while /cpu requests calibrated to the suite's CPU time arrive open loop at the given rate");
+pub const PING_METHOD: &str = "loop-blocking: p99 of /ping latency counted from each request's due time (open loop, corrected for coordinated omission; HdrHistogram, 3 significant digits; paced by a timerfd to within microseconds; a step whose send-lag p99 exceeds 1 ms fails the pacing gate and is counted in the table) while /cpu requests calibrated to the suite's CPU time arrive open loop at the given rate";
 
 pub fn tables(lb: &[LoopBlockingFigures]) -> Vec<Table> {
     let mut tables = Vec::new();
@@ -100,17 +100,13 @@ pub fn charts(figures: &[LoopBlockingFigures]) -> Vec<Chart> {
 }
 
 /// `ping_p99_ns@R`: R is a measured /cpu rate per second.
-pub fn cite(figures: &[LoopBlockingFigures], case: &CaseRecord, metric: &str) -> Option<Result<Citation>> {
-    let rate = metric.strip_prefix("ping_p99_ns")?;
-    Some(ping_citation(figures, case, rate.strip_prefix('@')))
-}
-
-fn ping_citation(figures: &[LoopBlockingFigures], case: &CaseRecord, rate: Option<&str>) -> Result<Citation> {
+pub fn ping_citation(
+    figures: &[LoopBlockingFigures],
+    case: &CaseRecord,
+    rate: Option<&str>,
+) -> Result<Citation> {
     let Some(f) = figures.iter().find(|f| f.variant == case.variant) else {
-        bail!(
-            "METRIC ping_p99_ns: {} has no figures (its case failed)",
-            case.case_id
-        );
+        bail!("{} has no figures (its case failed)", case.case_id);
     };
     let rates: Vec<String> = f
         .points
@@ -122,7 +118,7 @@ fn ping_citation(figures: &[LoopBlockingFigures], case: &CaseRecord, rate: Optio
         .and_then(|r| f.points.iter().find(|p| p.cpu_rate_per_s == r));
     let Some(point) = point else {
         bail!(
-            "METRIC ping_p99_ns needs a measured /cpu rate per second; one of: {}",
+            "needs a measured /cpu rate per second; one of: {}",
             rates.join(", ")
         );
     };
@@ -132,7 +128,7 @@ fn ping_citation(figures: &[LoopBlockingFigures], case: &CaseRecord, rate: Optio
         point.ping_p99_ns_max,
     ) else {
         bail!(
-            "METRIC ping_p99_ns: too few /ping samples at {} /cpu per s for a p99",
+            "too few /ping samples at {} /cpu per s for a p99",
             point.cpu_rate_per_s
         );
     };
@@ -154,6 +150,5 @@ fn ping_citation(figures: &[LoopBlockingFigures], case: &CaseRecord, rate: Optio
             "median of {} process-level repetitions{cpu_ms}",
             point.repetitions
         ),
-        method_key: "ping_p99_ns".into(),
     })
 }
