@@ -55,7 +55,7 @@ pub fn tables(lb: &[LoopBlockingFigures]) -> Vec<Table> {
                 "paced reps (send-lag p99 ≤ 1 ms)",
             ],
             rows,
-            "/ping open loop at a constant rate beside an open-loop stream of /cpu requests, each calibrated to the same CPU time on its runtime (sequential requests on the idle server). Latency from the due time. Medians over repetitions; 'pooled' is the p99 of every repetition's /ping requests together (merged histograms). The claim decides on the p99 range of the paced repetitions only (send-lag p99 ≤ 1 ms): an unpaced repetition's tail partly measures the generator.",
+            "/ping open loop at a constant rate beside an open-loop stream of /cpu requests, each calibrated to the same CPU time on its runtime (sequential requests on the idle server). Latency from the due time. Medians over repetitions; 'pooled' is the p99 of every repetition's /ping requests together (merged histograms). The claim decides on the median p99 of the paced repetitions only (send-lag p99 ≤ 1 ms), with its order-statistic intervals: an unpaced repetition's tail partly measures the generator.",
         ));
     }
     tables
