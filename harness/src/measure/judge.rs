@@ -48,8 +48,10 @@ pub trait Rulebook: Sync {
     fn rules(&self, workload: &str) -> Option<&dyn CaseRules>;
 }
 
+/// What judging one process found: its failure (kind and reason), if any, its checksum and its
+/// self-reported figures.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub struct Findings {
     pub failure: Option<(FailureKind, String)>,
     pub checksum: Option<String>,
     pub self_reported: BTreeMap<String, i64>,
@@ -57,7 +59,7 @@ pub struct Verdict {
 
 /// Judges one execution of `case`; `expected` is the case's reference checksum (None only for
 /// servers, which are judged by their driver).
-pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &dyn CaseRules) -> Verdict {
+pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &dyn CaseRules) -> Findings {
     let mut self_reported = BTreeMap::new();
     for kind in ["ready", "result"] {
         if let Some(event) = exec.first_event(kind) {
@@ -72,7 +74,7 @@ pub fn judge(case: &CaseSpec, exec: &Execution, expected: Option<&str>, rules: &
     // progress line or a log through it.
     let failure = find_failure(case, exec, expected, checksum.as_deref(), rules)
         .map(|(kind, reason)| (kind, printable(&reason)));
-    Verdict {
+    Findings {
         failure,
         checksum,
         self_reported,

@@ -1,4 +1,4 @@
-//! What a finished process becomes in the record: its execution and its judged verdict turned
+//! What a finished process becomes in the record: its execution and its judged findings turned
 //! into a `Repetition`, including the payloads a workload's events carry (per-iteration times,
 //! hiccup and runtime-pause lists). It must not judge, schedule or write anything.
 
@@ -13,12 +13,12 @@ use crate::analyse::histogram;
 pub(super) fn to_repetition(
     round: u32,
     exec: &Execution,
-    verdict: judge::Verdict,
+    findings: judge::Findings,
     stderr_log: String,
 ) -> Repetition {
     let timeline_peak = exec.timeline.rss_bytes.iter().copied().max();
     let peak = timeline_peak.max(exec.ready_rss_bytes);
-    let (failure_kind, reason) = match verdict.failure {
+    let (failure_kind, reason) = match findings.failure {
         Some((kind, reason)) => (Some(kind), Some(reason)),
         None => (None, None),
     };
@@ -45,8 +45,8 @@ pub(super) fn to_repetition(
         time_to_ready_ns: exec.first_event("ready").map(|e| e.at_ns),
         rss_samples: exec.timeline.t_ns.len() as u32,
         leftover_processes_killed: exec.leftovers_killed,
-        checksum: verdict.checksum,
-        self_reported: verdict.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
+        checksum: findings.checksum,
+        self_reported: findings.self_reported.into_iter().collect::<BTreeMap<_, _>>(),
         rss_timeline: exec.timeline.clone(),
         stderr_log: Some(stderr_log),
         phases: exec.drive.as_ref().map(|d| d.steps.clone()).unwrap_or_default(),

@@ -423,18 +423,18 @@ fn run_repetition(
     session.progress.begin(&label);
     let job_started = std::time::Instant::now();
     let log_name = format!("{}.rep{}.stderr.log", sanitize(&spec.case_id), round + 1);
-    let (execution, verdict) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
+    let (execution, findings) = match job_for(spec, launch, session.store.logs_dir().join(&log_name), rules) {
         Ok(job) => {
             books.between.process_starts();
             let execution = session.executor.execute(&job);
             books.between.process_returned();
             let expected = record.cases[index].expected_checksum.clone();
-            let verdict = judge::judge(spec, &execution, expected.as_deref(), rules);
-            (execution, verdict)
+            let findings = judge::judge(spec, &execution, expected.as_deref(), rules);
+            (execution, findings)
         }
         Err(e) => not_started(format!("{e:#}")),
     };
-    let repetition = recording::to_repetition(round, &execution, verdict, format!("logs/{log_name}"));
+    let repetition = recording::to_repetition(round, &execution, findings, format!("logs/{log_name}"));
     let outcome = outcome_text(&repetition);
     record
         .execution_order
@@ -519,13 +519,13 @@ fn finish(record: &mut RunRecord, session: &Session, mut books: Books) -> Result
 }
 
 /// A repetition that never started because the harness could not prepare it.
-fn not_started(reason: String) -> (Execution, judge::Verdict) {
-    let verdict = judge::Verdict {
+fn not_started(reason: String) -> (Execution, judge::Findings) {
+    let findings = judge::Findings {
         failure: Some((FailureKind::HarnessError, reason)),
         checksum: None,
         self_reported: Default::default(),
     };
-    (Execution::default(), verdict)
+    (Execution::default(), findings)
 }
 
 /// The process to run for one repetition; a server gets its driver and CPU placement.

@@ -14,8 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::module::{Metric, WorkloadModule};
-use crate::analyse::bound_checks::Family;
-use crate::analyse::claims::{too_weak, ClaimContext, Judgement, RatioAtLeast, Verdict, VERDICT_LEVEL};
+use crate::analyse::claims::{ClaimContext, Judgement, RatioAtLeast, VERDICT_LEVEL};
 use crate::analyse::stats;
 use crate::analyse::summary::valid_values;
 use crate::measure::executor::Execution;
@@ -104,6 +103,9 @@ pub struct TaskMemory {
     /// family needs (None in runs recorded before it was added: such a run cannot contradict).
     #[serde(default)]
     pub bytes_per_task_ci_df: Option<f64>,
+    /// Processes the slope rests on (at its two task counts). (Added within schema version 2.)
+    #[serde(default)]
+    pub bytes_per_task_processes: Option<u32>,
     /// Lack-of-fit test (Welch–James) of one straight line through every N reached: described,
     /// not a condition of the marginal slope.
     #[serde(default)]
@@ -397,6 +399,7 @@ fn variant_memory(variant: &str, cases: &[&CaseRecord]) -> TaskMemory {
         bytes_per_task_ci_high: fit.and_then(|f| f.ci_high),
         bytes_per_task_ci_level: fit.filter(|f| f.ci_low.is_some()).map(|f| f.ci_level),
         bytes_per_task_ci_df: fit.and_then(|f| f.degrees_of_freedom),
+        bytes_per_task_processes: fit.map(|f| f.points as u32),
         lack_of_fit_p: whole_range.and_then(|f| f.lack_of_fit_p),
         live_heap_bytes_per_task: heap.map(|f| f.slope),
         live_heap_bytes_per_task_ci_low: heap.and_then(|f| f.ci_low),
@@ -449,117 +452,6 @@ fn bytes_per_task_citation(memory: &[TaskMemory], case: &CaseRecord) -> Result<C
     })
 }
 
-/// One variant's slope with its 95% interval and the interval's degrees of freedom.
-struct SlopeBounds {
-    low: f64,
-    high: f64,
-    df: Option<f64>,
-}
-
-impl SlopeBounds {
-    /// The interval at `level` (a family's Bonferroni share), or None without its df.
-    fn at(&self, level: f64) -> Option<(f64, f64)> {
-        stats::rescale_t_interval(self.low, self.high, self.df?, VERDICT_LEVEL, level)
-    }
-}
-
-/// Each named variant's slope and 95% interval, described in `evidence`; None (said why) when
-/// one has no interval or one below the level a verdict needs.
-fn slope_bounds(
-    memory: &[TaskMemory],
-    names: &[String],
-    evidence: &mut Vec<String>,
-) -> Option<Vec<SlopeBounds>> {
-    let mut out = Vec::new();
-    for name in names {
-        let found = memory.iter().find(|m| &m.variant == name);
-        let fit = found.and_then(|m| {
-            Some((
-                m,
-                m.bytes_per_task?,
-                m.bytes_per_task_ci_low?,
-                m.bytes_per_task_ci_high?,
-            ))
-        });
-        let Some((m, b, lo, hi)) = fit else {
-            evidence.push(format!(
-                "{name}: no bytes/task interval (fewer than two task counts measured, or one with fewer than two valid repetitions)"
-            ));
-            return None;
-        };
-        let level = m.bytes_per_task_ci_level.unwrap_or(0.0);
-        let range = match (m.bytes_per_task_from_tasks, m.bytes_per_task_to_tasks) {
-            (Some(a), Some(z)) => format!(" between N = {a} and {z}"),
-            _ => String::new(),
-        };
-        evidence.push(format!(
-            "{name}: {b:.0} bytes/task ({}% interval {lo:.0}–{hi:.0}){range}{}",
-            level_percent(level),
-            linearity(m)
-        ));
-        if level < VERDICT_LEVEL {
-            evidence.push(format!("{name}: {}", too_weak(level)));
-            return None;
-        }
-        out.push(SlopeBounds {
-            low: lo,
-            high: hi,
-            df: m.bytes_per_task_ci_df,
-        });
-    }
-    Some(out)
-}
-
-/// The claim compares every variant of one group with every variant of the other on interval
-/// bounds. Supported needs every pair to hold on 95% intervals (intersection–union: a false
-/// "supported" needs the pair that is truly short to pass, ≤ 5%). A contradiction picks the
-/// dearest's upper and the cheapest's lower bound out of k intervals, so each is widened to
-/// 1 − 5%/k (Bonferroni over the k intervals it chose from), keeping a false "contradicted" ≤ 5%.
-fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String], factor: f64) -> Judgement {
-    let mut evidence = Vec::new();
-    let dear = slope_bounds(memory, variants, &mut evidence);
-    let cheap = slope_bounds(memory, versus, &mut evidence);
-    let (Some(dear), Some(cheap)) = (dear, cheap) else {
-        return (Verdict::NotEnoughEvidence, evidence).into();
-    };
-    let dear_low = dear.iter().map(|b| b.low).fold(f64::INFINITY, f64::min);
-    let cheap_high = cheap.iter().map(|b| b.high).fold(0.0, f64::max);
-    let intervals = dear.len() + cheap.len();
-    let family_level = Family::of(intervals).contradict_level;
-    let widened = |group: &[SlopeBounds]| -> Option<Vec<(f64, f64)>> {
-        group.iter().map(|b| b.at(family_level)).collect()
-    };
-    evidence.push(format!(
-        "cheapest of the first group ≥ {factor}× the dearest of the second? {dear_low:.0} vs {factor} × {cheap_high:.0} (95% interval bounds)"
-    ));
-    let verdict = if dear_low >= factor * cheap_high {
-        Verdict::Supported
-    } else {
-        match (widened(&dear), widened(&cheap)) {
-            (Some(dear), Some(cheap)) => {
-                let dear_high = dear.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
-                let cheap_low = cheap.iter().map(|b| b.0).fold(0.0, f64::max);
-                evidence.push(format!(
-                    "a contradiction picks two bounds out of {intervals} intervals, so it reads them at {:.2}% (Bonferroni, 5% / {intervals}): {dear_high:.0} < {factor} × {cheap_low:.0}?",
-                    family_level * 100.0
-                ));
-                if dear_high < factor * cheap_low {
-                    Verdict::Contradicted
-                } else {
-                    Verdict::NotEnoughEvidence
-                }
-            }
-            _ => {
-                evidence.push(
-                    "no contradiction can be judged: an interval was recorded without its degrees of freedom (run `arena report` to derive the figures again)".into(),
-                );
-                Verdict::NotEnoughEvidence
-            }
-        }
-    };
-    (verdict, evidence).into()
-}
-
 /// ", memory not linear over N = a–z (lack-of-fit p = …)" when one straight line does not fit
 /// every N: said beside the marginal slope, which does not assume one.
 fn linearity(m: &TaskMemory) -> String {
@@ -570,6 +462,9 @@ fn linearity(m: &TaskMemory) -> String {
         _ => String::new(),
     }
 }
+
+mod memory_claim;
+use memory_claim::memory_ratio;
 
 #[cfg(test)]
 mod tests;

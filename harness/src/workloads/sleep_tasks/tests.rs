@@ -1,6 +1,7 @@
 //! sleep-tasks' invariants, its slopes (RSS and live heap) and the memory-ratio claim's verdicts.
 
 use super::*;
+use crate::analyse::claims::Verdict;
 use crate::measure::protocol::parse_line;
 
 fn params() -> Params {
@@ -90,6 +91,7 @@ fn memory(variant: &str, bytes: f64, half_width: f64, lack_of_fit_p: Option<f64>
         bytes_per_task_ci_high: Some(bytes + half_width),
         bytes_per_task_ci_level: Some(0.95),
         bytes_per_task_ci_df: Some(2.0),
+        bytes_per_task_processes: Some(6),
         lack_of_fit_p,
         live_heap_bytes_per_task: None,
         live_heap_bytes_per_task_ci_low: None,
@@ -144,6 +146,46 @@ fn a_contradiction_reads_its_bounds_at_the_familys_level() {
     let mut old = memory("a", 1500.0, 100.0, Some(0.5));
     old.bytes_per_task_ci_df = None;
     assert_eq!(judge(&old, &cheap).0, Verdict::NotEnoughEvidence);
+}
+
+/// The verdict is data: `arena claims` gets one interval per slope, at 95% and at the family's
+/// level, with the family's size and which slope decided.
+#[test]
+fn the_judgement_stores_each_slope_with_its_family() {
+    use arena_results::CheckOutcome;
+    let all = [
+        memory("a", 2000.0, 200.0, Some(0.5)),
+        memory("b", 1000.0, 100.0, Some(0.5)),
+    ];
+    let judged = memory_ratio(&all, &["a".into()], &["b".into()], 3.0);
+    assert_eq!(judged.verdict, Verdict::Contradicted);
+    assert_eq!(judged.family.checks, 2);
+    let outcomes: Vec<CheckOutcome> = judged.intervals.iter().map(|i| i.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [CheckOutcome::Fails, CheckOutcome::Fails],
+        "{:?}",
+        judged.intervals
+    );
+    let dear = &judged.intervals[0];
+    assert_eq!(
+        (dear.low, dear.high, dear.level, dear.n),
+        (1800.0, 2200.0, 0.95, 6)
+    );
+    assert!(
+        dear.wide_level == Some(0.975) && dear.wide_high.unwrap() > 2200.0,
+        "{dear:?}"
+    );
+    let supported = memory_ratio(
+        &[memory("a", 9000.0, 500.0, Some(0.5)), all[1].clone()],
+        &["a".into()],
+        &["b".into()],
+        3.0,
+    );
+    assert!(supported
+        .intervals
+        .iter()
+        .all(|i| i.outcome == CheckOutcome::Holds));
 }
 
 #[test]
