@@ -39,11 +39,34 @@ impl Citation {
 
 /// The error for a workload's figure that `case` does not have (it failed, or did not run).
 pub fn no_figure(case: &CaseRecord) -> anyhow::Error {
-    anyhow::anyhow!(
-        "none for {} (it exists for {} cases that succeeded)",
-        case.case_id,
-        case.workload
+    none_for(
+        case,
+        &format!("it exists for {} cases that succeeded", case.workload),
     )
+}
+
+/// The error for a figure `case` does not have; `why` says where it exists.
+pub fn none_for(case: &CaseRecord, why: &str) -> anyhow::Error {
+    anyhow::anyhow!("none for {} ({why})", case.case_id)
+}
+
+/// A workload's median-over-processes figure of `case`, cited as `Citation::of_estimate` does:
+/// `over` names what the median is over ("server processes"), `why` where the figure exists
+/// when `e` is absent. The one way every module cites an optional `Estimate`.
+pub fn optional_estimate(
+    name: &str,
+    e: Option<&Estimate>,
+    format: (f64, usize, &str),
+    over: &str,
+    (case, why): (&CaseRecord, &str),
+) -> Result<Citation> {
+    let e = e.ok_or_else(|| none_for(case, why))?;
+    Ok(Citation::of_estimate(
+        name,
+        e,
+        format,
+        format!("median of {} {over}", e.n),
+    ))
 }
 
 /// The figures every case has, measured from outside.

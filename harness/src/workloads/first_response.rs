@@ -23,7 +23,7 @@ use crate::measure::serve::{self, DriveOutcome, Driver, ServerContext, StepProbe
 use crate::measure::verify::EndpointCheck;
 use crate::plan::ServerLoad;
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::{no_figure, Citation};
+use crate::present::cite::{optional_estimate, Citation};
 use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
@@ -64,19 +64,15 @@ fn row_for<'a>(rows: &'a [FirstResponseRow], case: &CaseRecord) -> Option<&'a Fi
     rows.iter().find(|r| r.variant == case.variant)
 }
 
+/// A figure of `case`: a median over its server processes.
 fn cite_row(
     e: Option<&Estimate>,
     case: &CaseRecord,
     name: &str,
     (scale, unit): (f64, &str),
 ) -> Result<Citation> {
-    let e = e.ok_or_else(|| no_figure(case))?;
-    Ok(Citation::of_estimate(
-        name,
-        e,
-        (scale, 2, unit),
-        format!("median of {} server processes", e.n),
-    ))
+    let why = format!("it exists for {ID} cases that succeeded");
+    optional_estimate(name, e, (scale, 2, unit), "server processes", (case, &why))
 }
 
 /// The driver: probes from spawn, then records the step.

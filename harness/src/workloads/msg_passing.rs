@@ -17,7 +17,7 @@ use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::Citation;
+use crate::present::cite::{optional_estimate, Citation};
 use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
@@ -75,15 +75,16 @@ fn row_of<'a>(rows: &'a [HandOffCase], case: &CaseRecord) -> Option<&'a HandOffC
     rows.iter().find(|r| r.case_id == case.case_id)
 }
 
+/// A hand-off figure of `case`: a median over its processes, ratios paired by round.
 fn cite_row(e: Option<&Estimate>, case: &CaseRecord, (name, unit): (&str, &str)) -> Result<Citation> {
-    let e =
-        e.ok_or_else(|| anyhow::anyhow!("none for {} (ratios exist where {REFERENCE} ran)", case.case_id))?;
-    Ok(Citation::of_estimate(
+    let why = format!("ratios exist where {REFERENCE} ran");
+    optional_estimate(
         name,
         e,
         (1.0, 2, unit),
-        format!("median of {} processes (ratios: paired by round)", e.n),
-    ))
+        "processes (ratios: paired by round)",
+        (case, &why),
+    )
 }
 
 fn param(params: &Params, key: &str) -> Result<u64, String> {

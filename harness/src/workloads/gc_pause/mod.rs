@@ -16,7 +16,7 @@ use crate::analyse::claims::{Bound, BoundChecks, ClaimContext, Judgement, MS_FRO
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::Chart;
-use crate::present::cite::Citation;
+use crate::present::cite::{optional_estimate, Citation};
 use crate::present::table::level_percent;
 use crate::present::Table;
 
@@ -63,24 +63,21 @@ fn row_of<'a>(figures: &'a GcPauseFigures, case: &CaseRecord) -> Option<&'a Paus
     figures.cases.iter().find(|r| r.case_id == case.case_id)
 }
 
+/// A pause figure of `case`: a median over its processes, one value each.
 fn cite_row(
     e: Option<&Estimate>,
     case: &CaseRecord,
     name: &str,
     (scale, unit): (f64, &str),
 ) -> Result<Citation> {
-    let e = e.ok_or_else(|| {
-        anyhow::anyhow!(
-            "none for {} (runtime pauses exist where the runtime reports them; not for Rust)",
-            case.case_id
-        )
-    })?;
-    Ok(Citation::of_estimate(
+    let why = "runtime pauses exist where the runtime reports them; not for Rust";
+    optional_estimate(
         name,
         e,
         (scale, 3, unit),
-        format!("median of {} processes, one value per process", e.n),
-    ))
+        "processes, one value per process",
+        (case, why),
+    )
 }
 
 fn param(params: &Params, key: &str) -> Result<u64, String> {

@@ -224,7 +224,8 @@ impl Driver for HttpIoDriver {
     fn drive(&self, ctx: &ServerContext) -> DriveOutcome {
         let mut outcome = DriveOutcome::default();
         // With no idle sizes (quick) the idle phase does nothing, and waiting for the server to
-        // settle after it cost 0.25 s a process (13 s of quick's 51 http-io processes).
+        // settle after it cost at least one 0.25 s window a process (quick ran 51 http-io processes
+        // in run 20261208T011333Z).
         let idle = (!self.settings.idle_connections.is_empty()).then_some(Self::idle_phase as Phase);
         let phases: Vec<Phase> = idle
             .into_iter()

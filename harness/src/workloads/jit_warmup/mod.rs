@@ -20,7 +20,7 @@ use crate::analyse::warmup::VariantLabel;
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::{no_figure, Citation};
+use crate::present::cite::{no_figure, optional_estimate, Citation};
 use crate::present::Table;
 
 pub mod figures;
@@ -273,19 +273,21 @@ fn variant_of_case<'a>(variants: &'a [WarmupVariant], case: &CaseRecord) -> Opti
     variants.iter().find(|v| v.variant == case.variant)
 }
 
+/// A steady-state figure of `case`: a median over the processes that reached one.
 fn steady_citation(
     e: Option<&Estimate>,
     case: &CaseRecord,
     name: &str,
     (scale, unit): (f64, &str),
 ) -> Result<Citation> {
-    let e = e.ok_or_else(|| anyhow::anyhow!("no process of {} reached a steady state", case.case_id))?;
-    Ok(Citation::of_estimate(
+    let over = "processes that reached a steady state";
+    optional_estimate(
         name,
         e,
         (scale, 1, unit),
-        format!("median over the {} processes that reached a steady state", e.n),
-    ))
+        over,
+        (case, "no process reached a steady state"),
+    )
 }
 
 fn label_text(label: VariantLabel) -> &'static str {

@@ -22,7 +22,7 @@ use crate::analyse::summary::{valid_rounds, valid_values};
 use crate::measure::executor::Execution;
 use crate::measure::judge::{Invariant, Params};
 use crate::present::chart_model::{Chart, Line};
-use crate::present::cite::Citation;
+use crate::present::cite::{optional_estimate, Citation};
 use crate::present::table::estimate_with_level;
 use crate::present::Table;
 
@@ -288,24 +288,21 @@ fn row_of<'a>(rows: &'a [KernelCase], case: &CaseRecord) -> Option<&'a KernelCas
         .find(|r| r.variant == case.variant && Some(&r.n) == case.params.get("n"))
 }
 
+/// A kernel figure of `case`: a median over its processes, ratios paired by round.
 fn cite_row(
     e: Option<&Estimate>,
     case: &CaseRecord,
     name: &str,
     (scale, unit): (f64, &str),
 ) -> Result<Citation> {
-    let e = e.ok_or_else(|| {
-        anyhow::anyhow!(
-            "none for {} (ratios exist where a Rust case ran at the same n)",
-            case.case_id
-        )
-    })?;
-    Ok(Citation::of_estimate(
+    let why = "ratios exist where a Rust case ran at the same n";
+    optional_estimate(
         name,
         e,
         (scale, 3, unit),
-        format!("median of {} processes (ratios: paired by round)", e.n),
-    ))
+        "processes (ratios: paired by round)",
+        (case, why),
+    )
 }
 
 fn case_of(case: &CaseRecord) -> Option<KernelCase> {

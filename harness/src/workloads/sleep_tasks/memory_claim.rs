@@ -128,10 +128,16 @@ pub fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String
         );
         Verdict::NotEnoughEvidence
     };
+    let bounds = DecidingBounds {
+        factor,
+        dear_low,
+        cheap_high,
+        wide: wide_bounds.filter(|(dear_high, cheap_low)| *dear_high < factor * *cheap_low),
+    };
     let intervals = slope_records(
         (&dear, dear_wide),
         (&cheap, cheap_wide),
-        factor,
+        &bounds,
         family.contradict_level,
     );
     Judgement {
@@ -145,54 +151,57 @@ pub fn memory_ratio(memory: &[TaskMemory], variants: &[String], versus: &[String
 /// Each slope's interval at the family's level, in the group's order; None when one has no df.
 type WideBounds = Option<Vec<(f64, f64)>>;
 
+/// The bounds `memory_ratio` decided on: the cheapest dear and the dearest cheap 95% bounds,
+/// and, when they contradicted the claim, the dearest's upper and the cheapest's lower bound at
+/// the family's level.
+struct DecidingBounds {
+    factor: f64,
+    dear_low: f64,
+    cheap_high: f64,
+    wide: Option<(f64, f64)>,
+}
+
 /// Every slope as the claim's record stores it, with how it came out: a dear slope holds when
 /// its 95% lower bound clears `factor` × the dearest cheap upper bound, a cheap one when `factor`
 /// × its upper bound stays under the cheapest dear lower bound; the two bounds a contradiction
-/// reads fail when it fires.
+/// read fail.
 fn slope_records(
     (dear, dear_wide): (&[SlopeBounds], WideBounds),
     (cheap, cheap_wide): (&[SlopeBounds], WideBounds),
-    factor: f64,
+    bounds: &DecidingBounds,
     wide_level: f64,
 ) -> Vec<ClaimInterval> {
-    let dear_low = dear.iter().map(|b| b.low).fold(f64::INFINITY, f64::min);
-    let cheap_high = cheap.iter().map(|b| b.high).fold(0.0, f64::max);
-    let dear_high = dear_wide
-        .iter()
-        .flatten()
-        .map(|w| w.1)
-        .fold(f64::INFINITY, f64::min);
-    let cheap_low = cheap_wide.iter().flatten().map(|w| w.0).fold(0.0, f64::max);
-    let contradicted = dear_wide.is_some() && cheap_wide.is_some() && dear_high < factor * cheap_low;
-    let outcome = |holds: bool, fails: bool| match (holds, fails) {
-        (true, _) => CheckOutcome::Holds,
-        (false, true) => CheckOutcome::Fails,
-        _ => CheckOutcome::Undecided,
+    let DecidingBounds {
+        factor,
+        dear_low,
+        cheap_high,
+        wide,
+    } = *bounds;
+    let record = |b: &SlopeBounds, w: Option<(f64, f64)>, holds: bool, fails: bool, bound: String| {
+        let outcome = match (holds, fails) {
+            (true, _) => CheckOutcome::Holds,
+            (false, true) => CheckOutcome::Fails,
+            _ => CheckOutcome::Undecided,
+        };
+        stored(b, w, wide_level, bound, outcome)
     };
-    let widths = |wide: WideBounds, n: usize| -> Vec<Option<(f64, f64)>> {
-        wide.map_or(vec![None; n], |w| w.into_iter().map(Some).collect())
+    let each = |group: &[SlopeBounds], wide: WideBounds| -> Vec<(usize, Option<(f64, f64)>)> {
+        let wide = wide.map_or(vec![None; group.len()], |w| w.into_iter().map(Some).collect());
+        wide.into_iter().enumerate().collect()
     };
-    let dear_rows = dear.iter().zip(widths(dear_wide, dear.len())).map(|(b, w)| {
-        let fails = contradicted && w.is_some_and(|(_, high)| high == dear_high);
+    let dear_rows = each(dear, dear_wide).into_iter().map(|(i, w)| {
+        let fails = w
+            .zip(wide)
+            .is_some_and(|((_, high), (dear_high, _))| high == dear_high);
         let bound = format!("≥ {factor} × {cheap_high:.0}");
-        stored(
-            b,
-            w,
-            wide_level,
-            bound,
-            outcome(b.low >= factor * cheap_high, fails),
-        )
+        record(&dear[i], w, dear[i].low >= factor * cheap_high, fails, bound)
     });
-    let cheap_rows = cheap.iter().zip(widths(cheap_wide, cheap.len())).map(|(b, w)| {
-        let fails = contradicted && w.is_some_and(|(low, _)| low == cheap_low);
+    let cheap_rows = each(cheap, cheap_wide).into_iter().map(|(i, w)| {
+        let fails = w
+            .zip(wide)
+            .is_some_and(|((low, _), (_, cheap_low))| low == cheap_low);
         let bound = format!("≤ {dear_low:.0} / {factor}");
-        stored(
-            b,
-            w,
-            wide_level,
-            bound,
-            outcome(factor * b.high <= dear_low, fails),
-        )
+        record(&cheap[i], w, factor * cheap[i].high <= dear_low, fails, bound)
     });
     dear_rows.chain(cheap_rows).collect()
 }
